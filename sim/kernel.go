@@ -1,0 +1,334 @@
+// Package sim is the testbed's discrete-event kernel: an integer virtual
+// clock, an event queue ordered by (time, sequence number), cancellable
+// timers, named random streams, a virtual network and energy accounting.
+//
+// It knows nothing of blockchains. Its caller (the runner) defines event kinds
+// and gives each delivered event to a handler. Determinism rests on three
+// rules kept here: time is an int64 of nanoseconds (no floating-point clock),
+// ties in time are broken by the order in which events were scheduled, and
+// every random number comes from a stream named by its consumer.
+package sim
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"hash"
+)
+
+// Time is virtual time in nanoseconds since the start of the run.
+type Time = int64
+
+// Common durations in virtual nanoseconds.
+const (
+	Nanosecond  Time = 1
+	Microsecond      = 1000 * Nanosecond
+	Millisecond      = 1000 * Microsecond
+	Second           = 1000 * Millisecond
+	Minute           = 60 * Second
+	Hour             = 60 * Minute
+)
+
+// Event is one scheduled occurrence. The kernel reads only At, Seq and the
+// digest fields (Kind, Src, Dst, ID); the rest is the caller's payload.
+type Event struct {
+	At   Time   // when it fires
+	Seq  uint64 // order of scheduling; breaks ties in At
+	Kind uint8  // caller-defined kind
+	Src  int32  // source node, or -1
+	Dst  int32  // destination node, or -1
+	ID   uint64 // payload id that enters the trace digest
+	Tag  uint64 // caller's data
+	Data []byte // caller's data, e.g. a message
+	Aux  int64  // caller's data, e.g. padding bytes
+}
+
+// Handle names a scheduled event so that it can be cancelled. It is never 0.
+type Handle uint64
+
+type slot struct {
+	ev  Event
+	pos int32  // index in the heap, -1 when free
+	gen uint32 // bumped each time the slot is reused
+}
+
+type entry struct {
+	at  Time
+	seq uint64
+	idx int32
+}
+
+func (a entry) less(b entry) bool {
+	if a.at != b.at {
+		return a.at < b.at
+	}
+	return a.seq < b.seq
+}
+
+// Kernel is the event queue and virtual clock. It is not safe for concurrent
+// use: a run is one goroutine driving one kernel.
+type Kernel struct {
+	now     Time
+	seq     uint64
+	heap    []entry
+	slots   []slot
+	free    []int32
+	handler func(*Event)
+
+	delivered uint64
+	digest    hash.Hash
+	dbuf      []byte
+	trace     func(*Event)
+}
+
+// NewKernel returns a kernel that gives each fired event to handler.
+func NewKernel(handler func(*Event)) *Kernel {
+	return &Kernel{handler: handler, digest: sha256.New(), dbuf: make([]byte, 0, 8192)}
+}
+
+// SetTrace installs a function called with every delivered event, before
+// the handler (for JSON Lines traces and checkers). nil removes it.
+func (k *Kernel) SetTrace(f func(*Event)) { k.trace = f }
+
+// Now is the current virtual time.
+func (k *Kernel) Now() Time { return k.now }
+
+// Delivered is the number of events fired so far.
+func (k *Kernel) Delivered() uint64 { return k.delivered }
+
+// Pending is the number of events scheduled and not yet fired or cancelled.
+func (k *Kernel) Pending() int { return len(k.heap) }
+
+// Schedule queues ev to fire at ev.At (clamped to now: the past cannot be
+// scheduled) and returns its handle. ev.Seq is assigned here.
+func (k *Kernel) Schedule(ev Event) Handle {
+	if ev.At < k.now {
+		ev.At = k.now
+	}
+	k.seq++
+	ev.Seq = k.seq
+	var idx int32
+	if n := len(k.free); n > 0 {
+		idx = k.free[n-1]
+		k.free = k.free[:n-1]
+	} else {
+		k.slots = append(k.slots, slot{})
+		idx = int32(len(k.slots) - 1)
+	}
+	s := &k.slots[idx]
+	s.ev = ev
+	s.gen++
+	s.pos = int32(len(k.heap))
+	k.heap = append(k.heap, entry{at: ev.At, seq: ev.Seq, idx: idx})
+	k.up(len(k.heap) - 1)
+	return Handle(uint64(s.gen)<<32 | uint64(idx+1))
+}
+
+// After schedules ev to fire d nanoseconds from now.
+func (k *Kernel) After(d Time, ev Event) Handle {
+	ev.At = k.now + d
+	return k.Schedule(ev)
+}
+
+// Cancel removes a scheduled event. It reports whether the event was still
+// pending; cancelling a fired, cancelled or zero handle does nothing.
+func (k *Kernel) Cancel(h Handle) bool {
+	if h == 0 {
+		return false
+	}
+	idx := int32(uint32(h)) - 1
+	gen := uint32(h >> 32)
+	if idx < 0 || int(idx) >= len(k.slots) {
+		return false
+	}
+	s := &k.slots[idx]
+	if s.gen != gen || s.pos < 0 {
+		return false
+	}
+	k.remove(int(s.pos))
+	k.release(idx)
+	return true
+}
+
+// Lookup returns the pending event behind h, or nil. The pointer is valid
+// only until the next call to Schedule.
+func (k *Kernel) Lookup(h Handle) *Event {
+	if h == 0 {
+		return nil
+	}
+	idx := int32(uint32(h)) - 1
+	if idx < 0 || int(idx) >= len(k.slots) {
+		return nil
+	}
+	s := &k.slots[idx]
+	if s.gen != uint32(h>>32) || s.pos < 0 {
+		return nil
+	}
+	return &s.ev
+}
+
+// Peek returns the next event to fire without removing it, or nil.
+func (k *Kernel) Peek() *Event {
+	if len(k.heap) == 0 {
+		return nil
+	}
+	return &k.slots[k.heap[0].idx].ev
+}
+
+// PeekN calls f with the pending events in firing order, up to n of them,
+// stopping early when f returns false. It does not modify the queue. It is
+// meant for speculative work on events that come next (such as computing
+// training attempts in parallel); it costs O(n log n).
+func (k *Kernel) PeekN(n int, f func(*Event) bool) {
+	if n <= 0 || len(k.heap) == 0 {
+		return
+	}
+	// Best-first walk of the heap.
+	frontier := []int{0}
+	for visited := 0; visited < n && len(frontier) > 0; visited++ {
+		bi := 0
+		for i := 1; i < len(frontier); i++ {
+			if k.heap[frontier[i]].less(k.heap[frontier[bi]]) {
+				bi = i
+			}
+		}
+		hi := frontier[bi]
+		frontier[bi] = frontier[len(frontier)-1]
+		frontier = frontier[:len(frontier)-1]
+		if !f(&k.slots[k.heap[hi].idx].ev) {
+			return
+		}
+		for _, c := range [2]int{2*hi + 1, 2*hi + 2} {
+			if c < len(k.heap) {
+				frontier = append(frontier, c)
+			}
+		}
+	}
+}
+
+// Step fires the next event. It returns false when the queue is empty.
+func (k *Kernel) Step() bool {
+	if len(k.heap) == 0 {
+		return false
+	}
+	top := k.heap[0]
+	ev := k.slots[top.idx].ev
+	k.remove(0)
+	k.release(top.idx)
+	k.now = ev.At
+	k.delivered++
+	k.absorb(&ev)
+	if k.trace != nil {
+		k.trace(&ev)
+	}
+	k.handler(&ev)
+	return true
+}
+
+// Run fires events until the queue is empty, the next event is later than
+// until (if until > 0), maxEvents have fired in this call (if maxEvents > 0),
+// or stop returns true (checked after each event; nil means never). It
+// returns the number of events fired.
+func (k *Kernel) Run(until Time, maxEvents uint64, stop func() bool) uint64 {
+	var n uint64
+	for len(k.heap) > 0 {
+		if until > 0 && k.heap[0].at > until {
+			k.now = until
+			break
+		}
+		if maxEvents > 0 && n >= maxEvents {
+			break
+		}
+		k.Step()
+		n++
+		if stop != nil && stop() {
+			break
+		}
+	}
+	return n
+}
+
+// absorb adds (time, kind, src, dst, id) of a delivered event to the digest.
+func (k *Kernel) absorb(ev *Event) {
+	var b [25]byte
+	binary.LittleEndian.PutUint64(b[0:], uint64(ev.At))
+	b[8] = ev.Kind
+	binary.LittleEndian.PutUint32(b[9:], uint32(ev.Src))
+	binary.LittleEndian.PutUint32(b[13:], uint32(ev.Dst))
+	binary.LittleEndian.PutUint64(b[17:], ev.ID)
+	k.dbuf = append(k.dbuf, b[:]...)
+	if len(k.dbuf) >= 8000 {
+		k.digest.Write(k.dbuf)
+		k.dbuf = k.dbuf[:0]
+	}
+}
+
+// Digest is the SHA-256 over every event delivered so far, in order. Two runs
+// with the same digest delivered the same events at the same times.
+func (k *Kernel) Digest() [32]byte {
+	if len(k.dbuf) > 0 {
+		k.digest.Write(k.dbuf)
+		k.dbuf = k.dbuf[:0]
+	}
+	var out [32]byte
+	copy(out[:], k.digest.Sum(nil))
+	return out
+}
+
+func (k *Kernel) release(idx int32) {
+	s := &k.slots[idx]
+	s.pos = -1
+	s.ev.Data = nil
+	k.free = append(k.free, idx)
+}
+
+func (k *Kernel) up(i int) {
+	h := k.heap
+	e := h[i]
+	for i > 0 {
+		p := (i - 1) / 2
+		if !e.less(h[p]) {
+			break
+		}
+		h[i] = h[p]
+		k.slots[h[i].idx].pos = int32(i)
+		i = p
+	}
+	h[i] = e
+	k.slots[e.idx].pos = int32(i)
+}
+
+func (k *Kernel) down(i int) {
+	h := k.heap
+	n := len(h)
+	e := h[i]
+	for {
+		c := 2*i + 1
+		if c >= n {
+			break
+		}
+		if r := c + 1; r < n && h[r].less(h[c]) {
+			c = r
+		}
+		if !h[c].less(e) {
+			break
+		}
+		h[i] = h[c]
+		k.slots[h[i].idx].pos = int32(i)
+		i = c
+	}
+	h[i] = e
+	k.slots[e.idx].pos = int32(i)
+}
+
+func (k *Kernel) remove(i int) {
+	last := len(k.heap) - 1
+	if i != last {
+		k.heap[i] = k.heap[last]
+		k.slots[k.heap[i].idx].pos = int32(i)
+	}
+	k.heap = k.heap[:last]
+	if i < last {
+		k.down(i)
+		k.up(i)
+	}
+}
