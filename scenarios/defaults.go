@@ -1,0 +1,159 @@
+package scenarios
+
+import "slices"
+
+// This file is the one place where defaults live. The loader starts from
+// Default() and decodes the file over it, so a key the file leaves out keeps
+// the value below; reference.toml lists the same values with explanations.
+
+// Default returns the default scenario: a 100-node proof-of-work network of
+// ASIC miners on SimBlock's 2019 Bitcoin topology, stopping at height 100.
+// Each call returns a fresh value that the caller may modify.
+func Default() Scenario {
+	return Scenario{
+		Run: Run{
+			Seed:       1,
+			Protocol:   "pow",
+			StopHeight: 100,
+		},
+		Network: Network{
+			Regions: []string{"NA", "EU", "SA", "AP", "JP", "AU"},
+			// SimBlock 2019 mean latencies (ms), row = from, column = to.
+			LatencyMs: [][]float64{
+				{32, 124, 184, 198, 151, 189},
+				{124, 11, 227, 237, 252, 294},
+				{184, 227, 88, 325, 301, 322},
+				{198, 237, 325, 85, 58, 198},
+				{151, 252, 301, 58, 12, 126},
+				{189, 294, 322, 198, 126, 16},
+			},
+			Download:        []BitRate{52e6, 40e6, 18e6, 22.8e6, 22.8e6, 29.9e6},
+			Upload:          []BitRate{19.2e6, 20.7e6, 5.8e6, 15.7e6, 10.2e6, 11.3e6},
+			RegionShare:     []float64{33.16, 49.98, 0.90, 11.77, 2.24, 1.95},
+			Jitter:          "pareto",
+			Degree:          8,
+			Relay:           "compact",
+			CompactFailRate: 0,
+		},
+		Hardware: BuiltinHardware(),
+		Groups: []Group{{
+			Name:           "miners",
+			Count:          100,
+			Hardware:       "asic",
+			Role:           "miner",
+			Regions:        "default",
+			HashrateSpread: 0.25,
+		}},
+		PoW: PoW{
+			Interval:       600 * Second,
+			BlockSize:      535_000,
+			MaxBlockSize:   1_000_000,
+			TxSize:         180,
+			RetargetWindow: 2016,
+			Fidelity:       "sampled-exponential",
+		},
+		CoinAI: CoinAI{
+			Interval:         60 * Second,
+			ThresholdInitial: 0.80,
+			ThresholdWindow:  10,
+			ThresholdMaxStep: 0.02,
+			EpochsPerAttempt: 2,
+			AttemptMode:      "fresh-seed",
+			Batch:            32,
+			LR:               0.05,
+			Momentum:         0.9,
+			Problem:          "digits",
+			Fidelity:         "real",
+			BlockReward:      50,
+			Verify:           true,
+			// The digits ranges of nodes/grammar.DefaultRanges(1, 8, 8).
+			Grammar: Grammar{
+				MinConvs:    0,
+				MaxConvs:    1,
+				Filters:     []int{4, 8, 12, 16},
+				Kernels:     []int{3},
+				Pool:        2,
+				MinFCs:      1,
+				MaxFCs:      2,
+				Units:       []int{16, 32, 48, 64},
+				Activations: []string{"relu", "tanh"},
+			},
+		},
+		Storage: Storage{
+			Enabled:         false,
+			ChunkSize:       4 << 10,
+			Replication:     3,
+			ChallengeLag:    6,
+			ChallengeChunks: 4,
+			Deadline:        30 * Second,
+			Reward:          1,
+			MaxMisses:       3,
+		},
+		Output: Output{
+			Dir:         "runs",
+			Trace:       false,
+			Propagation: true,
+			Report:      true,
+		},
+	}
+}
+
+// BuiltinHardware returns the hardware profiles that every scenario can
+// name without declaring them. A [[hardware]] entry with the same name
+// overrides a profile, starting from its values. The rates are effective
+// rates chosen for simulation, not datasheet peaks: a laptop CPU sustains
+// about 100 GFLOP/s on small dense/conv training, an RTX 4090 about 80
+// TFLOP/s and an H100 about 400 TFLOP/s on mixed-precision training, and an
+// Antminer S9-class ASIC hashes SHA-256d at 14 TH/s for about 1350 W.
+func BuiltinHardware() []Hardware {
+	return []Hardware{
+		{Name: "laptop-cpu", FLOPS: 100e9, BusyWatts: 45, IdleWatts: 8, Storage: 100_000_000_000},
+		{Name: "rtx4090", FLOPS: 80e12, BusyWatts: 450, IdleWatts: 30, Storage: 1_000_000_000_000},
+		{Name: "h100", FLOPS: 400e12, BusyWatts: 700, IdleWatts: 60, Storage: 4_000_000_000_000},
+		{Name: "asic", Hashrate: 14e12, BusyWatts: 1350, IdleWatts: 10},
+	}
+}
+
+// defaultGroup is the starting value of every [[group]] entry.
+func defaultGroup() Group {
+	return Group{Role: "miner", Regions: "default"}
+}
+
+// baseHardware is the starting value of a [[hardware]] entry: the built-in
+// profile of that name, or zero.
+func baseHardware(name string) Hardware {
+	for _, h := range BuiltinHardware() {
+		if h.Name == name {
+			return h
+		}
+	}
+	return Hardware{Name: name}
+}
+
+// mergeHardware returns the file's profiles in file order followed by the
+// built-in profiles the file does not override. Keeping the file's entries
+// first keeps their indices equal to those in the file (so error keys such
+// as hardware.1.flops point at the right entry), and makes a resolved
+// scenario, which lists every profile, load back identically.
+func mergeHardware(file []Hardware) []Hardware {
+	out := slices.Clone(file)
+	for _, b := range BuiltinHardware() {
+		if !slices.ContainsFunc(file, func(h Hardware) bool { return h.Name == b.Name }) {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// Choices for the string enums, in the order documented.
+var (
+	protocols   = []string{"pow", "coinai"}
+	jitters     = []string{"pareto", "none"}
+	relays      = []string{"compact", "full"}
+	roles       = []string{"miner", "storage", "user", "relay"}
+	powFidelity = []string{"sampled-exponential"}
+	attemptMode = []string{"fresh-seed", "continue"}
+	problems    = []string{"digits"}
+	aiFidelity  = []string{"real", "sampled"}
+	activations = []string{"relu", "tanh", "sigmoid"}
+)

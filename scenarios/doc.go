@@ -1,0 +1,29 @@
+// Package scenarios loads the testbed's scenario files: TOML documents that
+// describe a whole simulated network (regions, links, hardware, groups of
+// nodes, the protocol and its parameters, stop conditions and outputs) and
+// resolve to a Scenario value that the simulator runs.
+//
+// Loading is strict, because a silently ignored key or a misread unit ruins
+// an experiment without any sign of it:
+//
+//   - every key must be known; a misspelt key is an error, not a no-op;
+//   - quantities are strings with units ("600s", "535KB", "19.2Mbps",
+//     "100GFLOPS", "14TH/s", "65W"); a bare number where a unit is needed is
+//     an error that lists the accepted units;
+//   - impossible values (negative counts, region shares not summing to 100, a
+//     latency table that is not N x N for N regions, unknown protocol or
+//     hardware, no stop condition) are errors;
+//   - all problems are reported at once, as an *Errors whose lines read
+//     "file:line: key: message".
+//
+// Defaults live in one place, Default (with BuiltinHardware). A file is
+// decoded over the defaults, so it only needs the keys it changes;
+// reference.toml lists every key with its default and meaning. Overrides
+// from the command line (--set pow.interval=60s) go through Scenario.Set or
+// Scenario.Apply, and Scenario.TOML writes the resolved scenario, which loads
+// back to an equal value, so every run directory can carry the exact
+// scenario it ran.
+//
+// The shipped scenarios are reference.toml, pow-bitcoin.toml (a SimBlock-like
+// Bitcoin network of 600 nodes) and quickstart.toml (a small, fast run).
+package scenarios

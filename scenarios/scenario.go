@@ -1,0 +1,274 @@
+package scenarios
+
+import "reflect"
+
+// Scenario is a resolved scenario: every field holds a value, either from the
+// file, from a --set override, or from Default. The simulator reads nothing
+// else, so two runs with equal Scenarios (and equal code) are identical.
+type Scenario struct {
+	// File is the path or name the scenario was loaded from, used in error
+	// messages. It is not part of the scenario's TOML.
+	File string `toml:"-"`
+
+	Run      Run        `toml:"run"`
+	Network  Network    `toml:"network"`
+	Hardware []Hardware `toml:"hardware"`
+	Groups   []Group    `toml:"group"`
+	PoW      PoW        `toml:"pow"`
+	CoinAI   CoinAI     `toml:"coinai"`
+	Storage  Storage    `toml:"storage"`
+	Output   Output     `toml:"output"`
+
+	// src remembers where each key was written, so that Validate and Set can
+	// point at file lines. It is not part of the scenario's value.
+	src *source
+}
+
+// Run is the [run] section: what to simulate and when to stop.
+type Run struct {
+	// Name is a free-form description copied to the run outputs.
+	Name string `toml:"name"`
+	// Seed selects every random stream of the run; the runner uses
+	// uint64(Seed). Equal seeds give identical runs.
+	Seed int64 `toml:"seed"`
+	// Protocol is "pow" (the Bitcoin-style baseline) or "coinai"
+	// (proof-of-useful-work).
+	Protocol string `toml:"protocol"`
+	// StopHeight stops the run when the best main chain reaches this height;
+	// 0 means no height limit.
+	StopHeight int `toml:"stop_height"`
+	// StopTime stops the run at this virtual time; 0 means none.
+	StopTime Duration `toml:"stop_time"`
+	// MaxEvents stops the run after this many delivered events; 0 means none.
+	// At least one of the three stop conditions must be set.
+	MaxEvents int64 `toml:"max_events"`
+}
+
+// Network is the [network] section: regions, their latencies and
+// bandwidths, and the peer-to-peer overlay. The defaults are SimBlock's 2019
+// Bitcoin parameters (Aoki et al., "SimBlock: A Blockchain Network Simulator",
+// 2019).
+type Network struct {
+	// Regions names the regions; every per-region list below is indexed like
+	// it.
+	Regions []string `toml:"regions"`
+	// LatencyMs is the mean one-way latency in milliseconds from the row's
+	// region to the column's region; it must be len(Regions) x len(Regions).
+	LatencyMs [][]float64 `toml:"latency_ms"`
+	// Download and Upload are each region's per-node link bandwidths.
+	Download []BitRate `toml:"download"`
+	Upload   []BitRate `toml:"upload"`
+	// RegionShare is the percentage of nodes placed in each region by groups
+	// whose regions are "default"; it must sum to 100.
+	RegionShare []float64 `toml:"region_share"`
+	// Jitter is "pareto" (SimBlock's model: a latency is drawn from a Pareto
+	// law with scale mean_ms-5 and shape 0.2*mean_ms, so most messages take
+	// about the mean and a few take much longer) or "none" (always the mean).
+	Jitter string `toml:"jitter"`
+	// Degree is the number of outbound peers each node opens; links are
+	// bidirectional, so a node's peer count is Degree plus its inbound links.
+	Degree int `toml:"degree"`
+	// Relay is "compact" (BIP 152 compact blocks: header and short
+	// transaction ids, assuming peers already hold the transactions) or
+	// "full" (whole blocks).
+	Relay string `toml:"relay"`
+	// CompactFailRate is the fraction (0..1) of receiving nodes that cannot
+	// rebuild a compact block from their mempool and fetch the missing
+	// transactions in an extra round trip.
+	CompactFailRate float64 `toml:"compact_fail_rate"`
+}
+
+// Hardware is one [[hardware]] profile. Rates are effective rates chosen for
+// simulation (what a training or hashing loop sustains), not datasheet peaks.
+type Hardware struct {
+	// Name is how groups refer to the profile.
+	Name string `toml:"name"`
+	// FLOPS is the effective training/evaluation rate; a compute job of F
+	// FLOPs occupies the node for F/FLOPS seconds.
+	FLOPS FLOPRate `toml:"flops"`
+	// Hashrate is the proof-of-work hashing rate; 0 means the profile cannot
+	// mine proof-of-work blocks.
+	Hashrate HashRate `toml:"hashrate"`
+	// BusyWatts and IdleWatts are the power drawn while computing or hashing
+	// and while idle; energy is integrated over virtual time.
+	BusyWatts Power `toml:"busy_watts"`
+	IdleWatts Power `toml:"idle_watts"`
+	// Storage is the capacity offered for storing trained models under
+	// proof-of-storage; 0 means none.
+	Storage Size `toml:"storage"`
+}
+
+// Group is one [[group]] of identical nodes.
+type Group struct {
+	// Name labels the group in outputs; it may be empty.
+	Name string `toml:"name"`
+	// Count is the number of nodes, > 0.
+	Count int `toml:"count"`
+	// Hardware names a [[hardware]] profile or a built-in one.
+	Hardware string `toml:"hardware"`
+	// Role is "miner" (mines blocks), "storage" (stores models for
+	// proof-of-storage), "user" (submits transactions and verifies) or
+	// "relay" (only relays).
+	Role string `toml:"role"`
+	// Regions is "default", to spread the nodes over the regions by
+	// network.region_share, or one region name to pin them all there.
+	Regions string `toml:"regions"`
+	// HashrateSpread gives each node of the group a hashrate drawn from a
+	// normal law with mean the hardware's hashrate and standard deviation
+	// HashrateSpread times that mean, redrawn until positive; this is how
+	// SimBlock draws mining power. 0 gives every node the same hashrate.
+	HashrateSpread float64 `toml:"hashrate_spread"`
+}
+
+// PoW is the [pow] section: the Bitcoin-style baseline.
+type PoW struct {
+	// Interval is the target mean time between blocks.
+	Interval Duration `toml:"interval"`
+	// BlockSize is the size of every mined block (filled with filler
+	// transactions that are accounted for on the wire but not materialised).
+	BlockSize Size `toml:"block_size"`
+	// MaxBlockSize is the consensus limit; a block above it is invalid.
+	MaxBlockSize Size `toml:"max_block_size"`
+	// TxSize is the average transaction size; with compact relay a block
+	// costs about BlockSize/TxSize 6-byte short ids (~18KB for 535KB blocks
+	// of 180B transactions).
+	TxSize Size `toml:"tx_size"`
+	// RetargetWindow is the number of blocks between difficulty
+	// adjustments, as in Bitcoin; 0 disables retargeting.
+	RetargetWindow int `toml:"retarget_window"`
+	// Fidelity is "sampled-exponential", the only value: each miner's time
+	// to the next block is drawn from the exponential law of its hashrate and
+	// the difficulty, because real hashing at Bitcoin difficulty is
+	// impossible to simulate.
+	Fidelity string `toml:"fidelity"`
+}
+
+// CoinAI is the [coinai] section: proof-of-useful-work, where mining trains a
+// neural network whose architecture derives from the previous block hash
+// (Baldominos & Saez 2019).
+type CoinAI struct {
+	// Interval is the target mean time between blocks that the threshold
+	// adjustment aims at.
+	Interval Duration `toml:"interval"`
+	// ThresholdInitial is the test accuracy (0..1] a model must reach for
+	// its block to be valid, at the start of the chain.
+	ThresholdInitial float64 `toml:"threshold_initial"`
+	// ThresholdWindow is the number of blocks whose intervals drive each
+	// threshold adjustment.
+	ThresholdWindow int `toml:"threshold_window"`
+	// ThresholdMaxStep bounds one adjustment of the threshold.
+	ThresholdMaxStep float64 `toml:"threshold_max_step"`
+	// EpochsPerAttempt is the number of training epochs of one mining
+	// attempt before the model is tested.
+	EpochsPerAttempt int `toml:"epochs_per_attempt"`
+	// AttemptMode is "fresh-seed" (each attempt trains a freshly initialised
+	// model) or "continue" (each attempt continues training the last model).
+	AttemptMode string `toml:"attempt_mode"`
+	// Batch, LR and Momentum are the SGD hyper-parameters.
+	Batch    int     `toml:"batch"`
+	LR       float64 `toml:"lr"`
+	Momentum float64 `toml:"momentum"`
+	// Problem names the learning problem (data set); "digits" for now.
+	Problem string `toml:"problem"`
+	// Fidelity is "real" (models are actually trained and evaluated) or
+	// "sampled" (accuracies are drawn from a fitted law; cheaper).
+	Fidelity string `toml:"fidelity"`
+	// BlockReward is the coins paid to the miner of a main-chain block.
+	BlockReward float64 `toml:"block_reward"`
+	// Verify makes receiving nodes re-evaluate a block's model before
+	// accepting it.
+	Verify bool `toml:"verify"`
+	// Grammar bounds the architectures derived from block hashes.
+	Grammar Grammar `toml:"grammar"`
+}
+
+// Grammar is the [coinai.grammar] table: the ranges from which an
+// architecture is drawn (deterministically from the previous block hash). It
+// maps onto nodes/grammar.Ranges; the defaults are that package's ranges for
+// the 8x8 digits problem.
+type Grammar struct {
+	// MinConvs and MaxConvs bound the number of convolutional layers.
+	MinConvs int `toml:"min_convs"`
+	MaxConvs int `toml:"max_convs"`
+	// Filters and Kernels are the choices of filter count and square kernel
+	// size for each convolution.
+	Filters []int `toml:"filters"`
+	Kernels []int `toml:"kernels"`
+	// Pool is the max-pooling window that may follow each convolution (the
+	// grammar chooses, per convolution, between no pooling and this window);
+	// 0 = never pool.
+	Pool int `toml:"pool"`
+	// MinFCs and MaxFCs bound the number of hidden dense layers.
+	MinFCs int `toml:"min_fcs"`
+	MaxFCs int `toml:"max_fcs"`
+	// Units are the choices of dense layer width.
+	Units []int `toml:"units"`
+	// Activations are the choices of non-linearity: "relu", "tanh",
+	// "sigmoid".
+	Activations []string `toml:"activations"`
+}
+
+// Storage is the [storage] section: proof-of-storage of trained models.
+type Storage struct {
+	// Enabled turns proof-of-storage on.
+	Enabled bool `toml:"enabled"`
+	// ChunkSize is the unit of storage challenges.
+	ChunkSize Size `toml:"chunk_size"`
+	// Replication is the number of storage nodes that keep each model.
+	Replication int `toml:"replication"`
+	// ChallengeLag is the number of blocks after which a stored model is
+	// challenged (challenges are derived from a later block hash so that they
+	// cannot be predicted).
+	ChallengeLag int `toml:"challenge_lag"`
+	// ChallengeChunks is the number of chunks asked per challenge.
+	ChallengeChunks int `toml:"challenge_chunks"`
+	// Deadline is the time allowed to answer a challenge.
+	Deadline Duration `toml:"deadline"`
+	// Reward is the coins paid per valid proof.
+	Reward float64 `toml:"reward"`
+	// MaxMisses is the number of missed challenges after which a node is
+	// dropped as a storer.
+	MaxMisses int `toml:"max_misses"`
+}
+
+// Output is the [output] section: what a run writes.
+type Output struct {
+	// Dir is the parent directory of run directories.
+	Dir string `toml:"dir"`
+	// Trace writes trace.jsonl, one JSON object per delivered event.
+	Trace bool `toml:"trace"`
+	// Propagation writes propagation.csv.
+	Propagation bool `toml:"propagation"`
+	// Report writes a human-readable report.
+	Report bool `toml:"report"`
+}
+
+// HardwareByName returns the hardware profile with the given name.
+func (s *Scenario) HardwareByName(name string) (Hardware, bool) {
+	for _, h := range s.Hardware {
+		if h.Name == name {
+			return h, true
+		}
+	}
+	return Hardware{}, false
+}
+
+// NodeCount is the total number of nodes over all groups (negative counts,
+// which Validate rejects, count as zero).
+func (s *Scenario) NodeCount() int {
+	n := 0
+	for _, g := range s.Groups {
+		if g.Count > 0 {
+			n += g.Count
+		}
+	}
+	return n
+}
+
+// Equal reports whether two scenarios describe the same run: it compares
+// every resolved value and ignores where they were loaded from.
+func (s *Scenario) Equal(o *Scenario) bool {
+	a, b := *s, *o
+	a.File, a.src, b.File, b.src = "", nil, "", nil
+	return reflect.DeepEqual(a, b)
+}

@@ -1,0 +1,102 @@
+package scenarios
+
+import (
+	"errors"
+	"math"
+	"strings"
+	"testing"
+)
+
+// TestValidate mutates the default scenario and checks the one problem each
+// mutation causes. Built in Go, the scenario has no file, so problems carry
+// no file or line.
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name   string
+		mutate func(s *Scenario)
+		want   string
+	}{
+		{"protocol", func(s *Scenario) { s.Run.Protocol = "pos" }, `run.protocol: "pos" is not one of "pow", "coinai"`},
+		{"no stop", func(s *Scenario) { s.Run.StopHeight = 0 }, "run: no stop condition: set stop_height, stop_time or max_events"},
+		{"negative stop time", func(s *Scenario) { s.Run.StopTime = -Second }, "run.stop_time: -1s must be >= 0"},
+		{"negative events", func(s *Scenario) { s.Run.MaxEvents = -1 }, "run.max_events: -1 must be >= 0"},
+		{"latency rows", func(s *Scenario) { s.Network.LatencyMs = s.Network.LatencyMs[:5] }, "network.latency_ms: has 5 rows; want 6 (one per region, 6x6)"},
+		{"latency cols", func(s *Scenario) { s.Network.LatencyMs[2] = []float64{1, 2} }, "network.latency_ms.2: row 2 has 2 columns; want 6 (latency_ms must be 6x6)"},
+		{"latency negative", func(s *Scenario) { s.Network.LatencyMs[1][3] = -1 }, "network.latency_ms.1.3: -1 must be >= 0"},
+		{"download zero", func(s *Scenario) { s.Network.Download[4] = 0 }, "network.download.4: 0bps must be > 0"},
+		{"upload negative", func(s *Scenario) { s.Network.Upload[0] = -1e6 }, "network.upload.0: -1Mbps must be > 0"},
+		{"upload NaN", func(s *Scenario) { s.Network.Upload[0] = BitRate(math.NaN()) }, "network.upload.0: NaNbps must be > 0"},
+		{"share sum", func(s *Scenario) { s.Network.RegionShare[0] = 30 }, "network.region_share: sums to 96.84 percent; want 100"},
+		{"share count", func(s *Scenario) { s.Network.RegionShare = []float64{100} }, "network.region_share: has 1 entries; want 6 (one per region)"},
+		{"duplicate region", func(s *Scenario) { s.Network.Regions[5] = "NA" }, `network.regions.5: duplicate region "NA"`},
+		{"jitter", func(s *Scenario) { s.Network.Jitter = "gauss" }, `network.jitter: "gauss" is not one of "pareto", "none"`},
+		{"degree", func(s *Scenario) { s.Network.Degree = 0 }, "network.degree: 0 must be >= 1"},
+		{"degree vs nodes", func(s *Scenario) { s.Groups[0].Count = 8 }, "network.degree: 8 outbound peers need more than 8 nodes"},
+		{"relay", func(s *Scenario) { s.Network.Relay = "graphene" }, `network.relay: "graphene" is not one of "compact", "full"`},
+		{"fail rate", func(s *Scenario) { s.Network.CompactFailRate = 1.5 }, "network.compact_fail_rate: 1.5 must be <= 1"},
+		{"hardware dup", func(s *Scenario) { s.Hardware[1].Name = "laptop-cpu" }, `hardware.1.name: duplicate hardware name "laptop-cpu"`},
+		{"hardware flops", func(s *Scenario) { s.Hardware[0].FLOPS = -1 }, "hardware.0.flops: -1FLOPS must be >= 0"},
+		{"no groups", func(s *Scenario) { s.Groups = nil }, "group: no [[group]] of nodes"},
+		{"zero count", func(s *Scenario) {
+			s.Groups = append(s.Groups, Group{Count: 0, Hardware: "asic", Role: "user", Regions: "default"})
+		}, "group.1.count: 0 must be > 0"},
+		{"huge count", func(s *Scenario) { s.Groups[0].Count = 20_000_000 }, "group.0.count: 20000000 is more than the 10000000 nodes supported"},
+		{"unknown hardware", func(s *Scenario) { s.Groups[0].Hardware = "tpu" }, `group.0.hardware: unknown hardware "tpu" (known: laptop-cpu, rtx4090, h100, asic)`},
+		{"role", func(s *Scenario) { s.Groups[0].Role = "validator" }, `group.0.role: "validator" is not one of "miner", "storage", "user", "relay"`},
+		{"region", func(s *Scenario) { s.Groups[0].Regions = "EU,NA" }, `group.0.regions: "EU,NA" is neither "default" nor a region of network.regions (NA, EU, SA, AP, JP, AU)`},
+		{"spread", func(s *Scenario) { s.Groups[0].HashrateSpread = -0.1 }, "group.0.hashrate_spread: -0.1 must be >= 0"},
+		{"pow without hashrate", func(s *Scenario) { s.Groups[0].Hardware = "h100" }, `group.0.hardware: "h100" has no hashrate and cannot mine proof-of-work blocks`},
+		{"coinai without flops", func(s *Scenario) { s.Run.Protocol = "coinai" }, `group.0.hardware: "asic" has no flops and cannot train models`},
+		{"interval", func(s *Scenario) { s.PoW.Interval = 0 }, "pow.interval: 0s must be > 0"},
+		{"block above max", func(s *Scenario) { s.PoW.BlockSize = 2_000_000 }, "pow.block_size: 2MB is above max_block_size 1MB"},
+		{"tx above block", func(s *Scenario) { s.PoW.TxSize = 600_000 }, "pow.tx_size: 600KB is above block_size 535KB"},
+		{"pow fidelity", func(s *Scenario) { s.PoW.Fidelity = "real" }, `pow.fidelity: "real" is not one of "sampled-exponential"`},
+		{"threshold", func(s *Scenario) { s.CoinAI.ThresholdInitial = 0 }, "coinai.threshold_initial: 0 must be > 0"},
+		{"momentum", func(s *Scenario) { s.CoinAI.Momentum = 1 }, "coinai.momentum: 1 never forgets a gradient; want < 1"},
+		{"attempt mode", func(s *Scenario) { s.CoinAI.AttemptMode = "resume" }, `coinai.attempt_mode: "resume" is not one of "fresh-seed", "continue"`},
+		{"grammar range", func(s *Scenario) { s.CoinAI.Grammar.MaxConvs = -1 }, "coinai.grammar.max_convs: -1 must be >= 0"},
+		{"grammar empty", func(s *Scenario) { s.CoinAI.Grammar.Kernels = nil }, "coinai.grammar.kernels: needs at least one choice"},
+		{"activation", func(s *Scenario) { s.CoinAI.Grammar.Activations[1] = "gelu" }, `coinai.grammar.activations.1: "gelu" is not one of "relu", "tanh", "sigmoid"`},
+		{"storage", func(s *Scenario) { s.Storage.Replication = 0 }, "storage.replication: 0 must be >= 1"},
+		{"deadline", func(s *Scenario) { s.Storage.Deadline = -Second }, "storage.deadline: -1s must be > 0"},
+		{"output", func(s *Scenario) { s.Output.Dir = "" }, "output.dir: must not be empty"},
+	}
+	for _, tt := range tests {
+		s := Default()
+		tt.mutate(&s)
+		err := s.Validate()
+		var errs *Errors
+		if !errors.As(err, &errs) {
+			t.Errorf("%s: Validate() = %v, want *Errors", tt.name, err)
+			continue
+		}
+		if got := err.Error(); got != tt.want {
+			t.Errorf("%s: Validate() =\n%s\nwant\n%s", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestProblemString(t *testing.T) {
+	tests := []struct {
+		p    Problem
+		want string
+	}{
+		{Problem{"a.toml", 3, "run.seed", "bad"}, "a.toml:3: run.seed: bad"},
+		{Problem{"a.toml", 0, "run.seed", "bad"}, "a.toml: run.seed: bad"},
+		{Problem{"a.toml", 3, "", "bad"}, "a.toml:3: bad"},
+		{Problem{"", 3, "k", "bad"}, "line 3: k: bad"},
+		{Problem{"", 0, "k", "bad"}, "k: bad"},
+	}
+	for _, tt := range tests {
+		if got := tt.p.String(); got != tt.want {
+			t.Errorf("%+v: %q, want %q", tt.p, got, tt.want)
+		}
+	}
+	e := &Errors{Problems: []Problem{{"f", 1, "a", "x"}, {"f", 2, "b", "y"}}}
+	if got := e.Error(); got != "f:1: a: x\nf:2: b: y" {
+		t.Errorf("Errors.Error() = %q", got)
+	}
+	if !strings.Contains(e.Error(), "\n") {
+		t.Error("problems not on separate lines")
+	}
+}
