@@ -77,7 +77,10 @@ type Job interface {
 type Node interface {
 	// Start is called once, before any other callback.
 	Start(env Env)
-	// Receive delivers a message from a peer. msg is owned by the node.
+	// Receive delivers a message from a peer. msg is immutable: the same
+	// bytes may be delivered to many nodes, and neither the caller nor any
+	// node may modify them. A node may keep a reference (e.g. to relay the
+	// block it received without copying it).
 	Receive(from PeerID, msg []byte)
 	// OnTimer fires a timer set with Env.After.
 	OnTimer(tag uint64)

@@ -1,0 +1,739 @@
+// Package pow is the proof-of-work baseline: a Bitcoin-style node with
+// headers, a coinbase, difficulty retargeting, most-work fork choice and
+// Inv/GetData gossip with optional compact block relay (BIP 152), run as a
+// nodes.Node state machine in the same simulator as Coin.AI.
+//
+// Two fidelity trades are named so that run outputs can list them:
+//
+//   - "pow.mining=sampled-exponential": no hashing happens. A miner with
+//     hash rate h finds a block after an exponential time with mean
+//     work/h, work being the expected hashes at the current target; the
+//     draw is redone on every new tip, which is exact because hashing is
+//     memoryless. Ids are therefore not checked against the target.
+//   - "pow.body=declared-filler": a block carries a real coinbase and a
+//     declaration of its synthetic transactions (count, bytes, seed)
+//     committed to by the Merkle root; the transaction bytes themselves are
+//     passed to Env.Send as padding, so the network charges them without
+//     anyone materialising them. Compact relay charges 6 bytes per
+//     transaction, and nodes that rebuild a compact block are assumed to
+//     hold every transaction in their mempool.
+//
+// Block messages are kept by reference, not copied: every node stores and
+// relays the slice it received, so one block's bytes exist once in the
+// whole simulation. This needs delivered messages to stay unmodified for
+// the run, which Env.Send already requires of senders.
+package pow
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/coinai/coinai/nodes"
+	"github.com/coinai/coinai/nodes/chain"
+)
+
+// Fidelity returns the names of this package's simplifications, for the
+// run summary's fidelity list (see the package comment).
+func Fidelity() []string {
+	return []string{"pow.mining=sampled-exponential", "pow.body=declared-filler"}
+}
+
+// Defaults for optional Config fields.
+const (
+	// DefaultRequestTimeout is how long a node waits for a requested block
+	// before asking the next peer that announced it. Bitcoin Core waits
+	// minutes for block downloads; two minutes covers a 1 MB block over a
+	// slow 100 kbit/s link.
+	DefaultRequestTimeout = 120e9
+	// DefaultMaxFutureDrift is how far ahead of the node's clock a block
+	// timestamp may be (Bitcoin's two hours).
+	DefaultMaxFutureDrift = 2 * 3600e9
+)
+
+// maxAnnouncers bounds the peers remembered per requested block.
+const maxAnnouncers = 8
+
+// maxRequests bounds blocks in flight: announcements beyond it are
+// ignored (the block is asked for when announced again), so that a peer
+// announcing random ids cannot grow the node's state.
+const maxRequests = 64
+
+// Config configures a node. Fields marked consensus must be equal on all
+// nodes of a run, or they will reject each other's blocks.
+type Config struct {
+	ID nodes.PeerID
+	// Miner nodes mine; others only validate and relay.
+	Miner bool
+	// HashRate is the miner's hash rate in hashes per second.
+	HashRate float64
+	// TargetInterval is the planned mean block interval in ns (consensus).
+	TargetInterval int64
+	// GenesisDifficulty sets the genesis target (consensus); see
+	// DifficultyFor to derive it from the network's total hash rate.
+	GenesisDifficulty float64
+	// RetargetWindow is the number of blocks between difficulty
+	// adjustments (Bitcoin: 2016); 0 keeps the genesis difficulty
+	// (consensus).
+	RetargetWindow int
+	// BlockSize is the size of mined blocks in bytes, filler included.
+	BlockSize int
+	// TxSize is the mean size of a filler transaction in bytes; it sets
+	// the transaction count and with it the compact block size.
+	TxSize int
+	// MaxBlockSize bounds the size of valid blocks, filler included
+	// (consensus).
+	MaxBlockSize int
+	// BlockReward is the coinbase amount (consensus).
+	BlockReward uint64
+	// Relay is the form in which this node asks peers for blocks.
+	Relay Relay
+	// FailsCompact makes compact block reconstruction fail, so the node
+	// fetches the transactions with GetBlockTxn.
+	FailsCompact bool
+	// RequestTimeout in ns; 0 means DefaultRequestTimeout.
+	RequestTimeout int64
+	// MaxFutureDrift in ns; 0 means DefaultMaxFutureDrift.
+	MaxFutureDrift int64
+	// MaxOrphans bounds buffered orphan blocks; 0 means
+	// chain.DefaultMaxOrphans.
+	MaxOrphans int
+	// ExpectedBlocks sizes the block tree once (optional).
+	ExpectedBlocks int
+}
+
+func (c *Config) validate() error {
+	switch {
+	case c.ID < 0:
+		return fmt.Errorf("id %d: negative", c.ID)
+	case c.Miner && (!(c.HashRate > 0) || math.IsInf(c.HashRate, 0)):
+		return fmt.Errorf("hash rate %v: a miner needs a positive finite rate", c.HashRate)
+	case c.TargetInterval <= 0:
+		return fmt.Errorf("target interval %d ns: must be positive", c.TargetInterval)
+	case c.RetargetWindow < 0:
+		return fmt.Errorf("retarget window %d: negative", c.RetargetWindow)
+	case c.RetargetWindow > 0 && c.TargetInterval > math.MaxInt64/4/int64(c.RetargetWindow):
+		return fmt.Errorf("retarget window %d x interval %d ns: overflows", c.RetargetWindow, c.TargetInterval)
+	case c.TxSize <= 0:
+		return fmt.Errorf("tx size %d: must be positive", c.TxSize)
+	case c.BlockSize < 0 || c.BlockSize > c.MaxBlockSize:
+		return fmt.Errorf("block size %d: must be in [0, max block size %d]", c.BlockSize, c.MaxBlockSize)
+	case c.MaxBlockSize < blockMsgSize:
+		return fmt.Errorf("max block size %d: below the %d-byte block encoding", c.MaxBlockSize, blockMsgSize)
+	case c.Relay > RelayCompact:
+		return fmt.Errorf("relay %d: unknown", c.Relay)
+	case c.RequestTimeout < 0 || c.MaxFutureDrift < 0:
+		return fmt.Errorf("negative timeout or drift")
+	}
+	if _, err := BitsForDifficulty(c.GenesisDifficulty); err != nil {
+		return fmt.Errorf("genesis: %w", err)
+	}
+	return nil
+}
+
+// Genesis returns the genesis block shared by all nodes of a run: height 0,
+// time 0, no miner, no filler, at the target of cfg.GenesisDifficulty.
+func Genesis(cfg Config) (Block, error) {
+	bits, err := BitsForDifficulty(cfg.GenesisDifficulty)
+	if err != nil {
+		return Block{}, fmt.Errorf("genesis: %w", err)
+	}
+	b := Block{
+		Header:   Header{Version: Version, Bits: bits, Miner: NoMiner},
+		Coinbase: Coinbase{Miner: NoMiner},
+	}
+	b.Header.Merkle = b.ComputeMerkle()
+	return b, nil
+}
+
+// raw is a block message as received: type byte then the block encoding.
+// The tree stores a pointer to it (8 bytes per entry).
+type raw = *[blockMsgSize]byte
+
+func rawTime(r raw) int64  { return int64(le64(r[1+offTime:])) }
+func rawBits(r raw) uint32 { return le32(r[1+offBits:]) }
+func rawFiller(r raw) (count uint32, bytes uint64) {
+	f := r[1+HeaderSize+CoinbaseSize:]
+	return le32(f), le64(f[4:])
+}
+
+func le32(b []byte) uint32 { return binary.LittleEndian.Uint32(b) }
+func le64(b []byte) uint64 { return binary.LittleEndian.Uint64(b) }
+
+type request struct {
+	id        [32]byte
+	seq       uint64 // timer tag sequence
+	timer     nodes.Handle
+	cmpct     []byte // CmpctBlock waiting for BlockTxn
+	cmpctFrom nodes.PeerID
+	peers     [maxAnnouncers]nodes.PeerID // announcers in arrival order
+	n, asked  uint8
+}
+
+type orphanMsg struct {
+	id   [32]byte
+	msg  raw
+	from nodes.PeerID
+}
+
+type servedRec struct {
+	key  uint64
+	peer nodes.PeerID
+}
+
+// Timer tags: kind in the top byte, sequence below.
+const (
+	tagMine    = 1 << 56
+	tagRequest = 2 << 56
+	tagSeqMask = 1<<56 - 1
+)
+
+// Node is a proof-of-work node. Create it with New.
+type Node struct {
+	cfg   Config
+	env   nodes.Env
+	peers []nodes.PeerID
+	tree  *chain.Tree[raw]
+	check chain.Check[raw]
+
+	mineTimer nodes.Handle
+	mineSeq   uint64
+
+	reqs   []request
+	reqSeq uint64
+
+	orphans []orphanMsg
+
+	served     [32]servedRec
+	servedNext int
+	rejected   [8]uint64
+	rejNext    int
+
+	// Cache of the last bits' work and difficulty: bits change once per
+	// retarget window, and both need big-integer arithmetic.
+	cacheBits uint32
+	cacheWork chain.Work
+	cacheDiff float64
+}
+
+var _ nodes.Node = (*Node)(nil)
+
+// New validates cfg and returns a node holding the genesis block.
+func New(cfg Config) (*Node, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, fmt.Errorf("pow config: %w", err)
+	}
+	if cfg.RequestTimeout == 0 {
+		cfg.RequestTimeout = DefaultRequestTimeout
+	}
+	if cfg.MaxFutureDrift == 0 {
+		cfg.MaxFutureDrift = DefaultMaxFutureDrift
+	}
+	g, err := Genesis(cfg)
+	if err != nil {
+		return nil, err
+	}
+	m := Message{Type: MsgBlock, Block: g}
+	r := raw(m.Append(make([]byte, 0, blockMsgSize)))
+	n := &Node{cfg: cfg}
+	n.tree = chain.New(g.Header.ID(), n.work(g.Header.Bits), r,
+		chain.Options{MaxOrphans: cfg.MaxOrphans, Capacity: cfg.ExpectedBlocks + 1})
+	n.check = n.checkLink
+	return n, nil
+}
+
+// Tip returns the id and height of the node's best block.
+func (n *Node) Tip() (id [32]byte, height int64) {
+	t := n.tree.Tip()
+	return t.ID, t.Height
+}
+
+// MainChain returns the ids of the best chain from genesis to the tip.
+func (n *Node) MainChain() [][32]byte {
+	out := make([][32]byte, 0, n.tree.Height()+1)
+	for e := range n.tree.MainChain() {
+		out = append(out, e.ID)
+	}
+	return out
+}
+
+// Has reports whether the node has accepted block id.
+func (n *Node) Has(id [32]byte) bool { return n.tree.Has(id) }
+
+// Block returns an accepted block.
+func (n *Node) Block(id [32]byte) (Block, bool) {
+	e, ok := n.tree.Get(id)
+	if !ok {
+		return Block{}, false
+	}
+	b, err := DecodeBlock(e.Payload[1:])
+	return b, err == nil
+}
+
+func (n *Node) work(bits uint32) chain.Work {
+	if bits != n.cacheBits || n.cacheWork.IsZero() {
+		n.cacheBits, n.cacheWork, n.cacheDiff = bits, Work(bits), Difficulty(bits)
+	}
+	return n.cacheWork
+}
+
+func (n *Node) difficulty(bits uint32) float64 {
+	n.work(bits)
+	return n.cacheDiff
+}
+
+// Start implements nodes.Node.
+func (n *Node) Start(env nodes.Env) {
+	n.env = env
+	n.peers = env.Peers()
+	if n.cfg.Miner {
+		env.SetBusy(true)
+		n.startMining()
+	}
+}
+
+// nextBits is the retarget rule: the bits of a child of parent. Every
+// RetargetWindow blocks (at heights that are multiples of W), the target
+// is scaled by the time the last W blocks took, from the timestamp of the
+// block at height h-W to that of the parent at h-1, over W*TargetInterval.
+func (n *Node) nextBits(parent chain.Entry[raw]) uint32 {
+	pb := rawBits(parent.Payload)
+	w := int64(n.cfg.RetargetWindow)
+	h := parent.Height + 1
+	if w <= 0 || h%w != 0 {
+		return pb
+	}
+	first, ok := n.tree.Ancestor(parent.ID, h-w)
+	if !ok {
+		return pb
+	}
+	return Retarget(pb, rawTime(parent.Payload)-rawTime(first.Payload), w*n.cfg.TargetInterval)
+}
+
+// checkLink is the contextual validation run by the tree when a block
+// connects to its parent. A block's timestamp must be strictly after its
+// parent's (simpler than Bitcoin's median-of-11 rule, and sound because all
+// simulated clocks agree), and its bits must equal the retarget rule's.
+func (n *Node) checkLink(parent chain.Entry[raw], b *chain.Block[raw]) error {
+	if rawTime(b.Payload) <= rawTime(parent.Payload) {
+		return errTimeOrder
+	}
+	if rawBits(b.Payload) != n.nextBits(parent) {
+		return errDifficulty
+	}
+	return nil
+}
+
+// checkBody is the validation that needs no parent.
+func (n *Node) checkBody(b *Block) error {
+	h := &b.Header
+	switch {
+	case h.Version != Version:
+		return errVersion
+	case b.Filler.Bytes > uint64(n.cfg.MaxBlockSize) || b.WireSize() > n.cfg.MaxBlockSize:
+		return errOversize
+	case uint64(b.Filler.Count) > b.Filler.Bytes:
+		return errFiller // a transaction has at least one byte
+	case b.Coinbase.Miner != h.Miner || b.Coinbase.Height != h.Height || b.Coinbase.Reward != n.cfg.BlockReward:
+		return errCoinbase
+	case h.Height > math.MaxInt32:
+		return errHeight
+	case h.Time > n.env.Now()+n.cfg.MaxFutureDrift:
+		return errFuture
+	case b.ComputeMerkle() != h.Merkle:
+		return errMerkle
+	}
+	return nil
+}
+
+// Receive implements nodes.Node. The small fixed-size messages, which
+// are most of the traffic, are read in place without decoding.
+func (n *Node) Receive(from nodes.PeerID, msg []byte) {
+	if len(msg) == idMsgSize || len(msg) == getDataSize {
+		id := (*[32]byte)(msg[1:33])
+		switch t := MsgType(msg[0]); {
+		case t == MsgInv && len(msg) == idMsgSize:
+			n.request(*id, from)
+			return
+		case t == MsgGetData && len(msg) == getDataSize && Relay(msg[33]) <= RelayCompact:
+			n.serve(from, *id, Relay(msg[33]))
+			return
+		case t == MsgGetBlockTxn && len(msg) == idMsgSize:
+			n.serveTxn(from, *id)
+			return
+		case t == MsgBlockTxn && len(msg) == idMsgSize:
+			n.onBlockTxn(*id)
+			return
+		}
+	}
+	m, err := DecodeMessage(msg)
+	if err != nil {
+		n.env.Observe(nodes.Event{Kind: nodes.EvRejected, Note: errDecode.Error() + ": " + err.Error()})
+		return
+	}
+	if m.Type == MsgBlock || m.Type == MsgCmpctBlock {
+		n.onBlock(from, &m, msg)
+	}
+}
+
+// onBlockTxn completes a compact block that waited for its transactions.
+func (n *Node) onBlockTxn(id [32]byte) {
+	i := n.findReq(id)
+	if i < 0 || n.reqs[i].cmpct == nil {
+		return
+	}
+	b := n.reqs[i].cmpct
+	m, err := DecodeMessage(b)
+	if err != nil {
+		return // cannot happen: it decoded when stored
+	}
+	n.accept(n.reqs[i].cmpctFrom, &m, b)
+}
+
+func (n *Node) known(id *[32]byte) bool {
+	if n.tree.Has(*id) || n.tree.HasOrphan(*id) {
+		return true
+	}
+	k := le64(id[:8])
+	for _, r := range n.rejected {
+		if r == k && k != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func (n *Node) findReq(id [32]byte) int {
+	for i := range n.reqs {
+		if n.reqs[i].id == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// request notes that from has block id; if the node lacks it and has not
+// asked anyone yet, it asks from.
+func (n *Node) request(id [32]byte, from nodes.PeerID) {
+	if n.known(&id) {
+		return
+	}
+	if i := n.findReq(id); i >= 0 {
+		r := &n.reqs[i]
+		if int(r.n) < maxAnnouncers && !slices.Contains(r.peers[:r.n], from) {
+			r.peers[r.n] = from
+			r.n++
+		}
+		return
+	}
+	if len(n.reqs) >= maxRequests {
+		return
+	}
+	n.reqs = append(n.reqs, request{id: id, n: 1})
+	r := &n.reqs[len(n.reqs)-1]
+	r.peers[0] = from
+	n.ask(r)
+}
+
+// ask sends GetData to the current announcer and arms the timeout.
+func (n *Node) ask(r *request) {
+	m := Message{Type: MsgGetData, ID: r.id, Want: n.cfg.Relay}
+	n.env.Send(r.peers[r.asked], m.Append(make([]byte, 0, getDataSize)), 0)
+	n.arm(r)
+}
+
+// arm (re)starts the request's timeout.
+func (n *Node) arm(r *request) {
+	n.reqSeq++
+	r.seq = n.reqSeq
+	r.timer = n.env.After(n.cfg.RequestTimeout, tagRequest|r.seq&tagSeqMask)
+}
+
+func (n *Node) dropReq(i int) request {
+	r := n.reqs[i]
+	n.env.Cancel(r.timer)
+	n.reqs = slices.Delete(n.reqs, i, i+1)
+	return r
+}
+
+func (n *Node) onTimeout(seq uint64) {
+	for i := range n.reqs {
+		r := &n.reqs[i]
+		if r.seq&tagSeqMask != seq {
+			continue
+		}
+		r.cmpct = nil
+		r.asked++
+		if r.asked < r.n {
+			n.ask(r)
+		} else {
+			n.reqs = slices.Delete(n.reqs, i, i+1)
+		}
+		return
+	}
+}
+
+// serve answers GetData with the stored block bytes, once per peer and
+// block.
+func (n *Node) serve(to nodes.PeerID, id [32]byte, want Relay) {
+	e, ok := n.tree.Get(id)
+	if !ok || n.wasServed(to, &id, 0) {
+		return
+	}
+	count, bytes := rawFiller(e.Payload)
+	typ, pad := MsgBlock, int(bytes)
+	if want == RelayCompact {
+		typ, pad = MsgCmpctBlock, ShortIDSize*int(count)
+	}
+	msg := e.Payload[:]
+	if msg[0] != byte(typ) {
+		msg = slices.Clone(msg)
+		msg[0] = byte(typ)
+	}
+	n.env.Send(to, msg, pad)
+}
+
+func (n *Node) serveTxn(to nodes.PeerID, id [32]byte) {
+	e, ok := n.tree.Get(id)
+	if !ok || n.wasServed(to, &id, 1) {
+		return
+	}
+	_, bytes := rawFiller(e.Payload)
+	m := Message{Type: MsgBlockTxn, ID: id}
+	n.env.Send(to, m.Append(make([]byte, 0, idMsgSize)), int(bytes))
+}
+
+// wasServed records (peer, block, kind) in a small ring and reports whether
+// it was already there. Blocks are keyed by their first 8 bytes.
+func (n *Node) wasServed(peer nodes.PeerID, id *[32]byte, kind uint64) bool {
+	k := le64(id[:8])&^1 | kind
+	for _, s := range n.served {
+		if s.key == k && s.peer == peer {
+			return true
+		}
+	}
+	n.served[n.servedNext] = servedRec{key: k, peer: peer}
+	n.servedNext = (n.servedNext + 1) % len(n.served)
+	return false
+}
+
+// reject reports an invalid block and remembers it in a small ring so that
+// further announcements of it are ignored; a block that is only too far in
+// the future is not remembered, since it may become valid.
+func (n *Node) reject(id [32]byte, err error) {
+	if err != errFuture {
+		n.rejected[n.rejNext] = le64(id[:8])
+		n.rejNext = (n.rejNext + 1) % len(n.rejected)
+	}
+	n.env.Observe(nodes.Event{Kind: nodes.EvRejected, Block: id, Note: err.Error()})
+}
+
+func (n *Node) onBlock(from nodes.PeerID, m *Message, msg []byte) {
+	if n.known(&m.ID) {
+		return
+	}
+	if err := n.checkBody(&m.Block); err != nil {
+		if i := n.findReq(m.ID); i >= 0 {
+			n.dropReq(i)
+		}
+		n.reject(m.ID, err)
+		return
+	}
+	if m.Type == MsgCmpctBlock && n.cfg.FailsCompact {
+		i := n.findReq(m.ID)
+		if i < 0 && len(n.reqs) >= maxRequests {
+			return
+		}
+		if i < 0 { // unsolicited: track it so that the timeout cleans up
+			n.reqs = append(n.reqs, request{id: m.ID, n: 1})
+			i = len(n.reqs) - 1
+			n.reqs[i].peers[0] = from
+			n.arm(&n.reqs[i])
+		}
+		r := &n.reqs[i]
+		if r.cmpct == nil {
+			r.cmpct, r.cmpctFrom = msg, from
+			gm := Message{Type: MsgGetBlockTxn, ID: m.ID}
+			n.env.Send(from, gm.Append(make([]byte, 0, idMsgSize)), 0)
+		}
+		return
+	}
+	n.accept(from, m, msg)
+}
+
+// accept offers a decoded, body-checked block to the tree and handles what
+// connected.
+func (n *Node) accept(from nodes.PeerID, m *Message, msg []byte) {
+	h := &m.Block.Header
+	r := raw(msg)
+	res, err := n.tree.Add(chain.Block[raw]{
+		ID: m.ID, Parent: h.Prev, Height: int64(h.Height), Work: n.work(h.Bits), Payload: r,
+	}, n.check)
+	if err != nil {
+		if errors.Is(err, chain.ErrKnown) {
+			return
+		}
+		if i := n.findReq(m.ID); i >= 0 {
+			n.dropReq(i)
+		}
+		if errors.Is(err, chain.ErrHeight) {
+			err = errHeight
+		}
+		n.reject(m.ID, err)
+		return
+	}
+	if i := n.findReq(m.ID); i >= 0 && res.Orphaned {
+		n.dropReq(i)
+	}
+	for _, id := range res.Evicted {
+		n.dropOrphan(id)
+	}
+	if res.Orphaned {
+		if !slices.Contains(res.Evicted, m.ID) {
+			n.orphans = append(n.orphans, orphanMsg{id: m.ID, msg: r, from: from})
+		}
+		if from != n.cfg.ID {
+			n.request(h.Prev, from)
+		}
+		return
+	}
+	// res's slices stay valid below: nothing here calls tree.Add again
+	// (mining only arms a timer).
+	for i, id := range res.Connected {
+		if i == 0 {
+			n.onAccepted(id, r, from)
+			continue
+		}
+		if o, ok := n.dropOrphan(id); ok {
+			n.onAccepted(id, o.msg, o.from)
+		}
+	}
+	for _, rj := range res.Rejected {
+		n.dropOrphan(rj.ID)
+		err := rj.Err
+		if errors.Is(err, chain.ErrHeight) {
+			err = errHeight
+		}
+		n.reject(rj.ID, err)
+	}
+	if res.TipMoved {
+		tip := n.tree.Tip()
+		n.env.Observe(nodes.Event{Kind: nodes.EvTip, Block: tip.ID, Parent: tip.Parent, Height: tip.Height,
+			Miner: nodes.PeerID(int32(le32(tip.Payload[1+offMiner:]))), Value: float64(len(res.Undone))})
+		n.startMining()
+	}
+}
+
+func (n *Node) dropOrphan(id [32]byte) (orphanMsg, bool) {
+	for i := range n.orphans {
+		if n.orphans[i].id == id {
+			o := n.orphans[i]
+			n.orphans = slices.Delete(n.orphans, i, i+1)
+			return o, true
+		}
+	}
+	return orphanMsg{}, false
+}
+
+// onAccepted reports a newly connected block and announces it to every
+// peer that is not known to have it.
+func (n *Node) onAccepted(id [32]byte, r raw, from nodes.PeerID) {
+	var skip [maxAnnouncers]nodes.PeerID
+	ns := 0
+	if i := n.findReq(id); i >= 0 {
+		q := n.dropReq(i)
+		ns = copy(skip[:], q.peers[:q.n])
+	}
+	n.env.Observe(n.event(nodes.EvAccepted, id, r))
+	inv := Message{Type: MsgInv, ID: id}
+	msg := inv.Append(make([]byte, 0, idMsgSize))
+	for _, p := range n.peers {
+		if p == from || slices.Contains(skip[:ns], p) {
+			continue
+		}
+		n.env.Send(p, msg, 0)
+	}
+}
+
+func (n *Node) event(kind nodes.EventKind, id [32]byte, r raw) nodes.Event {
+	var parent [32]byte
+	copy(parent[:], r[1+offPrev:])
+	_, bytes := rawFiller(r)
+	bits := rawBits(r)
+	return nodes.Event{
+		Kind: kind, Block: id, Parent: parent,
+		Height: int64(le64(r[1+offHeight:])),
+		Miner:  nodes.PeerID(int32(le32(r[1+offMiner:]))),
+		Size:   blockMsgSize + int(bytes),
+		Value:  n.difficulty(bits),
+	}
+}
+
+// OnTimer implements nodes.Node.
+func (n *Node) OnTimer(tag uint64) {
+	switch tag &^ tagSeqMask {
+	case tagMine:
+		if tag&tagSeqMask == n.mineSeq&tagSeqMask {
+			n.mine()
+		}
+	case tagRequest:
+		n.onTimeout(tag & tagSeqMask)
+	}
+}
+
+// OnComputed implements nodes.Node; proof-of-work queues no compute jobs.
+func (n *Node) OnComputed(uint64, any) {}
+
+// startMining (re)draws the time to the next block on the current tip.
+func (n *Node) startMining() {
+	if !n.cfg.Miner {
+		return
+	}
+	if n.mineTimer != 0 {
+		n.env.Cancel(n.mineTimer)
+	}
+	bits := n.nextBits(n.tree.Tip())
+	mean := n.work(bits).Float64() / n.cfg.HashRate * 1e9
+	d := n.env.Rand().ExpFloat64() * mean
+	delay := int64(math.MaxInt64 / 2)
+	if d < float64(delay) {
+		delay = max(int64(d), 1)
+	}
+	n.mineSeq++
+	n.mineTimer = n.env.After(delay, tagMine|n.mineSeq&tagSeqMask)
+}
+
+// mine builds a block on the tip, reports it and accepts it.
+func (n *Node) mine() {
+	n.mineTimer = 0
+	tip := n.tree.Tip()
+	rnd := n.env.Rand()
+	filler := max(n.cfg.BlockSize-blockMsgSize, 0)
+	height := uint64(tip.Height + 1)
+	miner := uint32(n.cfg.ID)
+	b := Block{
+		Header: Header{
+			Version: Version, Prev: tip.ID, Height: height,
+			Time:  max(n.env.Now(), rawTime(tip.Payload)+1),
+			Bits:  n.nextBits(tip),
+			Miner: miner, Nonce: rnd.Uint64(),
+		},
+		Coinbase: Coinbase{Miner: miner, Height: height, Reward: n.cfg.BlockReward},
+		Filler:   Filler{Count: uint32(filler / n.cfg.TxSize), Bytes: uint64(filler), Seed: rnd.Uint64()},
+	}
+	b.Header.Merkle = b.ComputeMerkle()
+	m := Message{Type: MsgBlock, ID: b.Header.ID(), Block: b}
+	msg := m.Append(make([]byte, 0, blockMsgSize))
+	n.env.Observe(n.event(nodes.EvMined, m.ID, raw(msg)))
+	seq := n.mineSeq
+	if err := n.checkBody(&m.Block); err != nil {
+		n.reject(m.ID, err)
+	} else {
+		n.accept(n.cfg.ID, &m, msg)
+	}
+	if n.mineSeq == seq { // the tip did not move: keep mining
+		n.startMining()
+	}
+}
