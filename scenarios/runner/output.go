@@ -1,0 +1,240 @@
+package runner
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+
+	"github.com/coinai/coinai/sim"
+)
+
+func (r *Runner) traceEvent(ev *sim.Event) {
+	var b []byte
+	b = append(b, `{"t":`...)
+	b = strconv.AppendInt(b, ev.At, 10)
+	b = append(b, `,"kind":"`...)
+	if int(ev.Kind) < len(kindNames) {
+		b = append(b, kindNames[ev.Kind]...)
+	}
+	b = append(b, `","src":`...)
+	b = strconv.AppendInt(b, int64(ev.Src), 10)
+	b = append(b, `,"dst":`...)
+	b = strconv.AppendInt(b, int64(ev.Dst), 10)
+	b = append(b, `,"id":"`...)
+	b = strconv.AppendUint(b, ev.ID, 16)
+	b = append(b, '"')
+	if ev.Kind == evMessage {
+		b = append(b, `,"bytes":`...)
+		b = strconv.AppendInt(b, int64(len(ev.Data))+ev.Aux, 10)
+	}
+	b = append(b, "}\n"...)
+	r.cfg.Trace.Write(b)
+}
+
+// Files is the content of a run directory other than what the caller adds
+// (the resolved scenario); names are a contract with scripts.
+func (res *Result) Files(propagation bool) (map[string][]byte, error) {
+	out := map[string][]byte{}
+	sum, err := json.MarshalIndent(res.Summary, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	out["summary.json"] = append(sum, '\n')
+	out["blocks.csv"] = res.blocksCSV()
+	if propagation {
+		out["propagation.csv"] = res.propagationCSV()
+	}
+	out["nodes.csv"] = res.nodesCSV()
+	out["energy.csv"] = res.energyCSV()
+	if res.Config.Protocol == "coinai" {
+		out["threshold.csv"] = res.thresholdCSV()
+	}
+	return out, nil
+}
+
+func fnum(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return ""
+	}
+	return strconv.FormatFloat(v, 'g', 10, 64)
+}
+
+func secs(t sim.Time) string { return strconv.FormatFloat(float64(t)/1e9, 'f', 6, 64) }
+
+func (res *Result) blocksCSV() []byte {
+	n := len(res.Config.Nodes)
+	var b []byte
+	b = append(b, "height,id,parent,miner,found_s,size_bytes,main,interval_s,prop_p50_s,prop_p90_s,prop_100_s,difficulty,threshold,accuracy,attempts,energy_j\n"...)
+	found := map[[32]byte]sim.Time{}
+	for _, bl := range res.Blocks {
+		found[bl.ID] = bl.Found
+	}
+	pow := res.Config.Protocol == "pow"
+	for _, bl := range res.Blocks {
+		main := "0"
+		if bl.Main {
+			main = "1"
+		}
+		interval := ""
+		if pf, ok := found[bl.Parent]; ok {
+			interval = secs(bl.Found - pf)
+		} else if bl.Height == 1 {
+			interval = secs(bl.Found)
+		}
+		diff, thr, acc := "", "", ""
+		if pow {
+			diff = fnum(bl.Value)
+		} else {
+			thr = fnum(bl.Value)
+			acc = fnum(bl.Accuracy)
+		}
+		energy := ""
+		if bl.Main {
+			energy = fnum(bl.EnergyJ)
+		}
+		b = fmt.Appendf(b, "%d,%s,%s,%d,%s,%d,%s,%s,%s,%s,%s,%s,%s,%s,%d,%s\n", bl.Height, ShortID(bl.ID), ShortID(bl.Parent),
+			bl.Miner, secs(bl.Found), bl.Size, main, interval,
+			fnum(quantileDelay(bl, n, 0.5)), fnum(quantileDelay(bl, n, 0.9)), fnum(quantileDelay(bl, n, 1)),
+			diff, thr, acc, bl.Attempts, energy)
+	}
+	return b
+}
+
+func (res *Result) propagationCSV() []byte {
+	var b []byte
+	b = append(b, "block,node,arrival_s\n"...)
+	for _, bl := range res.Blocks {
+		id := ShortID(bl.ID)
+		b = fmt.Appendf(b, "%s,%d,0.000000\n", id, bl.Miner)
+		for _, a := range bl.Arrivals {
+			b = append(b, id...)
+			b = append(b, ',')
+			b = strconv.AppendInt(b, int64(a.Node), 10)
+			b = append(b, ',')
+			b = append(b, secs(a.Delay)...)
+			b = append(b, '\n')
+		}
+	}
+	return b
+}
+
+func (res *Result) nodesCSV() []byte {
+	var b []byte
+	b = append(b, "node,region,hardware,role,blocks_won,blocks_main,reward,reward_block,reward_fees,reward_storage,energy_j,busy_s,bytes_sent,bytes_recv\n"...)
+	for i, spec := range res.Config.Nodes {
+		ns := res.Nodes[i]
+		var total float64
+		for _, v := range ns.Rewards {
+			total += v
+		}
+		rb := ns.Rewards["block"]
+		if res.Config.Protocol == "pow" && total == 0 {
+			rb = float64(ns.BlocksMain)
+			total = rb
+		}
+		fees := ns.Rewards["fee"] + ns.Rewards["problem"]
+		region := ""
+		if int(spec.Region) < len(res.Config.Net.Regions) {
+			region = res.Config.Net.Regions[spec.Region]
+		}
+		b = fmt.Appendf(b, "%d,%s,%s,%s,%d,%d,%s,%s,%s,%s,%s,%s,%d,%d\n", i, region, spec.Hardware, spec.Role,
+			ns.BlocksWon, ns.BlocksMain, fnum(total), fnum(rb), fnum(fees), fnum(ns.Rewards["storage"]+ns.Rewards["penalty"]),
+			fnum(res.NodeEnergy[i]), secs(res.NodeBusy[i]), res.BytesSent[i], res.BytesRecv[i])
+	}
+	return b
+}
+
+func (res *Result) energyCSV() []byte {
+	var b []byte
+	b = append(b, "time_s,hardware,energy_j\n"...)
+	for _, e := range res.Energy {
+		b = fmt.Appendf(b, "%s,%s,%s\n", secs(e.Time), e.Hardware, fnum(e.Joules))
+	}
+	return b
+}
+
+func (res *Result) thresholdCSV() []byte {
+	var b []byte
+	b = append(b, "height,threshold,interval_s\n"...)
+	var prev sim.Time
+	for _, bl := range res.Blocks {
+		if !bl.Main {
+			continue
+		}
+		b = fmt.Appendf(b, "%d,%s,%s\n", bl.Height, fnum(bl.Value), secs(bl.Found-prev))
+		prev = bl.Found
+	}
+	return b
+}
+
+// WriteDir writes files into dir atomically: everything goes to a fresh
+// temporary directory beside dir, which then replaces dir in one rename. A
+// reader never sees half a run.
+func WriteDir(dir string, files map[string][]byte) error {
+	return WriteDirWith(dir, files, nil)
+}
+
+// WriteDirWith is WriteDir that also moves existing files (name -> path,
+// on the same file system) into the directory before it appears.
+func WriteDirWith(dir string, files map[string][]byte, moves map[string]string) error {
+	parent := filepath.Dir(filepath.Clean(dir))
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return fmt.Errorf("writing results: %w", err)
+	}
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".tmp-")
+	if err != nil {
+		return fmt.Errorf("writing results: %w", err)
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			os.RemoveAll(tmp)
+		}
+	}()
+	names := make([]string, 0, len(files))
+	for name := range files {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		p := filepath.Join(tmp, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return fmt.Errorf("writing results: %w", err)
+		}
+		f, err := os.Create(p)
+		if err != nil {
+			return fmt.Errorf("writing results: %w", err)
+		}
+		w := bufio.NewWriterSize(f, 1<<16)
+		w.Write(files[name])
+		if err := w.Flush(); err != nil {
+			f.Close()
+			return fmt.Errorf("writing %s: %w", name, err)
+		}
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("writing %s: %w", name, err)
+		}
+	}
+	for name, src := range moves {
+		if err := os.Rename(src, filepath.Join(tmp, name)); err != nil {
+			return fmt.Errorf("writing %s: %w", name, err)
+		}
+	}
+	if _, err := os.Stat(dir); err == nil {
+		old := tmp + ".old"
+		if err := os.Rename(dir, old); err != nil {
+			return fmt.Errorf("replacing %s: %w", dir, err)
+		}
+		defer os.RemoveAll(old)
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		return fmt.Errorf("writing results: %w", err)
+	}
+	ok = true
+	return nil
+}

@@ -1,0 +1,198 @@
+package runner
+
+import (
+	"encoding/hex"
+	"math"
+	"slices"
+
+	"gonum.org/v1/gonum/stat"
+)
+
+// Summary is summary.json. Its top-level keys are a contract with scripts:
+// add keys, never rename them. Values that do not apply are null.
+type Summary struct {
+	Protocol              string           `json:"protocol"`
+	Scenario              string           `json:"scenario"`
+	Seed                  uint64           `json:"seed"`
+	Nodes                 int              `json:"nodes"`
+	TraceDigest           string           `json:"trace_digest"`
+	Events                uint64           `json:"events"`
+	VirtualSeconds        float64          `json:"virtual_seconds"`
+	WallSeconds           float64          `json:"wall_seconds"`
+	Fidelity              []string         `json:"fidelity"`
+	BlocksMain            int              `json:"blocks_main"`
+	BlocksStale           int              `json:"blocks_stale"`
+	StaleRate             float64          `json:"stale_rate"`
+	IntervalMeanS         *float64         `json:"interval_mean_s"`
+	IntervalP50S          *float64         `json:"interval_p50_s"`
+	IntervalP90S          *float64         `json:"interval_p90_s"`
+	PropagationP50S       *float64         `json:"propagation_p50_s"`
+	PropagationP90S       *float64         `json:"propagation_p90_s"`
+	PropagationP100S      *float64         `json:"propagation_p100_s"`
+	ArrivalDelayWeightedS *float64         `json:"arrival_delay_weighted_s"`
+	StaleRateTheory       *float64         `json:"stale_rate_theory"`
+	Reorgs                int64            `json:"reorgs"`
+	ReorgMaxDepth         int64            `json:"reorg_max_depth"`
+	Rejected              map[string]int64 `json:"rejected"`
+	EnergyJoules          float64          `json:"energy_joules"`
+	EnergyJoulesPerBlock  *float64         `json:"energy_joules_per_block"`
+	AttemptsCompleted     int64            `json:"attempts_completed"`
+	AttemptsCancelled     int64            `json:"attempts_cancelled"`
+	VerifyCacheHits       int64            `json:"verify_cache_hits"`
+	MinedAccuracyMean     *float64         `json:"mined_accuracy_mean"`
+	ThresholdFinal        *float64         `json:"threshold_final"`
+	DifficultyFinal       *float64         `json:"difficulty_final"`
+	RewardGini            *float64         `json:"reward_gini"`
+	BytesSent             int64            `json:"bytes_sent"`
+	Messages              int64            `json:"messages"`
+}
+
+func ptr(v float64) *float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return &v
+}
+
+func summarize(res *Result) *Summary {
+	cfg := res.Config
+	n := len(cfg.Nodes)
+	s := &Summary{Protocol: cfg.Protocol, Scenario: cfg.Name, Seed: cfg.Seed, Nodes: n,
+		TraceDigest: hex.EncodeToString(res.Digest[:]), Events: res.Events,
+		VirtualSeconds: float64(res.End) / 1e9, WallSeconds: res.Wall.Seconds(),
+		Fidelity: cfg.Fidelity, Reorgs: res.Reorgs, ReorgMaxDepth: res.MaxReorg, Rejected: res.Rejected,
+		AttemptsCompleted: res.AttemptsOK, AttemptsCancelled: res.AttemptsX, VerifyCacheHits: res.CacheHits}
+	if s.Fidelity == nil {
+		s.Fidelity = []string{}
+	}
+	var main []*BlockRec
+	for _, b := range res.Blocks {
+		if b.Main {
+			main = append(main, b)
+		} else {
+			s.BlocksStale++
+		}
+	}
+	slices.SortFunc(main, func(a, b *BlockRec) int { return int(a.Height - b.Height) })
+	s.BlocksMain = len(main)
+	if tot := s.BlocksMain + s.BlocksStale; tot > 0 {
+		s.StaleRate = float64(s.BlocksStale) / float64(tot)
+	}
+	var intervals, p50, p90, p100, weighted, acc []float64
+	// Hash-power (or compute) weights for the weighted arrival delay.
+	w := make([]float64, n)
+	var wsum float64
+	for i, spec := range cfg.Nodes {
+		w[i] = spec.HashRate
+		if w[i] == 0 {
+			w[i] = spec.FLOPS
+		}
+		wsum += w[i]
+	}
+	var prevFound float64
+	for _, b := range main {
+		found := float64(b.Found) / 1e9
+		intervals = append(intervals, found-prevFound)
+		prevFound = found
+		if v := quantileDelay(b, n, 0.5); !math.IsNaN(v) {
+			p50 = append(p50, v)
+		}
+		if v := quantileDelay(b, n, 0.9); !math.IsNaN(v) {
+			p90 = append(p90, v)
+		}
+		if v := quantileDelay(b, n, 1.0); !math.IsNaN(v) {
+			p100 = append(p100, v)
+		}
+		if wsum > 0 && len(b.Arrivals) == n-1 {
+			var d float64
+			for _, a := range b.Arrivals {
+				d += w[a.Node] * float64(a.Delay) / 1e9
+			}
+			weighted = append(weighted, d/wsum)
+		}
+		if b.Accuracy > 0 {
+			acc = append(acc, b.Accuracy)
+		}
+	}
+	if len(intervals) > 0 {
+		s.IntervalMeanS = ptr(stat.Mean(intervals, nil))
+		sorted := slices.Clone(intervals)
+		slices.Sort(sorted)
+		s.IntervalP50S = ptr(stat.Quantile(0.5, stat.Empirical, sorted, nil))
+		s.IntervalP90S = ptr(stat.Quantile(0.9, stat.Empirical, sorted, nil))
+	}
+	if len(p50) > 0 {
+		s.PropagationP50S = ptr(stat.Mean(p50, nil))
+	}
+	if len(p90) > 0 {
+		s.PropagationP90S = ptr(stat.Mean(p90, nil))
+	}
+	if len(p100) > 0 {
+		s.PropagationP100S = ptr(stat.Mean(p100, nil))
+	}
+	if len(weighted) > 0 && s.IntervalMeanS != nil {
+		d := stat.Mean(weighted, nil)
+		s.ArrivalDelayWeightedS = ptr(d)
+		s.StaleRateTheory = ptr(1 - math.Exp(-d / *s.IntervalMeanS))
+	}
+	if len(acc) > 0 {
+		s.MinedAccuracyMean = ptr(stat.Mean(acc, nil))
+	}
+	if len(main) > 0 {
+		last := main[len(main)-1]
+		switch cfg.Protocol {
+		case "pow":
+			s.DifficultyFinal = ptr(last.Value)
+		default:
+			s.ThresholdFinal = ptr(last.Value)
+		}
+	}
+	for _, e := range res.NodeEnergy {
+		s.EnergyJoules += e
+	}
+	if s.BlocksMain > 0 {
+		s.EnergyJoulesPerBlock = ptr(s.EnergyJoules / float64(s.BlocksMain))
+	}
+	rewards := make([]float64, n)
+	var any bool
+	for i, ns := range res.Nodes {
+		for _, v := range ns.Rewards {
+			rewards[i] += v
+		}
+		if rewards[i] != 0 {
+			any = true
+		}
+	}
+	if !any { // PoW baseline: one block reward per main-chain block
+		for i, ns := range res.Nodes {
+			rewards[i] = float64(ns.BlocksMain)
+		}
+	}
+	s.RewardGini = ptr(Gini(rewards))
+	for i := range res.BytesSent {
+		s.BytesSent += res.BytesSent[i]
+	}
+	return s
+}
+
+// Gini is the Gini coefficient of non-negative values: the mean absolute
+// difference over all ordered pairs divided by twice the mean,
+// G = Σ_i Σ_j |x_i − x_j| / (2 n² μ). 0 is perfect equality; one holder of
+// everything among n gives 1 − 1/n.
+func Gini(x []float64) float64 {
+	n := len(x)
+	if n == 0 {
+		return math.NaN()
+	}
+	s := slices.Clone(x)
+	slices.Sort(s)
+	var sum, weighted float64
+	for i, v := range s {
+		sum += v
+		weighted += float64(2*(i+1)-n-1) * v
+	}
+	if sum == 0 {
+		return 0
+	}
+	return weighted / (float64(n) * sum)
+}
