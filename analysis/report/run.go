@@ -1,0 +1,208 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/coinai/coinai/analysis/figures"
+	"github.com/coinai/coinai/analysis/rundata"
+	"github.com/coinai/coinai/analysis/stats"
+)
+
+// Level is the confidence level of every interval in reports.
+const Level = 0.95
+
+// Resamples is the number of bootstrap resamples; 2000 puts the Monte Carlo
+// error of a 95% percentile bound well below the interval's width.
+const Resamples = 2000
+
+// ForRun builds the report of one run from its figures (see
+// figures.ForRun) and notes about figures that could not be drawn.
+func ForRun(run *rundata.Run, figs []*figures.Figure, notes []figures.Note) *Document {
+	s := run.Summary
+	d := &Document{Title: "Run report: " + run.Label()}
+
+	id := []string{
+		"Protocol: " + orNA(s.Protocol),
+		"Scenario: " + orNA(s.Scenario),
+		"Seed: " + rawOrNA(s, "seed"),
+		"Nodes: " + rawOrNA(s, "nodes"),
+		"Trace digest: " + orNA(s.TraceDigest),
+		"Run directory: " + run.Dir,
+	}
+	d.Sections = append(d.Sections, Section{Heading: "Run", List: id,
+		Paras: []string{"Replaying the scenario below with this seed must reproduce the trace digest; a different digest means a different run."}})
+
+	var fid Section
+	fid.Heading = "Fidelity notes"
+	if len(s.Fidelity) == 0 {
+		fid.Paras = []string{"The run records no fidelity notes."}
+	} else {
+		fid.Paras = []string{"What the simulator simplified or left out in this run, as it reported:"}
+		fid.List = s.Fidelity
+	}
+	d.Sections = append(d.Sections, fid)
+
+	d.Sections = append(d.Sections, Section{Heading: "Statistics from the run files",
+		Paras: []string{fmt.Sprintf("Computed here from blocks.csv, nodes.csv and propagation.csv; intervals are %g%% confidence intervals (t: Student t on the mean; bootstrap: percentile bootstrap, %d resamples, seed %#x).", 100*Level, Resamples, stats.BootstrapSeed)},
+		Table: RunStats(run)})
+
+	d.Sections = append(d.Sections, Section{Heading: "Summary (summary.json)", Table: SummaryTable(s)})
+
+	if len(figs) > 0 {
+		d.Sections = append(d.Sections, Section{Heading: "Figures", Figures: figs})
+	}
+	var skipped []string
+	for _, n := range notes {
+		skipped = append(skipped, n.String())
+	}
+	for _, m := range run.Missing {
+		skipped = append(skipped, "file absent: "+m)
+	}
+	if len(skipped) > 0 {
+		d.Sections = append(d.Sections, Section{Heading: "Not drawn", List: skipped})
+	}
+	if run.Scenario != nil {
+		d.Sections = append(d.Sections, Section{Heading: "Resolved scenario (scenario.toml)", Code: string(run.Scenario), CodeLang: "toml"})
+	}
+	return d
+}
+
+// RunStats computes the statistics table of one run.
+func RunStats(run *rundata.Run) *Table {
+	t := &Table{Header: []string{"quantity", "n", "estimate", "95% CI (t)", "95% CI (bootstrap)", "notes"}}
+	add := func(name string, n int, est string, tci, bci, note string) {
+		t.Rows = append(t.Rows, []string{name, fmt.Sprint(n), est, tci, bci, note})
+	}
+	meanRow := func(name, unit string, x []float64, note string) {
+		if len(x) == 0 {
+			add(name, 0, "n/a", "", "", "no data")
+			return
+		}
+		tci := stats.MeanCI(x, Level)
+		b := stats.Bootstrap(x, stats.Mean, Resamples, Level, stats.NewRand(stats.BootstrapSeed))
+		add(name, len(x), num(tci.Estimate)+unit, ci(tci, unit), ci(b, unit), note)
+	}
+	iv := run.MainIntervals()
+	meanRow("mean block interval", " s", iv, "main chain, blocks.csv interval_s")
+	if len(iv) > 0 {
+		add("median / p90 block interval", len(iv), num(stats.Quantile(iv, 0.5))+" s / "+num(stats.Quantile(iv, 0.9))+" s", "", "", "type-7 quantiles")
+	}
+	if f := stats.FitExponential(iv); !math.IsNaN(f.Rate) {
+		add("exponential fit of intervals", f.N, fmt.Sprintf("rate %.4g /s (mean %s s)", f.Rate, num(1/f.Rate)),
+			fmt.Sprintf("± %.2g /s (1 s.e.)", f.StdErr), "",
+			fmt.Sprintf("KS D = %.3f, p = %.3g (conservative: rate fitted to the same data)", f.GOF.D, f.GOF.PValue))
+	}
+	var e []float64
+	for _, b := range run.Blocks {
+		if b.Main && !math.IsNaN(b.EnergyJ) {
+			e = append(e, b.EnergyJ)
+		}
+	}
+	if len(e) > 0 {
+		meanRow("energy per main-chain block", " J", e, "blocks.csv energy_j")
+	}
+	var rw []float64
+	for _, n := range run.Nodes {
+		if !math.IsNaN(n.Reward) {
+			rw = append(rw, n.Reward)
+		}
+	}
+	if len(rw) > 0 {
+		g := stats.Gini(rw)
+		b := stats.Bootstrap(rw, stats.Gini, Resamples, Level, stats.NewRand(stats.BootstrapSeed))
+		note := "population Gini of nodes.csv reward"
+		if run.Summary.Has("reward_gini") {
+			note += "; summary.json reward_gini = " + num(run.Summary.RewardGini)
+		}
+		add("reward Gini", len(rw), fmt.Sprintf("%.4f", g), "", ci(b, ""), note)
+	}
+	rc := run.Reach()
+	for _, q := range []struct {
+		name  string
+		x     []float64
+		never int
+	}{{"time to reach 50% of nodes", rc.P50, rc.Never50}, {"time to reach 90% of nodes", rc.P90, rc.Never90}, {"time to reach 100% of nodes", rc.P100, rc.Never100}} {
+		if len(q.x) == 0 && q.never == 0 {
+			continue
+		}
+		note := "median over blocks, from " + rc.Source
+		if q.never > 0 {
+			note += fmt.Sprintf("; %d blocks never reached it", q.never)
+		}
+		add(q.name, len(q.x), num(stats.Quantile(q.x, 0.5))+" s", "", "", note)
+	}
+	if sr := run.StaleRate(); !math.IsNaN(sr) {
+		add("stale rate", len(run.Blocks), fmt.Sprintf("%.2f%%", 100*sr), "", "", "stale / all blocks")
+	}
+	return t
+}
+
+// SummaryTable lists summary.json: the stable keys in DESIGN.md order, then
+// any other key in sorted order, each with its JSON value.
+func SummaryTable(s rundata.Summary) *Table {
+	t := &Table{Header: []string{"key", "value"}}
+	keys := append([]string{}, rundata.KnownKeys...)
+	keys = append(keys, s.ExtraKeys()...)
+	for _, k := range keys {
+		raw, ok := s.Raw[k]
+		if !ok {
+			continue
+		}
+		t.Rows = append(t.Rows, []string{k, rawValue(raw)})
+	}
+	return t
+}
+
+// rawValue shows a JSON value compactly: strings unquoted, lists of strings
+// joined, anything else as compact JSON.
+func rawValue(raw json.RawMessage) string {
+	if string(bytes.TrimSpace(raw)) == "null" {
+		return "null"
+	}
+	var str string
+	if json.Unmarshal(raw, &str) == nil {
+		return str
+	}
+	var strs []string
+	if json.Unmarshal(raw, &strs) == nil {
+		return strings.Join(strs, "; ")
+	}
+	var b bytes.Buffer
+	if json.Compact(&b, raw) != nil {
+		return string(raw)
+	}
+	return b.String()
+}
+
+func rawOrNA(s rundata.Summary, key string) string {
+	if !s.Has(key) {
+		return "n/a"
+	}
+	return rawValue(s.Raw[key])
+}
+
+func orNA(s string) string {
+	if s == "" {
+		return "n/a"
+	}
+	return s
+}
+
+// num formats a number with four significant digits, or n/a.
+func num(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.4g", v)
+}
+
+func ci(iv stats.Interval, unit string) string {
+	if math.IsNaN(iv.Lo) {
+		return "n/a"
+	}
+	return "[" + num(iv.Lo) + ", " + num(iv.Hi) + "]" + unit
+}

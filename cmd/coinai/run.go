@@ -1,0 +1,228 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/coinai/coinai/analysis"
+	"github.com/coinai/coinai/scenarios"
+	"github.com/coinai/coinai/scenarios/runner"
+	"github.com/coinai/coinai/sim"
+)
+
+type setFlags []string
+
+func (s *setFlags) String() string     { return strings.Join(*s, ",") }
+func (s *setFlags) Set(v string) error { *s = append(*s, v); return nil }
+
+func cmdRun(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("coinai run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	seed := fs.Int64("seed", -1, "override run.seed")
+	out := fs.String("out", "", "output directory (default: <output.dir>/<scenario>-seed<N>)")
+	trace := fs.Bool("trace", false, "write trace.jsonl (one JSON object per delivered event)")
+	noReport := fs.Bool("no-report", false, "do not write report.md and report.html")
+	quiet := fs.Bool("quiet", false, "print nothing but errors")
+	var sets setFlags
+	fs.Var(&sets, "set", "override a scenario key, e.g. --set pow.interval=60s (repeatable)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: coinai run SCENARIO [--seed N] [--set key=value]... [--out DIR] [--trace] [--no-report]")
+		fs.PrintDefaults()
+	}
+	flags, pos := interleaved(args, map[string]bool{"trace": true, "no-report": true, "quiet": true, "h": true, "help": true})
+	if err := fs.Parse(flags); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return 2
+	}
+	s, err := scenarios.Load(pos[0])
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	for _, kv := range sets {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			fmt.Fprintf(stderr, "coinai run: --set %q: want key=value\n", kv)
+			return 2
+		}
+		if err := s.Set(k, v); err != nil {
+			fmt.Fprintln(stderr, err)
+			return 2
+		}
+	}
+	if *seed >= 0 {
+		if err := s.Set("run.seed", fmt.Sprint(*seed)); err != nil {
+			fmt.Fprintln(stderr, err)
+			return 2
+		}
+	}
+	if *trace {
+		s.Output.Trace = true
+	}
+	if err := s.Validate(); err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	cfg, err := runner.FromScenario(s)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	dir := *out
+	if dir == "" {
+		base := strings.TrimSuffix(filepath.Base(pos[0]), filepath.Ext(pos[0]))
+		dir = filepath.Join(s.Output.Dir, fmt.Sprintf("%s-seed%d", base, s.Run.Seed))
+	}
+	resolved, err := s.TOML()
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	var traceBuf *traceFile
+	if s.Output.Trace {
+		traceBuf, err = newTraceFile(dir)
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
+		defer traceBuf.discard()
+		cfg.Trace = traceBuf
+	}
+	if isTerminal(stderr) && !*quiet {
+		cfg.Progress = progressBar(stderr, cfg)
+	}
+	r, err := runner.New(cfg)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	res, err := r.Run()
+	if cfg.Progress != nil {
+		fmt.Fprint(stderr, "\r\033[K")
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "coinai run: %v\n", err)
+		return 1
+	}
+	files, err := res.Files(s.Output.Propagation)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	files["scenario.toml"] = resolved
+	if traceBuf != nil {
+		if err := traceBuf.finish(); err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
+		files["trace.jsonl"] = nil // placeholder: moved in below
+	}
+	if err := writeRun(dir, files, traceBuf); err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	if !*quiet {
+		printSummary(stdout, dir, res)
+	}
+	if s.Output.Report && !*noReport {
+		if err := analysis.WriteReport(dir); err != nil {
+			fmt.Fprintf(stderr, "coinai run: writing report: %v\n", err)
+			return 1
+		}
+		if !*quiet {
+			fmt.Fprintf(stdout, "report:        %s\n", filepath.Join(dir, "report.html"))
+		}
+	}
+	return 0
+}
+
+func printSummary(w io.Writer, dir string, res *runner.Result) {
+	s := res.Summary
+	f := func(p *float64) string {
+		if p == nil {
+			return "-"
+		}
+		return fmt.Sprintf("%.3f", *p)
+	}
+	fmt.Fprintf(w, "protocol:      %s (%d nodes, seed %d)\n", s.Protocol, s.Nodes, s.Seed)
+	fmt.Fprintf(w, "blocks:        %d main, %d stale (stale rate %.4f)\n", s.BlocksMain, s.BlocksStale, s.StaleRate)
+	fmt.Fprintf(w, "interval:      mean %s s, p50 %s s\n", f(s.IntervalMeanS), f(s.IntervalP50S))
+	fmt.Fprintf(w, "propagation:   50%% %s s, 90%% %s s\n", f(s.PropagationP50S), f(s.PropagationP90S))
+	fmt.Fprintf(w, "energy:        %.4g J (%s J/block)\n", s.EnergyJoules, f(s.EnergyJoulesPerBlock))
+	if s.Protocol == "coinai" {
+		fmt.Fprintf(w, "attempts:      %d completed, %d cancelled, %d verify cache hits\n", s.AttemptsCompleted, s.AttemptsCancelled, s.VerifyCacheHits)
+		fmt.Fprintf(w, "accuracy:      mined mean %s, final threshold %s\n", f(s.MinedAccuracyMean), f(s.ThresholdFinal))
+	}
+	fmt.Fprintf(w, "virtual time:  %.1f s, %d events, wall %.2f s\n", s.VirtualSeconds, s.Events, s.WallSeconds)
+	for _, n := range s.Fidelity {
+		fmt.Fprintf(w, "fidelity:      %s\n", n)
+	}
+	fmt.Fprintf(w, "trace digest:  %s\n", s.TraceDigest)
+	fmt.Fprintf(w, "results:       %s\n", dir)
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func progressBar(w io.Writer, cfg runner.Config) func(sim.Time, int64) {
+	return func(now sim.Time, height int64) {
+		var frac float64
+		label := ""
+		switch {
+		case cfg.StopHeight > 0:
+			frac = float64(height) / float64(cfg.StopHeight)
+			label = fmt.Sprintf("height %d/%d", height, cfg.StopHeight)
+		case cfg.StopTime > 0:
+			frac = float64(now) / float64(cfg.StopTime)
+			label = fmt.Sprintf("t %.0fs/%.0fs", float64(now)/1e9, float64(cfg.StopTime)/1e9)
+		}
+		frac = min(max(frac, 0), 1)
+		const width = 30
+		n := int(frac * width)
+		fmt.Fprintf(w, "\r[%s%s] %3.0f%% %s", strings.Repeat("#", n), strings.Repeat(".", width-n), frac*100, label)
+	}
+}
+
+func cmdValidate(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprintln(stderr, "usage: coinai validate SCENARIO...")
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	code := 0
+	for _, p := range args {
+		s, err := scenarios.Load(p)
+		if err == nil {
+			err = s.Validate()
+		}
+		if err == nil {
+			_, err = runner.FromScenario(s)
+		}
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			code = 2
+			continue
+		}
+		fmt.Fprintf(stdout, "%s: ok (%s, %d nodes)\n", p, s.Run.Protocol, s.NodeCount())
+	}
+	return code
+}
