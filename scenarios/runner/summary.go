@@ -31,6 +31,7 @@ type Summary struct {
 	PropagationP100S      *float64         `json:"propagation_p100_s"`
 	ArrivalDelayWeightedS *float64         `json:"arrival_delay_weighted_s"`
 	StaleRateTheory       *float64         `json:"stale_rate_theory"`
+	FoundIntervalS        *float64         `json:"found_interval_s"`
 	Reorgs                int64            `json:"reorgs"`
 	ReorgMaxDepth         int64            `json:"reorg_max_depth"`
 	Rejected              map[string]int64 `json:"rejected"`
@@ -130,10 +131,15 @@ func summarize(res *Result) *Summary {
 	if len(p100) > 0 {
 		s.PropagationP100S = ptr(stat.Mean(p100, nil))
 	}
-	if len(weighted) > 0 && s.IntervalMeanS != nil {
+	if len(weighted) > 0 && len(main) > 0 {
+		// First-order theory: a block goes stale when a competitor is found
+		// within its hash-power-weighted arrival delay Δ; competitors come at
+		// the rate of all blocks found (main and stale), 1/T.
 		d := stat.Mean(weighted, nil)
 		s.ArrivalDelayWeightedS = ptr(d)
-		s.StaleRateTheory = ptr(1 - math.Exp(-d / *s.IntervalMeanS))
+		t := float64(main[len(main)-1].Found) / 1e9 / float64(s.BlocksMain+s.BlocksStale)
+		s.FoundIntervalS = ptr(t)
+		s.StaleRateTheory = ptr(1 - math.Exp(-d/t))
 	}
 	if len(acc) > 0 {
 		s.MinedAccuracyMean = ptr(stat.Mean(acc, nil))
