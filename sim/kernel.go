@@ -51,17 +51,36 @@ type slot struct {
 	gen uint32 // bumped each time the slot is reused
 }
 
+// entry is a heap element: 16 bytes, so that sifting moves little memory.
+// key packs the sequence number (high 39 bits, so it orders ties in at),
+// the slot index (24 bits) and whether the slot must track the entry's
+// position (lowest bit; set for cancellable events).
 type entry struct {
 	at  Time
-	seq uint64
-	idx int32
+	key uint64
 }
+
+const (
+	idxBits = 24
+	maxSlot = 1<<idxBits - 1
+)
 
 func (a entry) less(b entry) bool {
 	if a.at != b.at {
 		return a.at < b.at
 	}
-	return a.seq < b.seq
+	return a.key < b.key
+}
+
+func (a entry) idx() int32  { return int32(a.key>>1) & maxSlot }
+func (a entry) track() bool { return a.key&1 != 0 }
+
+func makeEntry(at Time, seq uint64, idx int32, track bool) entry {
+	k := seq<<(idxBits+1) | uint64(idx)<<1
+	if track {
+		k |= 1
+	}
+	return entry{at: at, key: k}
 }
 
 // Kernel is the event queue and virtual clock. It is not safe for concurrent
@@ -73,6 +92,7 @@ type Kernel struct {
 	slots   []slot
 	free    []int32
 	handler func(*Event)
+	cur     Event // the event being handled
 
 	delivered uint64
 	digest    hash.Hash
@@ -100,7 +120,13 @@ func (k *Kernel) Pending() int { return len(k.heap) }
 
 // Schedule queues ev to fire at ev.At (clamped to now: the past cannot be
 // scheduled) and returns its handle. ev.Seq is assigned here.
-func (k *Kernel) Schedule(ev Event) Handle {
+func (k *Kernel) Schedule(ev Event) Handle { return k.schedule(ev, true) }
+
+// Post queues ev like Schedule for an event that will never be cancelled
+// (such as a message in flight), which makes it cheaper to keep in order.
+func (k *Kernel) Post(ev Event) { k.schedule(ev, false) }
+
+func (k *Kernel) schedule(ev Event, track bool) Handle {
 	if ev.At < k.now {
 		ev.At = k.now
 	}
@@ -111,6 +137,9 @@ func (k *Kernel) Schedule(ev Event) Handle {
 		idx = k.free[n-1]
 		k.free = k.free[:n-1]
 	} else {
+		if len(k.slots) > maxSlot {
+			panic("sim: more than 16 million events pending at once")
+		}
 		k.slots = append(k.slots, slot{})
 		idx = int32(len(k.slots) - 1)
 	}
@@ -118,7 +147,7 @@ func (k *Kernel) Schedule(ev Event) Handle {
 	s.ev = ev
 	s.gen++
 	s.pos = int32(len(k.heap))
-	k.heap = append(k.heap, entry{at: ev.At, seq: ev.Seq, idx: idx})
+	k.heap = append(k.heap, makeEntry(ev.At, ev.Seq, idx, track))
 	k.up(len(k.heap) - 1)
 	return Handle(uint64(s.gen)<<32 | uint64(idx+1))
 }
@@ -171,7 +200,7 @@ func (k *Kernel) Peek() *Event {
 	if len(k.heap) == 0 {
 		return nil
 	}
-	return &k.slots[k.heap[0].idx].ev
+	return &k.slots[k.heap[0].idx()].ev
 }
 
 // PeekN calls f with the pending events in firing order, up to n of them,
@@ -194,13 +223,11 @@ func (k *Kernel) PeekN(n int, f func(*Event) bool) {
 		hi := frontier[bi]
 		frontier[bi] = frontier[len(frontier)-1]
 		frontier = frontier[:len(frontier)-1]
-		if !f(&k.slots[k.heap[hi].idx].ev) {
+		if !f(&k.slots[k.heap[hi].idx()].ev) {
 			return
 		}
-		for _, c := range [2]int{2*hi + 1, 2*hi + 2} {
-			if c < len(k.heap) {
-				frontier = append(frontier, c)
-			}
+		for c := arity*hi + 1; c <= arity*hi+arity && c < len(k.heap); c++ {
+			frontier = append(frontier, c)
 		}
 	}
 }
@@ -211,16 +238,21 @@ func (k *Kernel) Step() bool {
 		return false
 	}
 	top := k.heap[0]
-	ev := k.slots[top.idx].ev
+	// The event is copied out of its slot (which the handler may reuse by
+	// scheduling) into a field of the kernel, so that handing a pointer to
+	// the handler allocates nothing.
+	k.cur = k.slots[top.idx()].ev
+	ev := &k.cur
 	k.remove(0)
-	k.release(top.idx)
+	k.release(top.idx())
 	k.now = ev.At
 	k.delivered++
-	k.absorb(&ev)
+	k.absorb(ev)
 	if k.trace != nil {
-		k.trace(&ev)
+		k.trace(ev)
 	}
-	k.handler(&ev)
+	k.handler(ev)
+	k.cur.Data = nil
 	return true
 }
 
@@ -281,20 +313,30 @@ func (k *Kernel) release(idx int32) {
 	k.free = append(k.free, idx)
 }
 
+// The queue is a 4-ary min-heap: shallower than a binary heap, and the four
+// children of a node share a cache line or two.
+const arity = 4
+
+func (k *Kernel) setPos(i int) {
+	if e := k.heap[i]; e.track() {
+		k.slots[e.idx()].pos = int32(i)
+	}
+}
+
 func (k *Kernel) up(i int) {
 	h := k.heap
 	e := h[i]
 	for i > 0 {
-		p := (i - 1) / 2
+		p := (i - 1) / arity
 		if !e.less(h[p]) {
 			break
 		}
 		h[i] = h[p]
-		k.slots[h[i].idx].pos = int32(i)
+		k.setPos(i)
 		i = p
 	}
 	h[i] = e
-	k.slots[e.idx].pos = int32(i)
+	k.setPos(i)
 }
 
 func (k *Kernel) down(i int) {
@@ -302,29 +344,33 @@ func (k *Kernel) down(i int) {
 	n := len(h)
 	e := h[i]
 	for {
-		c := 2*i + 1
+		c := arity*i + 1
 		if c >= n {
 			break
 		}
-		if r := c + 1; r < n && h[r].less(h[c]) {
-			c = r
+		best := c
+		end := min(c+arity, n)
+		for j := c + 1; j < end; j++ {
+			if h[j].less(h[best]) {
+				best = j
+			}
 		}
-		if !h[c].less(e) {
+		if !h[best].less(e) {
 			break
 		}
-		h[i] = h[c]
-		k.slots[h[i].idx].pos = int32(i)
-		i = c
+		h[i] = h[best]
+		k.setPos(i)
+		i = best
 	}
 	h[i] = e
-	k.slots[e.idx].pos = int32(i)
+	k.setPos(i)
 }
 
 func (k *Kernel) remove(i int) {
 	last := len(k.heap) - 1
 	if i != last {
 		k.heap[i] = k.heap[last]
-		k.slots[k.heap[i].idx].pos = int32(i)
+		k.setPos(i)
 	}
 	k.heap = k.heap[:last]
 	if i < last {

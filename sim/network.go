@@ -133,8 +133,9 @@ func (n *Network) Latency(s, d int) Time {
 	}
 	shape := 0.2 * meanMs
 	scale := meanMs - 5
-	u := 1 - n.rng.Float64() // (0, 1]
-	ms := scale / math.Pow(u, 1/shape)
+	// scale / U^(1/shape) with U uniform is scale * exp(E/shape) with E
+	// standard exponential; the latter needs one exp and no log.
+	ms := scale * math.Exp(n.rng.ExpFloat64()/shape)
 	return Time(math.Round(ms * 1e6))
 }
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 
 	"github.com/coinai/coinai/analysis"
@@ -28,6 +29,8 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	trace := fs.Bool("trace", false, "write trace.jsonl (one JSON object per delivered event)")
 	noReport := fs.Bool("no-report", false, "do not write report.md and report.html")
 	quiet := fs.Bool("quiet", false, "print nothing but errors")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
+	memProfile := fs.String("memprofile", "", "write a heap profile at the end of the run to this file")
 	var sets setFlags
 	fs.Var(&sets, "set", "override a scenario key, e.g. --set pow.interval=60s (repeatable)")
 	fs.Usage = func() {
@@ -107,7 +110,25 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
+		pprof.StartCPUProfile(f)
+		defer f.Close()
+	}
 	res, err := r.Run()
+	if *cpuProfile != "" {
+		pprof.StopCPUProfile()
+	}
+	if *memProfile != "" {
+		if f, err := os.Create(*memProfile); err == nil {
+			pprof.WriteHeapProfile(f)
+			f.Close()
+		}
+	}
 	if cfg.Progress != nil {
 		fmt.Fprint(stderr, "\r\033[K")
 	}

@@ -210,6 +210,9 @@ type Node struct {
 	servedNext int
 	rejected   [8]uint64
 	rejNext    int
+	recent     [4][32]byte // last accepted block ids
+	recentKey  [4]uint64   // their first 8 bytes
+	recentNext int
 
 	// Cache of the last bits' work and difficulty: bits change once per
 	// retarget window, and both need big-integer arithmetic.
@@ -393,10 +396,18 @@ func (n *Node) onBlockTxn(id [32]byte) {
 }
 
 func (n *Node) known(id *[32]byte) bool {
+	// Most announcements are of blocks just accepted: check those first,
+	// in the node's own memory, before the tree's tables (which, with
+	// thousands of nodes, are a cache miss away).
+	k := le64(id[:8])
+	for i := range n.recentKey {
+		if n.recentKey[i] == k && n.recent[i] == *id {
+			return true
+		}
+	}
 	if n.tree.Has(*id) || n.tree.HasOrphan(*id) {
 		return true
 	}
-	k := le64(id[:8])
 	for _, r := range n.rejected {
 		if r == k && k != 0 {
 			return true
@@ -406,8 +417,9 @@ func (n *Node) known(id *[32]byte) bool {
 }
 
 func (n *Node) findReq(id [32]byte) int {
+	k := le64(id[:8])
 	for i := range n.reqs {
-		if n.reqs[i].id == id {
+		if le64(n.reqs[i].id[:8]) == k && n.reqs[i].id == id {
 			return i
 		}
 	}
@@ -417,15 +429,17 @@ func (n *Node) findReq(id [32]byte) int {
 // request notes that from has block id; if the node lacks it and has not
 // asked anyone yet, it asks from.
 func (n *Node) request(id [32]byte, from nodes.PeerID) {
-	if n.known(&id) {
-		return
-	}
+	// Blocks in flight are checked first: while a block propagates, a node
+	// hears of it from many peers before it has it.
 	if i := n.findReq(id); i >= 0 {
 		r := &n.reqs[i]
 		if int(r.n) < maxAnnouncers && !slices.Contains(r.peers[:r.n], from) {
 			r.peers[r.n] = from
 			r.n++
 		}
+		return
+	}
+	if n.known(&id) {
 		return
 	}
 	if len(n.reqs) >= maxRequests {
@@ -646,6 +660,9 @@ func (n *Node) onAccepted(id [32]byte, r raw, from nodes.PeerID) {
 		q := n.dropReq(i)
 		ns = copy(skip[:], q.peers[:q.n])
 	}
+	n.recent[n.recentNext] = id
+	n.recentKey[n.recentNext] = le64(id[:8])
+	n.recentNext = (n.recentNext + 1) % len(n.recent)
 	n.env.Observe(n.event(nodes.EvAccepted, id, r))
 	inv := Message{Type: MsgInv, ID: id}
 	msg := inv.Append(make([]byte, 0, idMsgSize))
