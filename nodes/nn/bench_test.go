@@ -1,0 +1,85 @@
+package nn
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// benchData is n synthetic 1x28x28 samples with 10 classes.
+func benchData(n int) ([]float32, []uint8) {
+	r := rand.New(rand.NewPCG(5, 6))
+	x := make([]float32, n*784)
+	for i := range x {
+		x[i] = r.Float32()
+	}
+	y := make([]uint8, n)
+	for i := range y {
+		y[i] = uint8(r.IntN(10))
+	}
+	return x, y
+}
+
+// BenchmarkEpoch trains the three peer presets for one pass over 6400
+// synthetic Fashion-MNIST-shaped samples (batch 64) and reports GFLOP/s
+// by the FLOPs accounting.
+func BenchmarkEpoch(b *testing.B) {
+	const n = 6400
+	x, y := benchData(n)
+	for _, name := range []string{"mlp", "mlp2", "cnn"} {
+		b.Run(name, func(b *testing.B) {
+			a, err := Preset(name, 1, 28, 28, 10)
+			if err != nil {
+				b.Fatal(err)
+			}
+			m, _ := NewModel(a, 1)
+			tr, err := NewTrainer(m, DefaultTrainConfig)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := tr.Epoch(x, y, n); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(a.TrainFLOPs(n, b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+	}
+}
+
+// BenchmarkGemm measures the matrix multiply on the shapes of the mlp
+// preset's dense layer (forward, input gradient, weight gradient).
+func BenchmarkGemm(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 1))
+	for _, s := range []struct {
+		name    string
+		tA, tB  bool
+		m, n, k int
+	}{
+		{"fwd64x100x784", false, false, 64, 100, 784},
+		{"dx64x784x100", false, true, 64, 784, 100},
+		{"dw784x100x64", true, false, 784, 100, 64},
+		{"conv36864x8x25", false, false, 36864, 8, 25},
+		{"convdw25x8x36864", true, false, 25, 8, 36864},
+		{"sq512", false, false, 512, 512, 512},
+	} {
+		b.Run(s.name, func(b *testing.B) {
+			a := randSlice(r, s.m*s.k)
+			bb := randSlice(r, s.k*s.n)
+			c := make([]float32, s.m*s.n)
+			lda, ldb := s.k, s.n
+			if s.tA {
+				lda = s.m
+			}
+			if s.tB {
+				ldb = s.k
+			}
+			var ws gemmWS
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				ws.gemm(s.tA, s.tB, s.m, s.n, s.k, a, lda, bb, ldb, c, s.n, false)
+			}
+			b.ReportMetric(2*float64(s.m*s.n*s.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+	}
+}
