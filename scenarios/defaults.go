@@ -57,6 +57,8 @@ func Default() Scenario {
 			ThresholdInitial: 0.80,
 			ThresholdWindow:  10,
 			ThresholdMaxStep: 0.02,
+			ThresholdMin:     0.5,
+			WorkScale:        1,
 			EpochsPerAttempt: 2,
 			AttemptMode:      "fresh-seed",
 			Batch:            32,

@@ -158,6 +158,14 @@ type CoinAI struct {
 	ThresholdWindow int `toml:"threshold_window"`
 	// ThresholdMaxStep bounds one adjustment of the threshold.
 	ThresholdMaxStep float64 `toml:"threshold_max_step"`
+	// ThresholdMin is the floor below which adjustments never take the
+	// threshold.
+	ThresholdMin float64 `toml:"threshold_min"`
+	// WorkScale multiplies the FLOPs charged for every training and
+	// evaluation job: a named fidelity trade that lets a small problem (the
+	// 8x8 digits) stand in for a larger one in virtual time and energy,
+	// while the real training stays small. 1 charges the counted FLOPs.
+	WorkScale float64 `toml:"work_scale"`
 	// EpochsPerAttempt is the number of training epochs of one mining
 	// attempt before the model is tested.
 	EpochsPerAttempt int `toml:"epochs_per_attempt"`

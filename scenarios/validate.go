@@ -268,6 +268,11 @@ func (v *validator) coinai() {
 	v.inRange("coinai.threshold_initial", c.ThresholdInitial, 0, 1, true)
 	v.atLeast("coinai.threshold_window", int64(c.ThresholdWindow), 1)
 	v.inRange("coinai.threshold_max_step", c.ThresholdMaxStep, 0, 1, false)
+	v.inRange("coinai.threshold_min", c.ThresholdMin, 0, 1, false)
+	if c.ThresholdInitial > 0 && c.ThresholdMin > c.ThresholdInitial {
+		v.add("coinai.threshold_min", "%v is above threshold_initial %v", c.ThresholdMin, c.ThresholdInitial)
+	}
+	v.inRange("coinai.work_scale", c.WorkScale, 0, math.MaxFloat64, true)
 	v.atLeast("coinai.epochs_per_attempt", int64(c.EpochsPerAttempt), 1)
 	v.oneOf("coinai.attempt_mode", c.AttemptMode, attemptMode)
 	v.atLeast("coinai.batch", int64(c.Batch), 1)
