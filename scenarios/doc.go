@@ -25,5 +25,7 @@
 // scenario it ran.
 //
 // The shipped scenarios are reference.toml, pow-bitcoin.toml (a SimBlock-like
-// Bitcoin network of 600 nodes) and quickstart.toml (a small, fast run).
+// Bitcoin network of 600 nodes), pow-quickstart.toml (a small, fast PoW
+// run), quickstart.toml (a small Coin.AI network that really trains) and
+// coinai-300.toml (300 Coin.AI miners).
 package scenarios

@@ -90,7 +90,7 @@ func TestShippedScenarios(t *testing.T) {
 		spread     float64
 	}{
 		{"pow-bitcoin.toml", 600, "pow", 600 * Second, 535_000, 100, 0.25},
-		{"quickstart.toml", 50, "pow", 60 * Second, 535_000, 20, 0.25},
+		{"pow-quickstart.toml", 50, "pow", 60 * Second, 535_000, 20, 0.25},
 		{"reference.toml", 100, "pow", 600 * Second, 535_000, 100, 0.25},
 	}
 	for _, tt := range tests {
@@ -106,6 +106,25 @@ func TestShippedScenarios(t *testing.T) {
 		}
 		if s.File != tt.file {
 			t.Errorf("File = %q, want %q", s.File, tt.file)
+		}
+	}
+	coinai := []struct {
+		file       string
+		nodes      int
+		stopHeight int
+		threshold  float64
+		workScale  float64
+	}{
+		{"quickstart.toml", 20, 8, 0.90, 20000},
+		{"coinai-300.toml", 300, 100, 0.90, 20000},
+	}
+	for _, tt := range coinai {
+		s := mustLoad(t, tt.file)
+		if s.NodeCount() != tt.nodes || s.Run.Protocol != "coinai" || s.Run.StopHeight != tt.stopHeight ||
+			s.CoinAI.ThresholdInitial != tt.threshold || s.CoinAI.WorkScale != tt.workScale {
+			t.Errorf("%s: nodes %d protocol %s stop %d threshold %v scale %v; want %d coinai %d %v %v", tt.file,
+				s.NodeCount(), s.Run.Protocol, s.Run.StopHeight, s.CoinAI.ThresholdInitial, s.CoinAI.WorkScale,
+				tt.nodes, tt.stopHeight, tt.threshold, tt.workScale)
 		}
 	}
 }

@@ -118,6 +118,11 @@ type Group struct {
 	// HashrateSpread times that mean, redrawn until positive; this is how
 	// SimBlock draws mining power. 0 gives every node the same hashrate.
 	HashrateSpread float64 `toml:"hashrate_spread"`
+	// FlopsSpread does the same for the hardware's FLOP rate, so that
+	// Coin.AI miners on the same architecture do not all finish their
+	// training attempts at the same virtual instant. 0 gives every node the
+	// same rate.
+	FlopsSpread float64 `toml:"flops_spread"`
 }
 
 // PoW is the [pow] section: the Bitcoin-style baseline.

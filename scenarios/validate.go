@@ -220,6 +220,7 @@ func (v *validator) groups() {
 			v.add(key+".regions", "%q is neither \"default\" nor a region of network.regions (%s)", g.Regions, strings.Join(s.Network.Regions, ", "))
 		}
 		v.inRange(key+".hashrate_spread", g.HashrateSpread, 0, math.MaxFloat64, false)
+		v.inRange(key+".flops_spread", g.FlopsSpread, 0, math.MaxFloat64, false)
 		if g.Role == "miner" || !slices.Contains(roles, g.Role) {
 			miners++ // a group with a mistyped role is not reported as missing miners too
 		}

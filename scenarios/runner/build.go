@@ -47,6 +47,7 @@ func FromScenario(s *scenarios.Scenario) (Config, error) {
 	total := s.NodeCount()
 	regionRng := sim.Stream(seed, "setup/regions")
 	hashRng := sim.Stream(seed, "setup/hashrate")
+	flopsRng := sim.Stream(seed, "setup/flops")
 	for gi, g := range s.Groups {
 		hw, ok := s.HardwareByName(g.Hardware)
 		if !ok {
@@ -76,8 +77,18 @@ func FromScenario(s *scenarios.Scenario) (Config, error) {
 					}
 				}
 			}
+			f := float64(hw.FLOPS)
+			if g.FlopsSpread > 0 && f > 0 {
+				for {
+					v := f * (1 + g.FlopsSpread*flopsRng.NormFloat64())
+					if v > 0 {
+						f = v
+						break
+					}
+				}
+			}
 			cfg.Nodes = append(cfg.Nodes, NodeSpec{Group: g.Name, Role: g.Role, Region: regions[i],
-				Hardware: hw.Name, FLOPS: float64(hw.FLOPS), HashRate: h,
+				Hardware: hw.Name, FLOPS: f, HashRate: h,
 				BusyW: float64(hw.BusyWatts), IdleW: float64(hw.IdleWatts)})
 		}
 	}

@@ -1,11 +1,135 @@
 package runner
 
 import (
+	"crypto/sha256"
+	"encoding/binary"
 	"fmt"
 
+	"github.com/coinai/coinai/nodes"
+	"github.com/coinai/coinai/nodes/coinai"
+	"github.com/coinai/coinai/nodes/dataset"
+	"github.com/coinai/coinai/nodes/grammar"
+	"github.com/coinai/coinai/nodes/ledger"
+	"github.com/coinai/coinai/nodes/nn"
 	"github.com/coinai/coinai/scenarios"
 )
 
+// Split of the default digits problem: a consensus constant, so that every
+// node holds the same train, validation and test samples.
+const (
+	digitsSplitSeed = 1
+	digitsValFrac   = 0.15
+	digitsTestFrac  = 0.20
+)
+
+// problemData loads a scenario's default problem, split into the train and
+// validation sets miners see and the test set that decides validity.
+func problemData(name string) (coinai.Data, error) {
+	switch name {
+	case "digits":
+		d, err := dataset.Digits()
+		if err != nil {
+			return coinai.Data{}, err
+		}
+		tr, va, te := d.Split(digitsSplitSeed, digitsValFrac, digitsTestFrac)
+		return coinai.Data{Name: "digits/split1", Train: tr, Val: va, Test: te}, nil
+	default:
+		return coinai.Data{}, fmt.Errorf("unknown problem %q", name)
+	}
+}
+
+// ranges converts the scenario's grammar table.
+func ranges(g scenarios.Grammar) (grammar.Ranges, error) {
+	r := grammar.Ranges{MinConvs: g.MinConvs, MaxConvs: g.MaxConvs, FilterChoices: g.Filters,
+		KernelChoices: g.Kernels, MinFCs: g.MinFCs, MaxFCs: g.MaxFCs, UnitChoices: g.Units}
+	if g.Pool > 0 {
+		r.PoolChoices = []int{0, g.Pool}
+	}
+	for _, a := range g.Activations {
+		switch a {
+		case "relu":
+			r.Activations = append(r.Activations, nn.ActReLU)
+		case "tanh":
+			r.Activations = append(r.Activations, nn.ActTanh)
+		case "sigmoid":
+			r.Activations = append(r.Activations, nn.ActSigmoid)
+		default:
+			return r, fmt.Errorf("coinai.grammar.activations: unknown activation %q", a)
+		}
+	}
+	return r, nil
+}
+
+// NodeKey is node i's ed25519 key in a run with the given seed: derived by
+// hashing, so that keys are reproducible and independent of other streams.
+func NodeKey(seed uint64, i int) [32]byte {
+	var b [16]byte
+	binary.LittleEndian.PutUint64(b[0:], seed)
+	binary.LittleEndian.PutUint64(b[8:], uint64(i))
+	h := sha256.New()
+	h.Write([]byte("coinai/node-key"))
+	h.Write(b[:])
+	var out [32]byte
+	copy(out[:], h.Sum(nil))
+	return out
+}
+
 func coinaiNodes(s *scenarios.Scenario, cfg *Config) error {
-	return fmt.Errorf("%s: protocol coinai is not wired yet", s.File)
+	c := s.CoinAI
+	if c.Fidelity != "real" {
+		return fmt.Errorf("%s: coinai.fidelity = %q is not implemented yet; use \"real\"", s.File, c.Fidelity)
+	}
+	data, err := problemData(c.Problem)
+	if err != nil {
+		return fmt.Errorf("%s: coinai.problem: %w", s.File, err)
+	}
+	rg, err := ranges(c.Grammar)
+	if err != nil {
+		return fmt.Errorf("%s: %w", s.File, err)
+	}
+	if err := rg.Validate(data.Train.C, data.Train.H, data.Train.W); err != nil {
+		return fmt.Errorf("%s: coinai.grammar: %w", s.File, err)
+	}
+	for _, n := range cfg.Nodes {
+		if (n.Role == "miner" || n.Role == "") && n.FLOPS <= 0 {
+			return fmt.Errorf("%s: coinai: hardware %q of a miner has no flops", s.File, n.Hardware)
+		}
+	}
+	base := coinai.Config{
+		Default:          data,
+		Ranges:           rg,
+		Epochs:           c.EpochsPerAttempt,
+		Batch:            c.Batch,
+		LR:               c.LR,
+		Momentum:         c.Momentum,
+		TargetInterval:   int64(c.Interval),
+		ThresholdInitial: c.ThresholdInitial,
+		ThresholdMin:     c.ThresholdMin,
+		ThresholdWindow:  c.ThresholdWindow,
+		ThresholdMaxStep: c.ThresholdMaxStep,
+		BlockReward:      ledger.Amount(c.BlockReward * float64(ledger.Coin)),
+		WorkScale:        c.WorkScale,
+		Verify:           c.Verify,
+		AttemptMode:      c.AttemptMode,
+	}
+	if s.Run.StopHeight > 0 {
+		base.ExpectedBlocks = s.Run.StopHeight + 16
+	}
+	cfg.Fidelity = append(cfg.Fidelity, coinai.Fidelity()...)
+	cfg.Fidelity = append(cfg.Fidelity, "coinai.training=real: every completed attempt is trained and every block's model evaluated; attempts cancelled by a new tip are never computed")
+	if c.WorkScale != 1 {
+		cfg.Fidelity = append(cfg.Fidelity, fmt.Sprintf("coinai.work_scale=%g: each job is charged %g times its counted FLOPs in virtual time and energy, standing in for a larger problem", c.WorkScale, c.WorkScale))
+	}
+	if !c.Verify {
+		cfg.Fidelity = append(cfg.Fidelity, "coinai.verify=false: nodes trust claimed accuracies")
+	}
+	seed := cfg.Seed
+	cfg.NewNode = func(i int, spec NodeSpec) (nodes.Node, error) {
+		nc := base
+		nc.ID = nodes.PeerID(i)
+		nc.Key = ledger.KeyFromSeed(NodeKey(seed, i))
+		nc.Miner = spec.Role == "miner" || spec.Role == ""
+		return coinai.New(nc)
+	}
+	return nil
 }
