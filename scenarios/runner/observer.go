@@ -3,6 +3,7 @@ package runner
 import (
 	"bytes"
 	"encoding/hex"
+	"fmt"
 	"math"
 	"slices"
 	"time"
@@ -33,7 +34,11 @@ type Observer struct {
 	rejected   map[string]int64
 	reorgs     int64
 	maxReorg   int64
-	notes      []string
+
+	acceptChecked       int64
+	thresholdViolations int64
+	firstViolation      string
+	notes               []string
 }
 
 // BlockRec is what the observer knows of one mined block.
@@ -134,6 +139,16 @@ func (o *Observer) observe(node int32, ev nodes.Event) {
 			if b.Accuracy == 0 && ev.Value > 0 {
 				b.Accuracy = ev.Value // Coin.AI: the verified test accuracy
 			}
+			if o.r.cfg.Protocol == "coinai" && ev.Value > 0 {
+				o.acceptChecked++
+				if ev.Value < b.Value {
+					if o.thresholdViolations == 0 {
+						o.firstViolation = fmt.Sprintf("node %d accepted block %s with accuracy %.6f under threshold %.6f",
+							node, ShortID(b.ID), ev.Value, b.Value)
+					}
+					o.thresholdViolations++
+				}
+			}
 		}
 	case nodes.EvTip:
 		old := o.tipHeight[node]
@@ -208,6 +223,8 @@ type Result struct {
 	Reorgs     int64
 	MaxReorg   int64
 	Summary    *Summary
+	Checks     []CheckResult
+	Messages   int64
 }
 
 func (o *Observer) result(wall time.Duration) *Result {
@@ -217,7 +234,7 @@ func (o *Observer) result(wall time.Duration) *Result {
 	res := &Result{Config: r.cfg, Digest: r.k.Digest(), Events: r.k.Delivered(), End: now, Wall: wall,
 		Nodes: o.nodeStats, Energy: o.energyRows, CacheHits: o.cacheHits, AttemptsOK: o.attemptsOK,
 		AttemptsX: o.attemptsX, Rejected: o.rejected, Reorgs: o.reorgs, MaxReorg: o.maxReorg,
-		BytesSent: r.net.BytesSent, BytesRecv: r.net.BytesRecv}
+		BytesSent: r.net.BytesSent, BytesRecv: r.net.BytesRecv, Messages: r.net.Messages}
 	for _, e := range r.envs {
 		res.NodeEnergy = append(res.NodeEnergy, e.meter.Joules(now))
 		res.NodeBusy = append(res.NodeBusy, e.meter.Busy(now))
@@ -246,6 +263,7 @@ func (o *Observer) result(wall time.Duration) *Result {
 		}
 		id = b.Parent
 	}
+	res.Checks = r.runChecks()
 	res.Summary = summarize(res)
 	return res
 }

@@ -46,6 +46,8 @@ type Summary struct {
 	RewardGini            *float64         `json:"reward_gini"`
 	BytesSent             int64            `json:"bytes_sent"`
 	Messages              int64            `json:"messages"`
+	Checks                []CheckResult    `json:"checks"`
+	ChecksOK              bool             `json:"checks_ok"`
 }
 
 func ptr(v float64) *float64 {
@@ -177,6 +179,12 @@ func summarize(res *Result) *Summary {
 	s.RewardGini = ptr(Gini(rewards))
 	for i := range res.BytesSent {
 		s.BytesSent += res.BytesSent[i]
+	}
+	s.Messages = res.Messages
+	s.Checks = res.Checks
+	s.ChecksOK = true
+	for _, c := range res.Checks {
+		s.ChecksOK = s.ChecksOK && c.OK
 	}
 	return s
 }

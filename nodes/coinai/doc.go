@@ -1,0 +1,116 @@
+// Package coinai is the Coin.AI proof-of-useful-work node: a nodes.Node
+// state machine whose miners train neural networks instead of hashing.
+//
+// Coin.AI (Baldominos and Saez, "Coin.AI: A Proof-of-Useful-Work Scheme for
+// Blockchain-Based Distributed Deep Learning", Entropy 21(8):723, 2019;
+// arXiv 1903.09800) derives the architecture of the network a miner must
+// train from the hash of the previous block (package grammar), and accepts a
+// block when its model's accuracy on a test set reaches a threshold. The
+// paper states five requirements for a proof of useful work; paper_test.go
+// pins each of them. Where the paper is silent, this package decides as
+// follows.
+//
+// # Blocks
+//
+// A header (HeaderSize = 256 bytes, little-endian) holds the version, the
+// parent's id, the height, a timestamp in ns, the id of the problem trained
+// for (zero for the default problem), the model commitment (SHA-256 of the
+// serialised model, nn.Model.Commitment), the Merkle root of the body's
+// transactions (TxRoot, RFC 6962 style), the miner's validation accuracy in
+// ppm (informational), the threshold in ppm, the attempt number, the miner's
+// ed25519 public key (its ledger address) and a signature over all preceding
+// fields under the domain tag "coinai/block/v1". The block id is the SHA-256
+// of the full header, signature included. The Block message carries the
+// header, the real model bytes (no padding: their size is what the network
+// charges) and the ledger transactions (ledger.AppendTxList).
+//
+// Gossip mirrors the proof-of-work baseline: Inv, GetData, Block, plus Tx
+// for transactions. A node announces a block only after accepting it, and a
+// miner verifies its own block like any peer before announcing it.
+//
+// # Mining
+//
+// On a new tip a miner derives the architecture with grammar.Decode(tip id,
+// Ranges, shape of the problem's data) and queues a TrainJob: a fresh model
+// seeded by Seed(tip, miner key, attempt) trained for Epochs epochs on the
+// training split and measured on the validation split. Declared work is
+// TrainFLOPs + EvalFLOPs(validation), times WorkScale. If the validation
+// accuracy reaches the threshold the node builds and signs a block;
+// otherwise it starts attempt+1 on the same tip (AttemptMode "fresh-seed").
+// In AttemptMode "continue" each further attempt trains the previous
+// attempt's model for one more epoch (a new Trainer: the momentum restarts).
+//
+// The test split decides validity and is never trained on. In the testbed
+// every node holds it (fidelity "coinai.test-split=visible-to-all"); in a
+// deployment only validators would.
+//
+// # Problems
+//
+// The problem of the block on top of P is ledger.State.NextProblem(P) at P
+// (escrowed problems, highest fee first) if it names the default data set
+// with the same classes and shape, and the default problem (zero id)
+// otherwise. A Problem transaction naming the default data set is trained
+// and tested on the default split, whatever its own split seed (fidelity
+// "coinai.problems=default-data"). While a problem on other data ranks
+// first, miners fall back to the default problem: its fee stays in escrow,
+// and it holds back the problems ranked below it (an open issue until more
+// data sets are wired in). Solving a problem pays its escrowed fee to the
+// miner (ledger's rule).
+//
+// # Verification
+//
+// Every node, for every block: decodes it (hostile-safe), checks the
+// version, height, threshold and accuracy ranges, the timestamp (at most
+// MaxFutureDrift ahead of its clock and after its parent's), the model
+// commitment, the transaction root, the signature and the transactions'
+// signatures; buffers it if the parent is unknown; then against the parent:
+// the threshold equals the rule's, the commitment is not that of another
+// block this node knows (a copied model re-signed by another key is a
+// "duplicate-model"), the model decodes and its architecture equals the
+// grammar's for the parent, and, on the ledger at the parent, the problem is
+// the expected one and the transactions apply. Finally it queues an EvalJob (forward
+// passes over the test split; Shareable, so a simulator computes it once)
+// and accepts the block if the test accuracy reaches the threshold.
+// Config.Verify=false skips the evaluation and trusts the claim.
+//
+// The duplicate-model rule is local: two nodes that saw a model first in two
+// different blocks keep different ones. A copy must name the same parent as
+// the original (the architecture depends on it), so the two compete at one
+// height and fork choice settles it.
+//
+// Processor order: jobs run one at a time in queue order. A block that would
+// become the new tip (its chain would have more work) first cancels the
+// training attempt in progress, which the new tip would make worthless, so
+// that its evaluation runs at once; mining resumes on the best tip when the
+// verdict is in. A block that would not become the tip is evaluated behind
+// the running attempt.
+//
+// # Fork choice and threshold
+//
+// The chain is a chain.Tree whose per-block work is the block's threshold in
+// ppm: a block under a higher threshold is harder to find, so the heaviest
+// chain is the one that embodies the most demanding models; ties go to the
+// block seen first.
+//
+// Every ThresholdWindow blocks the threshold is retargeted (see Retarget):
+// at height h with h mod W = 0, actual is the time from the block at
+// max(h-1-W, 0) to the parent at h-1 and target is the same number of
+// intervals times TargetInterval; the threshold moves by at most
+// ThresholdMaxStep per window within [ThresholdMin, MaxThreshold]. Accuracy
+// saturates at what the architecture can reach, so a high threshold can
+// stall the chain: that is one of the findings the testbed measures.
+//
+// # Ledger
+//
+// Each node keeps a ledger.State along its main chain, applying blocks on
+// extension and reverting them on reorganisation, in the orders the tree
+// returns. The coinbase BlockReward, the transaction fees and a solved
+// problem's escrow go to the block's miner key.
+//
+// # Memory
+//
+// Per block a node keeps the header, the transactions, its undo record and a
+// reference to the message it arrived in (shared by all nodes of a
+// simulation, so a block's bytes exist once), plus the model commitment. The
+// decoded model is dropped once the block is verified.
+package coinai
