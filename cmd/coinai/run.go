@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime/pprof"
 	"strings"
+	"time"
 
 	"github.com/coinai/coinai/analysis"
 	"github.com/coinai/coinai/scenarios"
@@ -29,6 +30,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	trace := fs.Bool("trace", false, "write trace.jsonl (one JSON object per delivered event)")
 	noReport := fs.Bool("no-report", false, "do not write report.md and report.html")
 	quiet := fs.Bool("quiet", false, "print nothing but errors")
+	progress := fs.Bool("progress", false, "print progress lines on stderr even when it is not a terminal")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	memProfile := fs.String("memprofile", "", "write a heap profile at the end of the run to this file")
 	var sets setFlags
@@ -37,7 +39,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "usage: coinai run SCENARIO [--seed N] [--set key=value]... [--out DIR] [--trace] [--no-report]")
 		fs.PrintDefaults()
 	}
-	flags, pos := interleaved(args, map[string]bool{"trace": true, "no-report": true, "quiet": true, "h": true, "help": true})
+	flags, pos := interleaved(args, map[string]bool{"trace": true, "no-report": true, "quiet": true, "progress": true, "h": true, "help": true})
 	if err := fs.Parse(flags); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -103,7 +105,17 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		cfg.Trace = traceBuf
 	}
 	if isTerminal(stderr) && !*quiet {
-		cfg.Progress = progressBar(stderr, cfg)
+		cfg.Progress = progressBar(stderr, cfg, "\r")
+	} else if *progress {
+		last := time.Now()
+		bar := progressBar(stderr, cfg, "")
+		cfg.Progress = func(now sim.Time, h int64) {
+			if time.Since(last) >= 5*time.Second {
+				last = time.Now()
+				bar(now, h)
+				fmt.Fprintln(stderr)
+			}
+		}
 	}
 	r, err := runner.New(cfg)
 	if err != nil {
@@ -129,7 +141,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 			f.Close()
 		}
 	}
-	if cfg.Progress != nil {
+	if cfg.Progress != nil && isTerminal(stderr) && !*quiet {
 		fmt.Fprint(stderr, "\r\033[K")
 	}
 	if err != nil {
@@ -165,6 +177,10 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stdout, "report:        %s\n", filepath.Join(dir, "report.html"))
 		}
 	}
+	if !res.Summary.ChecksOK {
+		fmt.Fprintf(stderr, "coinai run: an invariant checker failed; the seed %d replays it\n", res.Summary.Seed)
+		return 1
+	}
 	return 0
 }
 
@@ -189,6 +205,13 @@ func printSummary(w io.Writer, dir string, res *runner.Result) {
 	for _, n := range s.Fidelity {
 		fmt.Fprintf(w, "fidelity:      %s\n", n)
 	}
+	for _, c := range s.Checks {
+		verdict := "ok"
+		if !c.OK {
+			verdict = "FAILED"
+		}
+		fmt.Fprintf(w, "check:         %s %s (%s)\n", c.Name, verdict, c.Note)
+	}
 	fmt.Fprintf(w, "trace digest:  %s\n", s.TraceDigest)
 	fmt.Fprintf(w, "results:       %s\n", dir)
 }
@@ -202,7 +225,7 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-func progressBar(w io.Writer, cfg runner.Config) func(sim.Time, int64) {
+func progressBar(w io.Writer, cfg runner.Config, lead string) func(sim.Time, int64) {
 	return func(now sim.Time, height int64) {
 		var frac float64
 		label := ""
@@ -217,7 +240,7 @@ func progressBar(w io.Writer, cfg runner.Config) func(sim.Time, int64) {
 		frac = min(max(frac, 0), 1)
 		const width = 30
 		n := int(frac * width)
-		fmt.Fprintf(w, "\r[%s%s] %3.0f%% %s", strings.Repeat("#", n), strings.Repeat(".", width-n), frac*100, label)
+		fmt.Fprintf(w, "%s[%s%s] %3.0f%% %s", lead, strings.Repeat("#", n), strings.Repeat(".", width-n), frac*100, label)
 	}
 }
 

@@ -285,6 +285,16 @@ func (n *Node) Threshold() float64 { return float64(n.nextThreshold(n.tree.Tip()
 // State returns the ledger at the node's tip. Callers must not modify it.
 func (n *Node) State() *ledger.State { return n.state }
 
+// Invariants checks what must hold of the node's own state whatever the
+// network did: coins are conserved in its ledger (balances and escrow add up
+// to what blocks minted). The simulator's checkers call it.
+func (n *Node) Invariants() error {
+	if err := n.state.CheckConservation(); err != nil {
+		return fmt.Errorf("ledger: %w", err)
+	}
+	return nil
+}
+
 // Balance returns addr's balance on the node's main chain.
 func (n *Node) Balance(addr ledger.Address) ledger.Amount { return n.state.Balance(addr) }
 
