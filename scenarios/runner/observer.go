@@ -245,6 +245,15 @@ func (o *Observer) result(wall time.Duration) *Result {
 			res.Blocks = append(res.Blocks, b)
 		}
 	}
+	// Attempts were recorded as running totals when each block was mined;
+	// a block's own count is what completed since its parent was mined.
+	total := map[[32]byte]int64{}
+	for _, b := range o.order {
+		total[b.ID] = b.Attempts
+	}
+	for _, b := range o.order {
+		b.Attempts -= total[b.Parent] // 0 for the genesis
+	}
 	res.MainTip = o.mainTip(limit)
 	for id := res.MainTip; ; {
 		b, ok := o.blocks[id]
