@@ -1,0 +1,104 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func run(args ...string) (code int, stdout, stderr string) {
+	var o, e bytes.Buffer
+	code = dispatch(args, &o, &e)
+	return code, o.String(), e.String()
+}
+
+// Bad input gets one clear message naming file, line and key, and exit 2.
+func TestBadInputExitsTwoWithFileLineKey(t *testing.T) {
+	td := "../../scenarios/testdata/"
+	tests := []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"unknown key", []string{"run", td + "unknown-key.toml"}, []string{"unknown-key.toml:4: run.stop_hieght: unknown key"}},
+		{"wrong unit", []string{"run", td + "wrong-unit.toml"}, []string{"wrong-unit.toml:3: pow.interval: bare number 600", `wrong-unit.toml:4: pow.block_size: unknown unit "KBytes"`}},
+		{"negative count", []string{"run", td + "negative-count.toml"}, []string{"negative-count.toml:9: group.1.count: -5 must be > 0"}},
+		{"latency shape", []string{"run", td + "latency-shape.toml"}, []string{"latency-shape.toml:4: network.latency_ms.0: row 0 has 2 columns; want 6"}},
+		{"parse error", []string{"validate", td + "parse-error.toml"}, []string{"parse-error.toml:3:"}},
+		{"missing file", []string{"run", "no/such/scenario.toml"}, []string{"no/such/scenario.toml", "no such file"}},
+		{"override without unit", []string{"run", "../../scenarios/pow-quickstart.toml", "--set", "pow.interval=60"}, []string{`pow.interval: "60" has no unit`}},
+		{"override of unknown key", []string{"run", "../../scenarios/pow-quickstart.toml", "--set", "pow.intervall=60s"}, []string{"pow.intervall"}},
+		{"no scenario", []string{"run"}, []string{"usage: coinai run"}},
+		{"unknown command", []string{"fly"}, []string{`unknown command "fly"`}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, stderr := run(tc.args...)
+			if code != 2 {
+				t.Errorf("exit %d, want 2 (stderr %q)", code, stderr)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("stderr %q lacks %q", stderr, w)
+				}
+			}
+		})
+	}
+}
+
+// A run writes the documented files, atomically, with the stable summary
+// keys that scripts read.
+func TestRunWritesOutputs(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	code, stdout, stderr := run("run", "../../scenarios/pow-quickstart.toml", "--out", dir, "--no-report", "--seed", "3", "--trace")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "trace digest:") {
+		t.Errorf("stdout lacks the trace digest: %s", stdout)
+	}
+	for _, f := range []string{"scenario.toml", "summary.json", "blocks.csv", "propagation.csv", "nodes.csv", "energy.csv", "trace.jsonl"} {
+		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
+			t.Errorf("%s missing or empty: %v", f, err)
+		}
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum map[string]any
+	if err := json.Unmarshal(b, &sum); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"trace_digest", "blocks_main", "blocks_stale", "stale_rate", "interval_mean_s",
+		"propagation_p50_s", "propagation_p90_s", "wall_seconds", "fidelity", "protocol", "energy_joules",
+		"energy_joules_per_block", "attempts_completed", "attempts_cancelled", "verify_cache_hits",
+		"mined_accuracy_mean", "threshold_final", "reward_gini"} {
+		if _, ok := sum[k]; !ok {
+			t.Errorf("summary.json lacks %q", k)
+		}
+	}
+	if sum["seed"].(float64) != 3 || sum["protocol"] != "pow" || sum["blocks_main"].(float64) != 20 {
+		t.Errorf("summary seed %v protocol %v blocks %v", sum["seed"], sum["protocol"], sum["blocks_main"])
+	}
+	if fid := sum["fidelity"].([]any); len(fid) == 0 || !strings.HasPrefix(fid[0].(string), "pow.mining=sampled-exponential") {
+		t.Errorf("fidelity %v", fid)
+	}
+	// The resolved scenario loads back and carries the override.
+	code, _, stderr = run("validate", filepath.Join(dir, "scenario.toml"))
+	if code != 0 {
+		t.Fatalf("resolved scenario does not validate: %s", stderr)
+	}
+	res, _ := os.ReadFile(filepath.Join(dir, "scenario.toml"))
+	if !strings.Contains(string(res), "seed = 3") {
+		t.Errorf("resolved scenario lacks the seed override")
+	}
+	// Nothing half-written is left beside the run directory.
+	left, _ := filepath.Glob(filepath.Join(filepath.Dir(dir), ".*"))
+	if len(left) != 0 {
+		t.Errorf("temporary files left: %v", left)
+	}
+}
