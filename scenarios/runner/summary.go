@@ -22,6 +22,7 @@ type Summary struct {
 	Fidelity              []string         `json:"fidelity"`
 	BlocksMain            int              `json:"blocks_main"`
 	BlocksStale           int              `json:"blocks_stale"`
+	BlocksUnaccepted      int              `json:"blocks_unaccepted"`
 	StaleRate             float64          `json:"stale_rate"`
 	IntervalMeanS         *float64         `json:"interval_mean_s"`
 	IntervalP50S          *float64         `json:"interval_p50_s"`
@@ -70,9 +71,14 @@ func summarize(res *Result) *Summary {
 	}
 	var main []*BlockRec
 	for _, b := range res.Blocks {
-		if b.Main {
+		switch {
+		case b.Main:
 			main = append(main, b)
-		} else {
+		case len(b.Arrivals) == 0 && cfg.Protocol == "coinai":
+			// Mined but accepted by no other node: the miner's own check
+			// found its model below the threshold on the test split.
+			s.BlocksUnaccepted++
+		default:
 			s.BlocksStale++
 		}
 	}
