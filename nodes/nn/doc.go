@@ -31,9 +31,11 @@
 // elsewhere, or built with -tags purego, it is portable Go that rounds each
 // product to float32 before adding ("generic"), with explicit float32
 // conversions so that no compiler may fuse them. The two kernels give
-// different bits. Softmax, sigmoid and tanh go through the math package
-// in float64; math.Exp has per-architecture assembly (on amd64 it uses FMA
-// when the CPU has it), which is why GOARCH is part of the condition.
+// different bits. Sigmoid and tanh are computed in portable float32 Go
+// (mathf.go: same bits everywhere, and several times faster than the math
+// package); softmax goes through math.Exp in float64, which has
+// per-architecture assembly (on amd64 it uses FMA when the CPU has it), so
+// GOARCH is part of the condition.
 //
 // # Data layout
 //

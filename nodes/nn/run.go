@@ -131,11 +131,11 @@ func biasActRange(out, b []float32, act Activation) {
 			}
 		case ActSigmoid:
 			for j, bv := range b {
-				row[j] = float32(1 / (1 + math.Exp(-float64(row[j]+bv))))
+				row[j] = sigmoid32(row[j] + bv)
 			}
 		case ActTanh:
 			for j, bv := range b {
-				row[j] = float32(math.Tanh(float64(row[j] + bv)))
+				row[j] = tanh32(row[j] + bv)
 			}
 		}
 	}
