@@ -76,11 +76,28 @@ func tanh32(x float32) float32 {
 		}
 		return 1
 	}
-	t := 1 - 2/(exp32(2*a)+1)
+	t := 1 - 2/(expSmall(2*a)+1)
 	if x < 0 {
 		return -t
 	}
 	return t
+}
+
+// expSmall is exp32 for 0 <= x <= 20, where no range check is needed and
+// truncation rounds to nearest: the hot path of tanh32.
+func expSmall(x float32) float32 {
+	k := int32(float32(x*log2e) + 0.5)
+	kf := float32(k)
+	r := x - float32(kf*ln2Hi)
+	r = r - float32(kf*ln2Lo)
+	p := float32(1.0 / 720)
+	p = float32(p*r) + 1.0/120
+	p = float32(p*r) + 1.0/24
+	p = float32(p*r) + 1.0/6
+	p = float32(p*r) + 0.5
+	p = float32(p*r) + 1
+	p = float32(p*r) + 1
+	return float32(p * math.Float32frombits(uint32(k+127)<<23))
 }
 
 // sigmoid32 is 1 / (1 + e^-x) in float32.
