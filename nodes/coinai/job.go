@@ -147,7 +147,7 @@ func (j *TrainJob) Run() any {
 
 // correct counts the samples of s that m classifies correctly.
 func correct(m *nn.Model, s *dataset.Set) int {
-	acc, _ := nn.Evaluate(m, s.X, s.Y, s.Len())
+	acc, _ := nn.EvaluateSerial(m, s.X, s.Y, s.Len())
 	return int(math.Round(acc * float64(s.Len())))
 }
 

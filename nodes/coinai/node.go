@@ -2,7 +2,6 @@ package coinai
 
 import (
 	"crypto/ed25519"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"math"
@@ -98,6 +97,9 @@ type Config struct {
 	MaxOrphans int
 	// ExpectedBlocks sizes the block tree once (optional).
 	ExpectedBlocks int
+	// Storage configures proof-of-storage of the mined models (see the
+	// package doc); the zero value disables it.
+	Storage StorageConfig
 }
 
 func (c *Config) validate() error {
@@ -140,7 +142,7 @@ func (c *Config) validate() error {
 	case c.RequestTimeout < 0 || c.MaxFutureDrift < 0:
 		return fmt.Errorf("negative timeout or drift")
 	}
-	return nil
+	return c.Storage.validate()
 }
 
 // Genesis returns the genesis header shared by all nodes of a run: version,
@@ -156,10 +158,12 @@ func Genesis(cfg Config) Header {
 // simulation (Env.Send forbids modifying sent messages), so relaying a
 // block costs no copy; the decoded model is dropped after verification.
 type rec struct {
-	hdr  Header
-	txs  []ledger.Tx
-	msg  []byte
-	undo ledger.Undo
+	hdr   Header
+	txs   []ledger.Tx
+	msg   []byte
+	undo  ledger.Undo
+	reg   *registry     // proof-of-storage state after the block (nil without storage)
+	mints []ledger.Mint // storage rewards the block mints
 }
 
 // pending is a block that passed the stateless checks and waits for its
@@ -173,6 +177,8 @@ type pending struct {
 	tag    uint64
 	job    nodes.Handle
 	paused bool // mining was paused for it
+	reg    *registry
+	mints  []ledger.Mint
 }
 
 type request struct {
@@ -224,6 +230,10 @@ type Node struct {
 	rejected  [16][32]byte
 	rejNext   int
 	seq       uint64
+
+	// Proof-of-storage (nil without it).
+	candIdx map[int32]int
+	stor    *storageState
 }
 
 var _ nodes.Node = (*Node)(nil)
@@ -256,6 +266,14 @@ func New(cfg Config) (*Node, error) {
 	g := Genesis(cfg)
 	blk := Block{Header: g}
 	r := &rec{hdr: g, msg: AppendBlock(nil, &blk)}
+	if cfg.Storage.Enabled {
+		n.candIdx = make(map[int32]int, len(cfg.Storage.Nodes))
+		for i, c := range cfg.Storage.Nodes {
+			n.candIdx[c.ID] = i
+		}
+		n.stor = newStorageState(&cfg.Storage, int32(cfg.ID))
+		r.reg = &registry{used: make([]int64, len(cfg.Storage.Nodes))}
+	}
 	n.tree = chain.New(g.ID(), chain.WorkOf(uint64(g.Threshold)), r,
 		chain.Options{MaxOrphans: -1, Capacity: cfg.ExpectedBlocks + 1})
 	return n, nil
@@ -326,11 +344,24 @@ func (n *Node) MainChain() [][32]byte {
 func (n *Node) Start(env nodes.Env) {
 	n.env = env
 	n.peers = env.Peers()
+	if n.stor != nil && n.cfg.Storage.RetrievalInterval > 0 {
+		env.After(n.cfg.Storage.RetrievalInterval, tagRetrieve)
+	}
 	n.resume()
 }
 
 // Receive implements nodes.Node.
 func (n *Node) Receive(from nodes.PeerID, msg []byte) {
+	if len(msg) > 0 && n.stor != nil {
+		switch MsgType(msg[0]) {
+		case MsgGetChunks:
+			n.onGetChunks(from, msg)
+			return
+		case MsgChunks:
+			n.onChunks(from, msg)
+			return
+		}
+	}
 	m, err := DecodeMessage(msg)
 	if err != nil {
 		n.env.Observe(nodes.Event{Kind: nodes.EvRejected, Note: "decode: " + err.Error()})
@@ -382,8 +413,21 @@ func (n *Node) flood(msg []byte, except nodes.PeerID) {
 
 // OnTimer implements nodes.Node.
 func (n *Node) OnTimer(tag uint64) {
-	if tag&^tagSeqMask == tagRequest {
+	switch tag &^ tagSeqMask {
+	case tagRequest:
 		n.onTimeout(tag & tagSeqMask)
+	case tagFetch:
+		if n.stor != nil {
+			n.onFetchTimeout(tag & tagSeqMask)
+		}
+	case tagOutsourced:
+		if n.stor != nil {
+			n.onOutsourced(tag & tagSeqMask)
+		}
+	case tagRetrieve:
+		if n.stor != nil {
+			n.onRetrieveTimer()
+		}
 	}
 }
 
@@ -397,6 +441,10 @@ func (n *Node) OnComputed(tag uint64, result any) {
 	case tagEval:
 		if r, ok := result.(*EvalResult); ok {
 			n.onEval(tag, r)
+		}
+	case tagRetrEval:
+		if r, ok := result.(*EvalResult); ok && n.stor != nil {
+			n.onRetrievalEval(tag, r)
 		}
 	}
 }
@@ -460,8 +508,17 @@ func archEqual(a, b nn.Arch) bool {
 		slices.Equal(a.Layers, b.Layers)
 }
 
-func (n *Node) effects(h *Header, txs []ledger.Tx) ledger.BlockEffects {
-	return ledger.BlockEffects{Miner: h.Miner, Reward: n.cfg.BlockReward, Solves: h.Problem, Txs: txs}
+func (n *Node) effects(h *Header, txs []ledger.Tx, mints []ledger.Mint) ledger.BlockEffects {
+	return ledger.BlockEffects{Miner: h.Miner, Reward: n.cfg.BlockReward, Solves: h.Problem, Mints: mints, Txs: txs}
+}
+
+// chunkSize is the chunk size of the model commitment: 0 (flat SHA-256)
+// without proof-of-storage.
+func (n *Node) chunkSize() int {
+	if !n.cfg.Storage.Enabled {
+		return 0
+	}
+	return n.cfg.Storage.ChunkSize
 }
 
 // Rejection reasons (Event.Note of EvRejected).
@@ -499,7 +556,7 @@ func (n *Node) checkStateless(b *Block) error {
 		return errAccuracy
 	case h.Time > n.env.Now()+n.cfg.MaxFutureDrift:
 		return errFuture
-	case sha256.Sum256(b.Model) != h.Model:
+	case ModelCommitment(b.Model, n.chunkSize()) != h.Model:
 		return errCommitment
 	case TxRoot(b.Txs) != h.TxRoot:
 		return errTxRoot
@@ -543,11 +600,14 @@ func (n *Node) checkContext(parent chain.Entry[*rec], p *pending) error {
 	if !archEqual(m.Arch, want) {
 		return errArch
 	}
+	if n.stor != nil {
+		p.reg, p.mints = n.nextRegistry(parent, h, p.id, int64(len(p.blk.Model)), p.blk.Txs)
+	}
 	err = n.withStateAt(parent, func(st *ledger.State) error {
 		if problem, _ := n.problemFor(st, parent.ID); h.Problem != problem {
 			return errProblem
 		}
-		u, err := st.Apply(n.effects(h, p.blk.Txs))
+		u, err := st.Apply(n.effects(h, p.blk.Txs, p.mints))
 		if err != nil {
 			return errLedger
 		}
@@ -586,7 +646,7 @@ func (n *Node) withStateAt(at chain.Entry[*rec], f func(*ledger.State) error) er
 	}
 	undos := make([]ledger.Undo, len(branch))
 	for i := len(branch) - 1; i >= 0; i-- {
-		u, err := n.state.Apply(n.effects(&branch[i].hdr, branch[i].txs))
+		u, err := n.state.Apply(n.effects(&branch[i].hdr, branch[i].txs, branch[i].mints))
 		if err != nil {
 			panic(fmt.Sprintf("coinai: invariant: side-branch block %x no longer applies: %v", branch[i].hdr.ID(), err))
 		}
@@ -603,7 +663,7 @@ func (n *Node) withStateAt(at chain.Entry[*rec], f func(*ledger.State) error) er
 }
 
 func (n *Node) mustApply(r *rec) {
-	u, err := n.state.Apply(n.effects(&r.hdr, r.txs))
+	u, err := n.state.Apply(n.effects(&r.hdr, r.txs, r.mints))
 	if err != nil {
 		panic(fmt.Sprintf("coinai: invariant: validated block %x does not apply: %v", r.hdr.ID(), err))
 	}
@@ -716,7 +776,7 @@ func (n *Node) onEval(tag uint64, r *EvalResult) {
 // tip and releases the orphans waiting for it.
 func (n *Node) accept(p *pending, acc float64) {
 	h := &p.blk.Header
-	r := &rec{hdr: *h, txs: p.blk.Txs, msg: p.msg}
+	r := &rec{hdr: *h, txs: p.blk.Txs, msg: p.msg, reg: p.reg, mints: p.mints}
 	p.model = nil
 	res, err := n.tree.Add(chain.Block[*rec]{ID: p.id, Parent: h.Prev, Height: int64(h.Height),
 		Work: chain.WorkOf(uint64(h.Threshold)), Payload: r}, nil)
@@ -732,6 +792,9 @@ func (n *Node) accept(p *pending, acc float64) {
 	undone, applied := slices.Clone(res.Undone), slices.Clone(res.Applied)
 	n.env.Observe(nodes.Event{Kind: nodes.EvAccepted, Block: p.id, Parent: h.Prev, Height: int64(h.Height),
 		Size: len(p.msg), Value: acc})
+	if n.stor != nil {
+		n.onStorageAccept(p.id, r, p.blk.Model, p.from == n.cfg.ID)
+	}
 	inv := AppendID(nil, MsgInv, p.id)
 	for _, q := range n.peers {
 		if q != p.from {
@@ -744,6 +807,7 @@ func (n *Node) accept(p *pending, acc float64) {
 		n.env.Observe(nodes.Event{Kind: nodes.EvTip, Block: tip.ID, Parent: tip.Parent, Height: tip.Height,
 			Value: float64(len(undone))})
 		n.cancelAttempt()
+		n.storageSync()
 	}
 	n.release(p.id, true)
 	n.resume()
@@ -886,7 +950,7 @@ func (n *Node) resume() {
 	job := &TrainJob{
 		Arch: arch, Data: d, Problem: problem,
 		Seed:      Seed(tip.ID, n.addr, n.attempt),
-		Train:     nn.TrainConfig{Epochs: n.cfg.Epochs, Batch: n.cfg.Batch, LR: n.cfg.LR, Momentum: n.cfg.Momentum},
+		Train:     nn.TrainConfig{Epochs: n.cfg.Epochs, Batch: n.cfg.Batch, LR: n.cfg.LR, Momentum: n.cfg.Momentum, Serial: true},
 		WorkScale: n.cfg.WorkScale,
 	}
 	if n.mode == ModeContinue && n.lastModel != nil {
@@ -940,6 +1004,9 @@ func (n *Node) mine(tip chain.Entry[*rec], r *TrainResult, thr uint32, attempt u
 		Time:    max(n.env.Now(), tip.Payload.hdr.Time+1),
 		Problem: n.jobProblem, Model: r.Commitment, TxRoot: TxRoot(txs),
 		Accuracy: uint32(uint64(r.ValCorrect) * PPM / uint64(r.ValN)), Threshold: thr, Attempt: attempt,
+	}
+	if n.cfg.Storage.Enabled {
+		h.Model = ModelCommitment(r.Model, n.cfg.Storage.ChunkSize)
 	}
 	if err := h.Sign(n.cfg.Key); err != nil {
 		n.env.Observe(nodes.Event{Kind: nodes.EvNote, Note: "cannot sign: " + err.Error()})

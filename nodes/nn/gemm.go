@@ -24,9 +24,10 @@ const gemmParallelMin = 1 << 16
 // and one packed A panel per worker. A gemmWS must not be used by two
 // goroutines at once; each trainer or evaluator owns one.
 type gemmWS struct {
-	mat matA
-	bp  []float32
-	ap  [2][]float32
+	mat    matA
+	bp     []float32
+	ap     [2][]float32
+	serial bool // never start a second goroutine
 }
 
 // gemm computes C = op(A) op(B) (acc false) or C += op(A) op(B) (acc true)
@@ -80,7 +81,7 @@ func (ws *gemmWS) gemmSrc(a aSource, tB bool, m, n, k int, b []float32, ldb int,
 	mp := (m + mr - 1) / mr
 	np := (n + nr - 1) / nr
 	ws.packB(tB, n, k, np, b, ldb)
-	if m*n*k < gemmParallelMin || (mp < 2 && np < 2) {
+	if ws.serial || m*n*k < gemmParallelMin || (mp < 2 && np < 2) {
 		ws.run(0, a, m, n, k, c, ldc, acc, 0, mp, 0, np)
 		return
 	}

@@ -117,7 +117,7 @@ func kinks(r *runner) [32]byte {
 
 // trainHash trains a small CNN+MLP on a slice of synthetic data and
 // returns the SHA-256 of the trained model's encoding.
-func trainHash(t *testing.T) string {
+func trainHash(t *testing.T, serial bool) string {
 	t.Helper()
 	a, err := ParseArch("conv4x3-relu,pool2,fc32-tanh", 2, 12, 12, 5)
 	if err != nil {
@@ -134,7 +134,7 @@ func trainHash(t *testing.T) string {
 	for i := range y {
 		y[i] = uint8(rng.IntN(5))
 	}
-	if _, err := Train(m, x, y, n, TrainConfig{Epochs: 2, Batch: 64, LR: 0.05, Momentum: 0.9, Seed: 1}); err != nil {
+	if _, err := Train(m, x, y, n, TrainConfig{Epochs: 2, Batch: 64, LR: 0.05, Momentum: 0.9, Seed: 1, Serial: serial}); err != nil {
 		t.Fatal(err)
 	}
 	c := m.Commitment()
@@ -148,13 +148,14 @@ func trainHash(t *testing.T) string {
 func TestDeterminismAcrossGOMAXPROCS(t *testing.T) {
 	old := runtime.GOMAXPROCS(1)
 	defer runtime.GOMAXPROCS(old)
-	h1 := trainHash(t)
+	h1 := trainHash(t, false)
 	runtime.GOMAXPROCS(2)
-	h2 := trainHash(t)
+	h2 := trainHash(t, false)
+	hs := trainHash(t, true) // one goroutine, as the simulator trains
 	runtime.GOMAXPROCS(4)
-	h4 := trainHash(t)
-	if h1 != h2 || h1 != h4 {
-		t.Fatalf("weights differ: GOMAXPROCS 1 %s, 2 %s, 4 %s", h1, h2, h4)
+	h4 := trainHash(t, false)
+	if h1 != h2 || h1 != h4 || h1 != hs {
+		t.Fatalf("weights differ: GOMAXPROCS 1 %s, 2 %s, 4 %s, serial %s", h1, h2, h4, hs)
 	}
 	// Keyed by kernel and GOARCH: math.Exp, used by softmax, has
 	// per-architecture assembly too.

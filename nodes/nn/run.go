@@ -16,6 +16,9 @@ type runner struct {
 	dcol  []float32   // gradient of an im2col matrix
 	grad  []float32   // gradient of the loss w.r.t. Params
 	ws    gemmWS
+	// serial keeps all work on the calling goroutine. Splits never change
+	// results, only who computes them, so this changes no bits.
+	serial bool
 }
 
 func newRunner(m *Model, batch int, train bool) *runner {
@@ -90,26 +93,26 @@ func (r *runner) forward(nb int) {
 			ca := r.conv[i]
 			ca.in, ca.t = in, false
 			r.ws.gemmSrc(ca, false, rows, p.Filters, kk, P[p.w:p.w+p.nw], p.Filters, out, p.Filters, false)
-			biasAct(out[:rows*p.Filters], P[p.b:p.b+p.Filters], p.Act)
+			biasAct(out[:rows*p.Filters], P[p.b:p.b+p.Filters], p.Act, !r.serial)
 		case MaxPool:
 			var amax []int32
 			if r.amax[i] != nil {
 				amax = r.amax[i]
 			}
-			maxPool(out, amax, in, nb, p)
+			maxPool(out, amax, in, nb, p, !r.serial)
 		case Dense:
 			k := p.in.Size()
 			r.ws.gemm(false, false, nb, p.Units, k, in, k, P[p.w:p.w+p.nw], p.Units, out, p.Units, false)
-			biasAct(out[:nb*p.Units], P[p.b:p.b+p.Units], p.Act)
+			biasAct(out[:nb*p.Units], P[p.b:p.b+p.Units], p.Act, !r.serial)
 		}
 	}
 }
 
 // biasAct adds the bias b to each row of out and applies the activation.
-func biasAct(out, b []float32, act Activation) {
+func biasAct(out, b []float32, act Activation, par bool) {
 	n := len(b)
 	rows := len(out) / n
-	par2(rows, len(out) >= 1<<14, func(lo, hi int) { biasActRange(out[lo*n:hi*n], b, act) })
+	par2(rows, par && len(out) >= 1<<14, func(lo, hi int) { biasActRange(out[lo*n:hi*n], b, act) })
 }
 
 func biasActRange(out, b []float32, act Activation) {
@@ -143,12 +146,12 @@ func biasActRange(out, b []float32, act Activation) {
 
 // actGrad multiplies the gradient g in place by the activation's derivative,
 // expressed through the activation's output y.
-func actGrad(g, y []float32, act Activation) {
+func actGrad(g, y []float32, act Activation, par bool) {
 	if act == ActNone {
 		return
 	}
 	h := len(g) / 2
-	par2(2, len(g) >= 1<<14, func(lo, hi int) {
+	par2(2, par && len(g) >= 1<<14, func(lo, hi int) {
 		a, b := lo*h, hi*h
 		if hi == 2 {
 			b = len(g)
@@ -208,8 +211,8 @@ func col2im(dx, dcol []float32, nb int, p layerPlan) {
 // nil it records, per output, the input index of the maximum (the first one
 // in window order on ties). Samples are independent, so the batch is split
 // in two fixed halves run in parallel.
-func maxPool(out []float32, amax []int32, in []float32, nb int, p layerPlan) {
-	par2(nb, nb*p.in.Size() >= 1<<14, func(lo, hi int) { maxPoolRange(out, amax, in, lo, hi, p) })
+func maxPool(out []float32, amax []int32, in []float32, nb int, p layerPlan, par bool) {
+	par2(nb, par && nb*p.in.Size() >= 1<<14, func(lo, hi int) { maxPoolRange(out, amax, in, lo, hi, p) })
 }
 
 func maxPoolRange(out []float32, amax []int32, in []float32, lo, hi int, p layerPlan) {
@@ -317,7 +320,7 @@ func (r *runner) backward(nb int) {
 		needDX := i > firstParam
 		switch p.Kind {
 		case Conv:
-			actGrad(dz, r.acts[i+1], p.Act)
+			actGrad(dz, r.acts[i+1], p.Act, !r.serial)
 			rows := nb * p.out.H * p.out.W
 			kk := p.Kernel * p.Kernel * p.in.C
 			ca := r.conv[i]
@@ -338,7 +341,7 @@ func (r *runner) backward(nb int) {
 				}
 			}
 		case Dense:
-			actGrad(dz, r.acts[i+1], p.Act)
+			actGrad(dz, r.acts[i+1], p.Act, !r.serial)
 			k := p.in.Size()
 			r.ws.gemm(true, false, k, p.Units, nb, r.acts[i], k, dz, p.Units, r.grad[p.w:p.w+p.nw], p.Units, false)
 			colSums(r.grad[p.b:p.b+p.Units], dz)

@@ -14,6 +14,10 @@ type TrainConfig struct {
 	LR       float64 // learning rate
 	Momentum float64 // momentum coefficient, 0 for plain SGD
 	Seed     uint64  // seeds the per-epoch shuffles
+	// Serial runs everything on the calling goroutine, for callers that
+	// already train several models in parallel (the simulator does); the
+	// result is bit-identical either way.
+	Serial bool
 }
 
 // DefaultTrainConfig is the peer's setting: 3 epochs, batch 64, learning
@@ -52,7 +56,7 @@ func NewTrainer(m *Model, cfg TrainConfig) (*Trainer, error) {
 	if !(cfg.LR > 0) || math.IsInf(cfg.LR, 0) || !(cfg.Momentum >= 0 && cfg.Momentum < 1) {
 		return nil, fmt.Errorf("nn: trainer: need lr > 0 and momentum in [0, 1), got %v, %v", cfg.LR, cfg.Momentum)
 	}
-	return &Trainer{
+	t := &Trainer{
 		m:   m,
 		cfg: cfg,
 		r:   newRunner(m, cfg.Batch, true),
@@ -60,7 +64,9 @@ func NewTrainer(m *Model, cfg TrainConfig) (*Trainer, error) {
 		rng: rand.New(rand.NewPCG(cfg.Seed, 0x6e6e2d73687566)), // "nn-shuf"
 		lr:  float32(cfg.LR),
 		mu:  float32(cfg.Momentum),
-	}, nil
+	}
+	t.r.serial, t.r.ws.serial = cfg.Serial, cfg.Serial
+	return t, nil
 }
 
 // checkData validates a data set of n samples against the architecture.
@@ -127,7 +133,7 @@ func (t *Trainer) Epoch(x []float32, y []uint8, n int) (float64, error) {
 // halves run in parallel.
 func (t *Trainer) update() {
 	n := len(t.m.Params)
-	par2(n, n >= 1<<15, func(lo, hi int) {
+	par2(n, !t.r.serial && n >= 1<<15, func(lo, hi int) {
 		p, v, g := t.m.Params[lo:hi], t.vel[lo:hi], t.r.grad[lo:hi]
 		lr, mu := t.lr, t.mu
 		for i := range p {
@@ -174,10 +180,21 @@ const evalBatch = 256
 // any number of goroutines may evaluate models, even the same one, at once.
 // Invalid data gives accuracy 0 and loss +Inf.
 func Evaluate(m *Model, x []float32, y []uint8, n int) (accuracy, loss float64) {
+	return evaluate(m, x, y, n, false)
+}
+
+// EvaluateSerial is Evaluate on the calling goroutine only, for callers
+// that already run several evaluations in parallel. It gives the same result.
+func EvaluateSerial(m *Model, x []float32, y []uint8, n int) (accuracy, loss float64) {
+	return evaluate(m, x, y, n, true)
+}
+
+func evaluate(m *Model, x []float32, y []uint8, n int, serial bool) (accuracy, loss float64) {
 	if m == nil || m.plan == nil || checkData(m.Arch, x, y, n) != nil {
 		return 0, math.Inf(1)
 	}
 	r := newRunner(m, min(evalBatch, n), false)
+	r.serial, r.ws.serial = serial, serial
 	last := len(m.plan)
 	correct := 0
 	for off := 0; off < n; off += evalBatch {
