@@ -10,10 +10,13 @@ package analysis
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/coinai/coinai/analysis/compare"
@@ -55,8 +58,12 @@ func WriteReport(runDir string) error {
 		return err
 	}
 	figs, notes := figures.ForRun(run)
-	pngs, err := writeFigures(filepath.Join(runDir, FiguresDir), figs, figures.Formats)
+	dir := filepath.Join(runDir, FiguresDir)
+	pngs, err := writeFigures(dir, figs, figures.Formats)
 	if err != nil {
+		return err
+	}
+	if err := removeStale(dir, notes); err != nil {
 		return err
 	}
 	return writeDocument(runDir, "report", report.ForRun(run, figs, notes), pngs)
@@ -94,11 +101,39 @@ func WriteCompare(runDirs []string, outDir string) error {
 		runs = append(runs, r)
 	}
 	figs, notes := figures.ForRuns(runs)
-	pngs, err := writeFigures(filepath.Join(outDir, FiguresDir), figs, figures.Formats)
+	dir := filepath.Join(outDir, FiguresDir)
+	pngs, err := writeFigures(dir, figs, figures.Formats)
 	if err != nil {
 		return err
 	}
+	if err := removeStale(dir, notes); err != nil {
+		return err
+	}
 	return writeDocument(outDir, "compare", compare.ForRuns(runs, figs, notes), pngs)
+}
+
+// retired lists figures earlier versions drew, whose files a new report
+// removes so that figures/ holds only what the report shows.
+var retired = []string{"energy_useful_share"}
+
+// removeStale deletes, from a figure directory written before, the images
+// of figures this report skipped (notes) or no longer draws (retired): a
+// report re-run on the same directory must not leave an outdated figure
+// beside the current ones. Only those names are touched.
+func removeStale(dir string, notes []figures.Note) error {
+	names := slices.Clone(retired)
+	for _, n := range notes {
+		names = append(names, n.Figure)
+	}
+	for _, name := range names {
+		for _, format := range figures.Formats {
+			err := os.Remove(filepath.Join(dir, name+"."+format))
+			if err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("removing outdated figure: %w", err)
+			}
+		}
+	}
+	return nil
 }
 
 // writeFigures encodes each figure in each format into dir and returns the

@@ -28,7 +28,7 @@ func TestWriteReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"# Run report: small seed 9", "Seed: 9", "Trace digest: ", "synthetic run written by analysis/internal/runtest",
+	for _, want := range []string{"# Run report: small seed 9", "| seed | 9 |", "| trace digest | ", "| block interval | mean ", "(target 60 s)", "synthetic run written by analysis/internal/runtest",
 		"| mean block interval | 40 |", "![Block intervals](figures/block_intervals.png)", "```toml\n# resolved scenario", "| future_key | kept verbatim |"} {
 		if !bytes.Contains(md, []byte(want)) {
 			t.Errorf("report.md lacks %q", want)
@@ -122,5 +122,32 @@ func BenchmarkWriteReport300(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.ReportMetric(time.Since(start).Seconds(), "s/report")
+	}
+}
+
+// TestReportRemovesOutdatedFigures: a report re-run on a directory drops
+// images of figures it no longer draws, and leaves other files alone.
+func TestReportRemovesOutdatedFigures(t *testing.T) {
+	dir := t.TempDir()
+	if err := runtest.Write(dir, runtest.Config{Protocol: "pow", Scenario: "p", Seed: 1, Nodes: 10, Blocks: 5}); err != nil {
+		t.Fatal(err)
+	}
+	figDir := filepath.Join(dir, FiguresDir)
+	if err := os.MkdirAll(figDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"energy_useful_share.png", "storage_proofs.svg", "mine.png"} {
+		if err := os.WriteFile(filepath.Join(figDir, name), []byte("old"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := WriteReport(dir); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]bool{"energy_useful_share.png": false, "storage_proofs.svg": false, "mine.png": true, "chain_over_height.png": true} {
+		_, err := os.Stat(filepath.Join(figDir, name))
+		if got := err == nil; got != want {
+			t.Errorf("%s exists = %v, want %v", name, got, want)
+		}
 	}
 }

@@ -35,9 +35,10 @@ func Intervals(runs []*rundata.Run) []KSRow {
 	return out
 }
 
-// Table lists, per run (one column each), the quantities a comparison needs,
-// taking them from summary.json when present and computing them from the
-// run files otherwise.
+// Table lists, per run (one column each), the quantities a comparison
+// computes from the run files (blocks.csv, nodes.csv, propagation.csv),
+// with confidence intervals where they apply; summary.json's figures are in
+// report.KeyTableOf, shown above it.
 func Table(runs []*rundata.Run) *report.Table {
 	t := &report.Table{Header: []string{"quantity"}}
 	for _, r := range runs {
@@ -50,20 +51,6 @@ func Table(runs []*rundata.Run) *report.Table {
 		}
 		t.Rows = append(t.Rows, cells)
 	}
-	sumF := func(get func(rundata.Summary) float64, format string) func(*rundata.Run) string {
-		return func(r *rundata.Run) string {
-			v := get(r.Summary)
-			if math.IsNaN(v) {
-				return "n/a"
-			}
-			return fmt.Sprintf(format, v)
-		}
-	}
-	row("protocol", func(r *rundata.Run) string { return r.Summary.Protocol })
-	row("seed", func(r *rundata.Run) string { return fmt.Sprint(r.Summary.Seed) })
-	row("nodes", func(r *rundata.Run) string { return fmt.Sprint(r.NodeCount()) })
-	row("trace digest", func(r *rundata.Run) string { return r.Summary.TraceDigest })
-	row("virtual time (h)", sumF(func(s rundata.Summary) float64 { return s.VirtualSeconds / 3600 }, "%.2f"))
 	row("main-chain blocks", func(r *rundata.Run) string { return fmt.Sprint(len(r.MainIntervals())) })
 	row("stale rate", func(r *rundata.Run) string { return pct(r.StaleRate()) })
 	row("mean interval (s), 95% t CI", func(r *rundata.Run) string {
@@ -87,8 +74,6 @@ func Table(runs []*rundata.Run) *report.Table {
 	row("median time to 90% of nodes (s)", func(r *rundata.Run) string {
 		return fmt.Sprintf("%.4g", stats.Quantile(r.Reach().P90, 0.5))
 	})
-	row("energy (J)", sumF(func(s rundata.Summary) float64 { return s.EnergyJoules }, "%.4g"))
-	row("energy per block (J)", sumF(func(s rundata.Summary) float64 { return s.EnergyJoulesPerBlock }, "%.4g"))
 	row("reward Gini (nodes.csv)", func(r *rundata.Run) string {
 		var x []float64
 		for _, n := range r.Nodes {
@@ -98,8 +83,6 @@ func Table(runs []*rundata.Run) *report.Table {
 		}
 		return fmt.Sprintf("%.4f", stats.Gini(x))
 	})
-	row("final threshold", sumF(func(s rundata.Summary) float64 { return s.ThresholdFinal }, "%.4g"))
-	row("availability mean", sumF(func(s rundata.Summary) float64 { return s.AvailabilityMean }, "%.4g"))
 	return t
 }
 
@@ -116,7 +99,8 @@ func ForRuns(runs []*rundata.Run, figs []*figures.Figure, notes []figures.Note) 
 		ids = append(ids, fmt.Sprintf("%s%s: %s, directory %s", r.Label(), role, orNA(r.Summary.TraceDigest), r.Dir))
 	}
 	d.Sections = append(d.Sections, report.Section{Heading: "Runs", Paras: []string{"Label, trace digest and directory of each run; the first is the reference for the tests below."}, List: ids})
-	d.Sections = append(d.Sections, report.Section{Heading: "Side by side", Table: Table(runs)})
+	d.Sections = append(d.Sections, report.Section{Heading: "Key results (summary.json)", Table: report.KeyTableOf(runs)})
+	d.Sections = append(d.Sections, report.Section{Heading: "Side by side (computed from the run files)", Table: Table(runs)})
 	ks := &report.Table{Header: []string{"reference", "run", "n", "m", "D", "p-value", "verdict at 5%"}}
 	for _, k := range Intervals(runs) {
 		verdict := "n/a"

@@ -123,8 +123,9 @@ func ForRuns(runs []*rundata.Run) ([]*Figure, []Note) {
 	var figs []*Figure
 	var notes []Note
 	for _, mk := range []func([]*rundata.Run) (*Figure, *Note){
-		EnergyCumulative, EnergyPerBlock, UsefulEnergy,
-		BlockIntervals, IntervalQQ, ChainOverHeight,
+		ChainOverHeight, AttemptOutcomes,
+		BlockIntervals, IntervalQQ,
+		EnergyCumulative, EnergyPerBlock,
 		RewardLorenz, RewardByHardware, RewardVsCompute,
 		Propagation,
 		StorageAvailability, StorageProofs, StorageRewards,
@@ -296,6 +297,24 @@ func fmtG(v float64) string {
 	return fmt.Sprintf("%.3g", v)
 }
 
+// fmtDuration writes seconds in the unit that reads best: "60 s",
+// "10 min", "1.5 h".
+func fmtDuration(sec float64) string {
+	switch {
+	case math.IsNaN(sec):
+		return "n/a"
+	case sec >= 2*86400:
+		return fmtG(sec/86400) + " d"
+	case sec >= 2*3600:
+		return fmtG(sec/3600) + " h"
+	case sec >= 120:
+		return fmtG(sec/60) + " min"
+	case sec >= 1 || sec == 0:
+		return fmtG(sec) + " s"
+	}
+	return fmtG(sec*1000) + " ms"
+}
+
 func pct(v float64) string {
 	if math.IsNaN(v) {
 		return "n/a"
@@ -386,4 +405,70 @@ func (niceTicks) Ticks(lo, hi float64) []plot.Tick {
 		ts = append(ts, t)
 	}
 	return ts
+}
+
+// scaled maps y to y/s, for display units.
+func scaled(s float64) func(float64) (float64, bool) {
+	return func(v float64) (float64, bool) { return v / s, true }
+}
+
+// log10Of maps y to log10(y) for a logarithmic axis drawn with log10Ticks;
+// non-positive values have no place on it and are dropped.
+func log10Of(v float64) (float64, bool) {
+	if !(v > 0) {
+		return 0, false
+	}
+	return math.Log10(v), true
+}
+
+// mapY applies f to the y values of xy, dropping points f rejects.
+func mapY(xy plotter.XYs, f func(float64) (float64, bool)) plotter.XYs {
+	out := make(plotter.XYs, 0, len(xy))
+	for _, q := range xy {
+		if y, ok := f(q.Y); ok {
+			out = append(out, plotter.XY{X: q.X, Y: y})
+		}
+	}
+	return out
+}
+
+// log10Ticks labels an axis whose data are log10 of the values: major ticks
+// at powers of ten labelled with the value (1, 10, 100, 1e+06), minor ticks
+// at 2..9 times them, and 2 and 5 labelled too when the range spans less
+// than two decades. Plotting log10 on a linear axis, rather than gonum's
+// LogScale, keeps stacked panels aligned: gonum sizes the y label of a log
+// axis as if it were centred on the arithmetic mean of the range.
+type log10Ticks struct{}
+
+func (log10Ticks) Ticks(lo, hi float64) []plot.Tick {
+	if !(hi > lo) || !isFinite(lo) || !isFinite(hi) {
+		return plot.DefaultTicks{}.Ticks(lo, hi)
+	}
+	few := hi-lo < 2
+	var ts []plot.Tick
+	for k := math.Floor(lo); k <= math.Ceil(hi); k++ {
+		for m := 1.0; m <= 9; m++ {
+			v := k + math.Log10(m)
+			if v < lo-1e-9 || v > hi+1e-9 {
+				continue
+			}
+			t := plot.Tick{Value: v}
+			if m == 1 || (few && (m == 2 || m == 5)) {
+				t.Label = fmtPow(m, k)
+			}
+			ts = append(ts, t)
+		}
+	}
+	return ts
+}
+
+// fmtPow writes m·10^k plainly between 0.001 and 100000, else as 1e+06.
+func fmtPow(m, k float64) string {
+	switch {
+	case k >= 0 && k <= 5:
+		return strconv.FormatFloat(m*math.Pow(10, k), 'f', -1, 64)
+	case k < 0 && k >= -3:
+		return strconv.FormatFloat(m/math.Pow(10, -k), 'f', -1, 64) // 3/10, not 3*0.1
+	}
+	return fmt.Sprintf("%ge%+03d", m, int(k))
 }

@@ -99,6 +99,9 @@ func RewardByHardware(runs []*rundata.Run) (*Figure, *Note) {
 		return nil, &Note{name, "nodes.csv missing or without positive rewards"}
 	}
 	classes := sortedKeys(by)
+	if len(classes) == 1 {
+		return nil, &Note{name, "all nodes have one hardware class (" + classes[0] + "): every share is 100%"}
+	}
 	type series struct {
 		label string
 		get   func(*agg) float64
@@ -181,6 +184,17 @@ func RewardVsCompute(runs []*rundata.Run) (*Figure, *Note) {
 	}
 	if len(by) == 0 {
 		return nil, &Note{name, "nodes.csv missing or without reward and busy_s/blocks_won"}
+	}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, xy := range by {
+		for _, q := range xy {
+			lo, hi = math.Min(lo, q.X), math.Max(hi, q.X)
+		}
+	}
+	if useBusy && hi-lo <= 1e-6*math.Abs(hi) {
+		// Every node computed all the time (Coin.AI miners train
+		// continuously): the x axis would be one point.
+		return nil, &Note{name, "every node has the same busy_s: compute does not separate the nodes"}
 	}
 	p := newPlot("Reward per node against compute", runs[:1], xlabel, "reward per node (coins)")
 	for i, hw := range sortedKeys(by) {

@@ -132,16 +132,21 @@ func StorageRewards(runs []*rundata.Run) (*Figure, *Note) {
 	vals := make([][]float64, len(runs))
 	n := 0
 	for i, r := range runs {
+		var nonzero bool
 		for _, nd := range r.Nodes {
 			if isFinite(nd.RewardStorage) {
 				vals[i] = append(vals[i], nd.RewardStorage)
 				maxR = math.Max(maxR, nd.RewardStorage)
+				nonzero = nonzero || nd.RewardStorage != 0
 			}
+		}
+		if !nonzero && len(r.Storage) == 0 {
+			vals[i] = nil // a run without proof-of-storage writes zeros
 		}
 		n += len(vals[i])
 	}
 	if n == 0 {
-		return nil, &Note{name, "nodes.csv has no reward_storage values"}
+		return nil, &Note{name, "nodes.csv has no storage rewards (run without proof-of-storage)"}
 	}
 	p := newPlot("Storage reward per node", runs, "storage reward per node (coins)", "fraction of nodes with reward ≤ x")
 	var ginis []string

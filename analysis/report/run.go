@@ -25,16 +25,9 @@ func ForRun(run *rundata.Run, figs []*figures.Figure, notes []figures.Note) *Doc
 	s := run.Summary
 	d := &Document{Title: "Run report: " + run.Label()}
 
-	id := []string{
-		"Protocol: " + orNA(s.Protocol),
-		"Scenario: " + orNA(s.Scenario),
-		"Seed: " + rawOrNA(s, "seed"),
-		"Nodes: " + rawOrNA(s, "nodes"),
-		"Trace digest: " + orNA(s.TraceDigest),
-		"Run directory: " + run.Dir,
-	}
-	d.Sections = append(d.Sections, Section{Heading: "Run", List: id,
-		Paras: []string{"Replaying the scenario below with this seed must reproduce the trace digest; a different digest means a different run."}})
+	d.Sections = append(d.Sections, Section{Heading: "Key results",
+		Paras: []string{"Run directory " + run.Dir + ". Replaying the resolved scenario (at the end) with this seed must reproduce the trace digest; a different digest means a different run."},
+		Table: KeyTable(run)})
 
 	var fid Section
 	fid.Heading = "Fidelity notes"
@@ -47,14 +40,13 @@ func ForRun(run *rundata.Run, figs []*figures.Figure, notes []figures.Note) *Doc
 	d.Sections = append(d.Sections, fid)
 
 	d.Sections = append(d.Sections, Section{Heading: "Statistics from the run files",
-		Paras: []string{fmt.Sprintf("Computed here from blocks.csv, nodes.csv and propagation.csv; intervals are %g%% confidence intervals (t: Student t on the mean; bootstrap: percentile bootstrap, %d resamples, seed %#x).", 100*Level, Resamples, stats.BootstrapSeed)},
+		Paras: []string{fmt.Sprintf("Computed here from blocks.csv, nodes.csv and propagation.csv; intervals are %g%% confidence intervals (t: Student t on the mean; bootstrap: percentile bootstrap, %d resamples, seed %#x). With few blocks and skewed data the t interval can reach below zero; the bootstrap interval stays within the data.", 100*Level, Resamples, stats.BootstrapSeed)},
 		Table: RunStats(run)})
-
-	d.Sections = append(d.Sections, Section{Heading: "Summary (summary.json)", Table: SummaryTable(s)})
 
 	if len(figs) > 0 {
 		d.Sections = append(d.Sections, Section{Heading: "Figures", Figures: figs})
 	}
+	d.Sections = append(d.Sections, Section{Heading: "All of summary.json", Table: SummaryTable(s)})
 	var skipped []string
 	for _, n := range notes {
 		skipped = append(skipped, n.String())
@@ -103,7 +95,20 @@ func RunStats(run *rundata.Run) *Table {
 		}
 	}
 	if len(e) > 0 {
-		meanRow("energy per main-chain block", " J", e, "blocks.csv energy_j")
+		// Show energy in the unit of its mean (kJ, MJ...) rather than as
+		// 2.467e+04 J.
+		u, scale := "J", 1.0
+		for _, n := range []string{"kJ", "MJ", "GJ", "TJ", "PJ"} {
+			if math.Abs(stats.Mean(e)) < 1000*scale {
+				break
+			}
+			u, scale = n, scale*1000
+		}
+		es := make([]float64, len(e))
+		for i, v := range e {
+			es[i] = v / scale
+		}
+		meanRow("energy per main-chain block", " "+u, es, "blocks.csv energy_j: network energy since the parent was found")
 	}
 	var rw []float64
 	for _, n := range run.Nodes {
@@ -120,7 +125,9 @@ func RunStats(run *rundata.Run) *Table {
 		}
 		add("reward Gini", len(rw), fmt.Sprintf("%.4f", g), "", ci(b, ""), note)
 	}
-	rc := run.Reach()
+	// Main-chain blocks, as summary.json's propagation_* keys; the figure
+	// shows all blocks.
+	rc := run.ReachOf(func(b rundata.Block) bool { return b.Main })
 	for _, q := range []struct {
 		name  string
 		x     []float64
@@ -129,11 +136,11 @@ func RunStats(run *rundata.Run) *Table {
 		if len(q.x) == 0 && q.never == 0 {
 			continue
 		}
-		note := "median over blocks, from " + rc.Source
+		note := fmt.Sprintf("mean over main-chain blocks (median %s s), from %s", num(stats.Quantile(q.x, 0.5)), rc.Source)
 		if q.never > 0 {
 			note += fmt.Sprintf("; %d blocks never reached it", q.never)
 		}
-		add(q.name, len(q.x), num(stats.Quantile(q.x, 0.5))+" s", "", "", note)
+		meanRow(q.name, " s", q.x, note)
 	}
 	if sr := run.StaleRate(); !math.IsNaN(sr) {
 		add("stale rate", len(run.Blocks), fmt.Sprintf("%.2f%%", 100*sr), "", "", "stale / all blocks")

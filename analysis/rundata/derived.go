@@ -43,7 +43,13 @@ type Reach struct {
 // no row for it. The k-th fraction f is reached at the ⌈f·N⌉-th arrival,
 // N = NodeCount(). Blocks are taken in blocks.csv order, then any other
 // block of propagation.csv in order of first appearance.
-func (r *Run) Reach() Reach {
+func (r *Run) Reach() Reach { return r.ReachOf(nil) }
+
+// ReachOf is Reach restricted to the blocks.csv rows that pass keep (all
+// blocks when keep is nil; blocks found only in propagation.csv are then
+// included too). ReachOf(func(b Block) bool { return b.Main }) matches
+// summary.json's propagation_* keys, which average main-chain blocks.
+func (r *Run) ReachOf(keep func(Block) bool) Reach {
 	var rc Reach
 	for _, b := range r.Blocks {
 		if !math.IsNaN(b.PropP50S) || !math.IsNaN(b.PropP90S) || !math.IsNaN(b.Prop100S) {
@@ -53,6 +59,9 @@ func (r *Run) Reach() Reach {
 	}
 	if rc.Source == BlocksFile {
 		for _, b := range r.Blocks {
+			if keep != nil && !keep(b) {
+				continue
+			}
 			if math.IsNaN(b.PropP50S) && math.IsNaN(b.PropP90S) && math.IsNaN(b.Prop100S) {
 				continue // no data for this block (e.g. genesis)
 			}
@@ -70,6 +79,9 @@ func (r *Run) Reach() Reach {
 	byBlock := map[string][]Arrival{}
 	var order []string
 	for _, b := range r.Blocks {
+		if keep != nil && !keep(b) {
+			continue
+		}
 		if _, ok := byBlock[b.ID]; !ok {
 			byBlock[b.ID] = nil
 			order = append(order, b.ID)
@@ -77,6 +89,9 @@ func (r *Run) Reach() Reach {
 	}
 	for _, a := range r.Propagation {
 		if _, ok := byBlock[a.Block]; !ok {
+			if keep != nil {
+				continue // not a kept block of blocks.csv
+			}
 			order = append(order, a.Block)
 		}
 		byBlock[a.Block] = append(byBlock[a.Block], a)
@@ -150,4 +165,51 @@ func Column(blocks []Block, keep func(Block) bool, f func(Block) float64) []floa
 		}
 	}
 	return out
+}
+
+// MainAttempts returns, for each main-chain block with an attempts value in
+// height order, its height and the training attempts completed network-wide
+// while it was mined. Simulator versions before the per-block count wrote
+// a running total instead; such a column is recognised because its values
+// never decrease along the main chain yet sum to more than
+// summary.json's attempts_completed, which per-block counts cannot, and it
+// is differenced here.
+func (r *Run) MainAttempts() (heights, attempts []float64) {
+	type hv struct{ h, v float64 }
+	var rows []hv
+	for _, b := range r.Blocks {
+		if b.Main && b.Height > 0 && !math.IsNaN(b.Attempts) && !math.IsInf(b.Attempts, 0) {
+			rows = append(rows, hv{float64(b.Height), b.Attempts})
+		}
+	}
+	slices.SortStableFunc(rows, func(a, b hv) int { return cmpFloat(a.h, b.h) })
+	var sum float64
+	monotone := true
+	for i, x := range rows {
+		sum += x.v
+		if i > 0 && x.v < rows[i-1].v {
+			monotone = false
+		}
+	}
+	total := float64(r.Summary.AttemptsCompleted)
+	cumulative := monotone && total > 0 && sum > total
+	prev := 0.0
+	for _, x := range rows {
+		v := x.v
+		if cumulative {
+			v, prev = x.v-prev, x.v
+		}
+		heights, attempts = append(heights, x.h), append(attempts, v)
+	}
+	return heights, attempts
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }

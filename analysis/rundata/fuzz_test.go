@@ -52,3 +52,18 @@ func FuzzParseSummary(f *testing.F) {
 		}
 	})
 }
+
+// FuzzTargetInterval feeds arbitrary scenario.toml bytes to
+// TargetIntervalS: NaN or a positive number of seconds, never a panic.
+func FuzzTargetInterval(f *testing.F) {
+	f.Add([]byte("[coinai]\ninterval = \"60s\"\n"))
+	f.Add([]byte("[coinai]\ninterval = \"1.5h\"\n[pow]\ninterval = 600\n"))
+	f.Add([]byte("coinai = 3\n"))
+	f.Add([]byte("[coinai\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r := &Run{Scenario: data, Summary: Summary{Protocol: "coinai"}}
+		if v := r.TargetIntervalS(); !(v > 0) && v == v {
+			t.Fatalf("TargetIntervalS = %v, want NaN or > 0", v)
+		}
+	})
+}

@@ -30,6 +30,9 @@ type Config struct {
 	// PropInBlocks fills blocks.csv's prop_* columns; otherwise they are
 	// empty and analysis must compute them from propagation.csv.
 	PropInBlocks bool
+	// Homogeneous gives every node the same hardware class and busy time,
+	// as in the quickstart scenarios (20 laptops that train all the time).
+	Homogeneous bool
 	// Omit lists files not to write (e.g. "energy.csv").
 	Omit []string
 }
@@ -58,6 +61,9 @@ func Write(dir string, c Config) error {
 	rng := rand.New(rand.NewPCG(c.Seed, 0x5EED))
 	coin := c.Protocol == "coinai"
 	cls := classes(c.Protocol)
+	if c.Homogeneous {
+		cls = []hw{{"laptop-cpu", 1, 1, 45}}
+	}
 
 	// Nodes: hardware by share, regions round-robin.
 	regions := []string{"eu-west", "us-east", "ap-south"}
@@ -118,36 +124,59 @@ func Write(dir string, c Config) error {
 	genesis := blk{height: 0, id: id(0, 0), miner: -1, main: true, interval: math.NaN(),
 		diff: math.NaN(), thr: math.NaN(), acc: math.NaN(), attempts: math.NaN(), energy: math.NaN()}
 	blocks = append(blocks, genesis)
-	t, diff, thr := 0.0, 1e12, 0.80
-	const target = 600.0
+	// Like the simulator: energy_j of a main-chain block is the energy all
+	// nodes drew since its parent was found (empty for stale blocks);
+	// attempts counts the training attempts completed network-wide since the
+	// parent (0 for PoW, which samples block times instead of hashing); the
+	// Coin.AI threshold moves in steps of 0.01 every 4 blocks towards the
+	// target interval, and stale blocks carry threshold and accuracy too.
+	var power float64
+	for _, k := range nodeHW {
+		power += cls[k].watts
+	}
+	t, diff, thr := 0.0, 1e12, 0.90
+	target := 600.0
+	if coin {
+		target = 60
+	}
+	var window []float64
 	stale := 0
 	for h := 1; h <= c.Blocks; h++ {
 		var gap float64
 		if coin {
-			gap = 150 + 450*rng.ExpFloat64()
+			gap = 5 + 55*rng.ExpFloat64()*math.Exp(40*(thr-0.9))
 		} else {
 			gap = target * rng.ExpFloat64()
 		}
 		t += gap
 		b := blk{height: h, id: id(h, 0), parent: blocks[len(blocks)-1].id, miner: pickMiner(),
 			found: t, interval: gap, main: true, diff: math.NaN(), thr: math.NaN(), acc: math.NaN()}
+		b.energy = gap * power
 		if !coin {
 			diff *= math.Exp(0.05 * rng.NormFloat64())
 			b.diff = diff
-			b.attempts = diff * (0.5 + rng.Float64())
-			b.energy = gap * cls[nodeHW[b.miner]].watts
 		} else {
-			thr = math.Min(0.99, thr+0.001+0.002*rng.NormFloat64())
 			b.thr = thr
-			b.acc = thr + 0.01*rng.Float64()
-			b.attempts = float64(1 + rng.IntN(5))
-			b.energy = b.attempts * 150 * cls[nodeHW[b.miner]].watts
+			b.acc = math.Min(1, thr+0.03*rng.Float64())
+			b.attempts = float64(1 + int(gap/3*rng.Float64()))
+			window = append(window, gap)
+			if len(window) == 4 {
+				switch m := mean(window); {
+				case m < target/2:
+					thr += 0.01
+				case m > 2*target:
+					thr -= 0.01
+				}
+				thr = math.Round(thr*1000) / 1000
+				window = window[:0]
+			}
 		}
 		b.arrivals = arrivals(b.miner)
 		// A competing block found shortly after, at the same height, loses.
 		if rng.Float64() < 0.04 {
 			s := b
 			s.id, s.main, s.miner = id(h, 1), false, pickMiner()
+			s.energy = math.NaN()
 			s.found = t + 0.5 + rng.Float64()
 			s.interval = s.found - (t - gap)
 			s.arrivals = arrivals(s.miner)
@@ -249,7 +278,7 @@ func Write(dir string, c Config) error {
 			rs = 0.02 * float64(c.Blocks) * (0.5 + rng.Float64())
 		}
 		busy := end
-		if coin {
+		if coin && !c.Homogeneous {
 			busy = end * (0.6 + 0.3*rng.Float64())
 		}
 		total := rb + fees
@@ -297,7 +326,7 @@ func Write(dir string, c Config) error {
 		if !b.main || b.height == 0 {
 			continue
 		}
-		trows = append(trows, []string{strconv.Itoa(b.height), ff(b.thr), ff(b.interval)})
+		trows = append(trows, []string{strconv.Itoa(b.height), ff(b.thr), strconv.FormatFloat(b.interval, 'f', 6, 64)})
 		models := float64(b.height)
 		avail := models - float64(rng.IntN(2+b.height/20))
 		avail = math.Max(0, avail)
@@ -319,10 +348,23 @@ func Write(dir string, c Config) error {
 		"energy_joules": energyTotal, "energy_joules_per_block": energyTotal / float64(c.Blocks),
 		"attempts_completed": 3 * c.Blocks, "attempts_cancelled": c.Blocks / 2, "verify_cache_hits": c.Blocks * c.Nodes / 2,
 		"reward_gini": nil, "future_key": "kept verbatim",
+		// Keys the simulator writes beyond DESIGN.md's stable list.
+		"stale_rate_theory": 0.05, "reorgs": stale, "reorg_max_depth": 1, "rejected": map[string]int{},
+		"checks":    []map[string]any{{"name": "chains-agree-below-fork-depth", "ok": true, "note": "synthetic"}},
+		"checks_ok": true, "difficulty_final": nil, "threshold_final": nil, "mined_accuracy_mean": nil,
 	}
 	if coin {
-		sum["mined_accuracy_mean"] = thr
-		sum["threshold_final"] = thr
+		var acc []float64
+		for _, b := range blocks {
+			if b.main && b.height > 0 {
+				acc = append(acc, b.acc)
+			}
+		}
+		sum["mined_accuracy_mean"] = mean(acc)
+		sum["threshold_final"] = blocks[len(blocks)-1].thr
+	} else {
+		sum["difficulty_final"] = diff
+		sum["attempts_completed"], sum["attempts_cancelled"], sum["verify_cache_hits"] = 0, 0, 0
 	}
 	if c.Storage {
 		sum["models_stored"], sum["proofs_valid"], sum["proofs_missed"] = c.Blocks, valid, missed
@@ -333,8 +375,8 @@ func Write(dir string, c Config) error {
 	if err != nil {
 		return err
 	}
-	scen := fmt.Sprintf("# resolved scenario (synthetic)\nname = %q\nprotocol = %q\nseed = %d\nnodes = %d\nblocks = %d\n\n[network]\nlatency = \"50ms\"\nbandwidth = \"100Mbps\"\n",
-		c.Scenario, c.Protocol, c.Seed, c.Nodes, c.Blocks)
+	scen := fmt.Sprintf("# resolved scenario (synthetic)\n[run]\nname = %q\nprotocol = %q\nseed = %d\nstop_height = %d\n\n[network]\ndegree = 8\n\n[pow]\ninterval = \"600s\"\n\n[coinai]\ninterval = \"60s\"\n",
+		c.Scenario, c.Protocol, c.Seed, c.Blocks)
 
 	files := []struct {
 		name string
