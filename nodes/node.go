@@ -57,6 +57,14 @@ type Env interface {
 	Observe(ev Event)
 }
 
+// Preempter is implemented by an Env whose processor can run a job ahead of
+// the one running, which is suspended and resumes afterwards with the time
+// it still needs. Nodes use it for work that must not wait behind a long
+// job, such as verifying a block while a training attempt runs.
+type Preempter interface {
+	ComputeFirst(job Job, tag uint64) Handle
+}
+
 // Job is a unit of compute whose result is a pure function of its inputs.
 // Because of that, the caller may run it early, in parallel with other jobs,
 // or only once for many nodes that queue jobs with the same Key, and charge
@@ -110,9 +118,25 @@ const (
 	// Note = kind: "block", "fee", "problem", "storage", "penalty").
 	EvReward
 	// EvProof: a storage proof was checked (Value 1 valid, 0 invalid/missed).
+	// Coin.AI reports one per challenge outcome decided by a block, from
+	// the block's miner: Block = that block, Miner = the challenged holder,
+	// Parent = the model's block, Note = "valid", "missed", "late",
+	// "invalid", or "evicted" (not a proof: the holder reached the miss
+	// limit and lost the model; Height = its successor's id, -1 if none).
 	EvProof
 	// EvNote: anything else worth a trace line.
 	EvNote
+	// EvStored: the node now keeps a full copy of a model under
+	// proof-of-storage (Block = the id of the block that recorded the
+	// model, Value = bytes kept).
+	EvStored
+	// EvDropped: the node no longer keeps a model it held (Block as for
+	// EvStored, Value = bytes freed; Note says why: "unplaced", "disk-loss").
+	EvDropped
+	// EvRetrieved: a user finished retrieving a model from its holders
+	// (Block as for EvStored, Value = seconds from request to verified
+	// model, Size = bytes received, Note = "ok" or "failed: reason").
+	EvRetrieved
 )
 
 // Event is one observation. Fields that do not apply are zero.

@@ -58,7 +58,9 @@ func Default() Scenario {
 			ThresholdWindow:  10,
 			ThresholdMaxStep: 0.02,
 			ThresholdMin:     0.5,
+			ThresholdDecay:   0.01,
 			WorkScale:        1,
+			VerifyScale:      1,
 			EpochsPerAttempt: 2,
 			AttemptMode:      "fresh-seed",
 			Batch:            32,
@@ -82,14 +84,17 @@ func Default() Scenario {
 			},
 		},
 		Storage: Storage{
-			Enabled:         false,
-			ChunkSize:       4 << 10,
-			Replication:     3,
-			ChallengeLag:    6,
-			ChallengeChunks: 4,
-			Deadline:        30 * Second,
-			Reward:          1,
-			MaxMisses:       3,
+			Enabled:           false,
+			ChunkSize:         256,
+			Replication:       3,
+			ChallengeLag:      6,
+			ChallengeChunks:   4,
+			Deadline:          30 * Second,
+			Reward:            1,
+			MaxMisses:         3,
+			ChallengeInterval: 1,
+			FetchTimeout:      10 * Second,
+			RetrievalInterval: 0,
 		},
 		Output: Output{
 			Dir:         "runs",
@@ -158,4 +163,5 @@ var (
 	problems    = []string{"digits"}
 	aiFidelity  = []string{"real", "sampled"}
 	activations = []string{"relu", "tanh", "sigmoid"}
+	faultKinds  = []string{"disk-loss", "offline", "lazy", "outsource", "sybil"}
 )

@@ -116,7 +116,7 @@ func TestShippedScenarios(t *testing.T) {
 		workScale  float64
 	}{
 		{"quickstart.toml", 20, 8, 0.90, 20000},
-		{"coinai-300.toml", 300, 100, 0.90, 20000},
+		{"coinai-300.toml", 300, 100, 0.90, 50000},
 	}
 	for _, tt := range coinai {
 		s := mustLoad(t, tt.file)

@@ -166,11 +166,22 @@ type CoinAI struct {
 	// ThresholdMin is the floor below which adjustments never take the
 	// threshold.
 	ThresholdMin float64 `toml:"threshold_min"`
+	// ThresholdDecay keeps the chain live when the architecture derived
+	// from the tip cannot reach the threshold: the threshold a block must
+	// pass drops by this much for every two target intervals since its
+	// parent, down to ThresholdMin. 0 disables it.
+	ThresholdDecay float64 `toml:"threshold_decay"`
 	// WorkScale multiplies the FLOPs charged for every training and
 	// evaluation job: a named fidelity trade that lets a small problem (the
 	// 8x8 digits) stand in for a larger one in virtual time and energy,
 	// while the real training stays small. 1 charges the counted FLOPs.
 	WorkScale float64 `toml:"work_scale"`
+	// VerifyScale does the same for evaluation jobs (verification of every
+	// block, retrieval checks). 1 charges the real cost of evaluating the
+	// real model on the real test split; setting it to work_scale models a
+	// test set as much larger as the training job stands for, and puts
+	// verification time on every hop of block propagation.
+	VerifyScale float64 `toml:"verify_scale"`
 	// EpochsPerAttempt is the number of training epochs of one mining
 	// attempt before the model is tested.
 	EpochsPerAttempt int `toml:"epochs_per_attempt"`
@@ -242,6 +253,41 @@ type Storage struct {
 	// MaxMisses is the number of missed challenges after which a node is
 	// dropped as a storer.
 	MaxMisses int `toml:"max_misses"`
+	// ChallengeInterval is the number of blocks between challenge rounds:
+	// a round happens at every height that is a multiple of it.
+	ChallengeInterval int `toml:"challenge_interval"`
+	// FetchTimeout is how long a node waits for chunks from one holder
+	// before asking the next.
+	FetchTimeout Duration `toml:"fetch_timeout"`
+	// RetrievalInterval is how often each "user" node downloads a random
+	// stored model from its holders and evaluates it; 0 disables
+	// retrievals.
+	RetrievalInterval Duration `toml:"retrieval_interval"`
+	// Faults are the storage faults and cheats injected in the run.
+	Faults []Fault `toml:"fault"`
+}
+
+// Fault is one [[storage.fault]]: a fault or cheat of one node.
+type Fault struct {
+	// Kind is "disk-loss" (the node loses every stored model at At),
+	// "offline" (messages to and from the node are dropped from At to
+	// Until), "lazy" (keeps the hashes and only the fraction Keep of each
+	// model's chunks), "outsource" (keeps nothing and fetches challenged
+	// chunks from another holder, then waits Delay) or "sybil" (keeps
+	// nothing; its operator keeps one copy on node Principal).
+	Kind string `toml:"kind"`
+	// Node is the index of the node (0-based, in group order).
+	Node int `toml:"node"`
+	// At is when a disk-loss or offline window starts.
+	At Duration `toml:"at"`
+	// Until ends an offline window; 0 means the end of the run.
+	Until Duration `toml:"until"`
+	// Keep is the fraction of chunks a lazy node keeps.
+	Keep float64 `toml:"keep"`
+	// Delay is an outsourcing node's extra delay before answering.
+	Delay Duration `toml:"delay"`
+	// Principal is the node that keeps a Sybil identity's copy.
+	Principal int `toml:"principal"`
 }
 
 // Output is the [output] section: what a run writes.

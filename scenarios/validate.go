@@ -270,10 +270,15 @@ func (v *validator) coinai() {
 	v.atLeast("coinai.threshold_window", int64(c.ThresholdWindow), 1)
 	v.inRange("coinai.threshold_max_step", c.ThresholdMaxStep, 0, 1, false)
 	v.inRange("coinai.threshold_min", c.ThresholdMin, 0, 1, false)
+	v.inRange("coinai.threshold_decay", c.ThresholdDecay, 0, 1, false)
+	if c.ThresholdDecay >= 1 {
+		v.add("coinai.threshold_decay", "%v must be < 1", c.ThresholdDecay)
+	}
 	if c.ThresholdInitial > 0 && c.ThresholdMin > c.ThresholdInitial {
 		v.add("coinai.threshold_min", "%v is above threshold_initial %v", c.ThresholdMin, c.ThresholdInitial)
 	}
 	v.inRange("coinai.work_scale", c.WorkScale, 0, math.MaxFloat64, true)
+	v.inRange("coinai.verify_scale", c.VerifyScale, 0, math.MaxFloat64, true)
 	v.atLeast("coinai.epochs_per_attempt", int64(c.EpochsPerAttempt), 1)
 	v.oneOf("coinai.attempt_mode", c.AttemptMode, attemptMode)
 	v.atLeast("coinai.batch", int64(c.Batch), 1)
@@ -320,4 +325,31 @@ func (v *validator) storage() {
 	v.positive("storage.deadline", float64(st.Deadline), st.Deadline)
 	v.inRange("storage.reward", st.Reward, 0, math.MaxFloat64, false)
 	v.atLeast("storage.max_misses", int64(st.MaxMisses), 1)
+	v.atLeast("storage.challenge_interval", int64(st.ChallengeInterval), 1)
+	v.positive("storage.fetch_timeout", float64(st.FetchTimeout), st.FetchTimeout)
+	v.nonNegative("storage.retrieval_interval", float64(st.RetrievalInterval), st.RetrievalInterval)
+	// A proof transaction carries at most 4096 bytes (ledger.MaxProofPayload):
+	// a 71-byte header and, per chunk, 9 bytes, the chunk and a Merkle path
+	// of up to 18 hashes (a 64 MiB model in 256-byte chunks).
+	if need := 71 + st.ChallengeChunks*(9+int(st.ChunkSize)+32*18); st.Enabled && need > 4096 {
+		v.add("storage.challenge_chunks", "%d chunks of %v make proofs of up to %d bytes, over the 4096-byte limit of a proof transaction; lower chunk_size or challenge_chunks",
+			st.ChallengeChunks, st.ChunkSize, need)
+	}
+	n := v.s.NodeCount()
+	for i, f := range st.Faults {
+		key := fmt.Sprintf("storage.fault.%d", i)
+		v.oneOf(key+".kind", f.Kind, faultKinds)
+		if f.Node < 0 || f.Node >= n {
+			v.add(key+".node", "%d is not a node index (0..%d)", f.Node, n-1)
+		}
+		v.nonNegative(key+".at", float64(f.At), f.At)
+		if f.Until != 0 && f.Until < f.At {
+			v.add(key+".until", "%v is before at = %v", f.Until, f.At)
+		}
+		v.inRange(key+".keep", f.Keep, 0, 1, false)
+		v.nonNegative(key+".delay", float64(f.Delay), f.Delay)
+		if f.Kind == "sybil" && (f.Principal < 0 || f.Principal >= n || f.Principal == f.Node) {
+			v.add(key+".principal", "%d is not another node's index", f.Principal)
+		}
+	}
 }

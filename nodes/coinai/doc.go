@@ -107,6 +107,41 @@
 // returns. The coinbase BlockReward, the transaction fees and a solved
 // problem's escrow go to the block's miner key.
 //
+// # Proof-of-storage
+//
+// With Config.Storage.Enabled the header's Model is the Merkle commitment
+// merkle.CommitmentOf(size, ChunkSize, root) of the serialised model
+// (ModelCommitment); without it, the flat SHA-256, so chains without
+// storage are unchanged. Storage candidates (id, address, capacity) are a
+// genesis parameter. Every block carries a registry (storage.go,
+// nextRegistry) derived from its parent's: valid, timely proofs in the
+// block mint Reward to their holder (ledger.BlockEffects.Mints, so rewards
+// follow reorgs); open challenges whose deadline is before the block's
+// timestamp are misses, and MaxMisses misses evict the holder, whose
+// successor is storage.Replace's next candidate; the block's model is
+// placed with storage.Place on Replication candidates with room; at heights
+// that are multiples of ChallengeInterval, every model at least
+// max(ChallengeLag,1) blocks old is challenged for each holder with the id
+// of the block ChallengeLag back as seed. The deadline is in block time: a
+// proof counts if a block stamped within Deadline of the round's block
+// includes it, so an honest holder misses only when no block comes in time
+// (probability about exp(-(Deadline-delay)/interval)).
+//
+// Holders answer with StorageProof transactions (payload: storage.Proof,
+// signed by the holder's key, consecutive nonces), flooded like any
+// transaction and re-flooded when two blocks did not include them. A holder
+// keeps a model it is placed on from the block message; it fetches chunks
+// it lacks (after a re-placement or a disk loss) from the other holders
+// with GetChunks/Chunks messages, every chunk checked against the
+// commitment by its Merkle path. Users (RetrievalInterval > 0) download a
+// random model the same way and evaluate it. Cheats for measurement:
+// BehaveLazy, BehaveOutsource, BehaveSybil. Erasure coding is not wired in.
+//
+// Known weakness: a holder's proofs share one nonce sequence, and a proof
+// spent in a block that loses a fork, or lost while its holder is cut off,
+// can hold back the holder's later proofs until they are re-flooded, so
+// honest holders miss some challenges under forks and churn.
+//
 // # Memory
 //
 // Per block a node keeps the header, the transactions, its undo record and a

@@ -31,6 +31,10 @@ func (t MsgType) String() string {
 		return "block"
 	case MsgTx:
 		return "tx"
+	case MsgGetChunks:
+		return "getchunks"
+	case MsgChunks:
+		return "chunks"
 	}
 	return fmt.Sprintf("MsgType(%d)", uint8(t))
 }

@@ -35,6 +35,10 @@ const (
 	// DefaultMaxFutureDrift is how far ahead of the node's clock a block
 	// timestamp may be (Bitcoin's two hours).
 	DefaultMaxFutureDrift = 2 * 3600e9
+	// decayDriftDivisor sets the default drift when ThresholdDecay is on:
+	// half a target interval, a quarter of the decay period, so that a
+	// timestamp lie cannot buy a lower threshold.
+	decayDriftDivisor = 2
 	// DefaultPoolSize bounds the transaction pool.
 	DefaultPoolSize = 10000
 )
@@ -74,12 +78,23 @@ type Config struct {
 	// ThresholdMaxStep is the largest change per update, as a fraction
 	// (0.01 = one percentage point) (consensus).
 	ThresholdMaxStep float64
+	// ThresholdDecay keeps the chain live when the architecture derived
+	// from the tip cannot reach the threshold: for every 2 target intervals
+	// a block's timestamp lies after its parent's, the threshold it must
+	// pass drops by this fraction, down to ThresholdMin. 0 disables it
+	// (consensus). Timestamps then matter to security: MaxFutureDrift
+	// bounds how far a miner can lie forward.
+	ThresholdDecay float64
 	// BlockReward is the coinbase amount (consensus).
 	BlockReward ledger.Amount
-	// WorkScale multiplies the FLOPs every job declares, a fidelity knob
-	// for scenarios that stand a small network in for a large one; 0
-	// means 1.
+	// WorkScale multiplies the FLOPs of training jobs, a fidelity knob for
+	// scenarios that stand a small problem in for a large one; 0 means 1.
 	WorkScale float64
+	// VerifyScale multiplies the FLOPs of evaluation jobs (verification,
+	// retrieval checks); 0 means 1, the real cost of evaluating the real
+	// model. Setting it to WorkScale models a test set as much larger as
+	// the training job stands for.
+	VerifyScale float64
 	// Verify makes the node evaluate every block's model on the test
 	// split; false trusts the claimed accuracy (to measure what
 	// verification costs).
@@ -135,10 +150,14 @@ func (c *Config) validate() error {
 		return fmt.Errorf("threshold max step %v: want [0, 1)", c.ThresholdMaxStep)
 	case !(c.WorkScale >= 0) || math.IsInf(c.WorkScale, 0):
 		return fmt.Errorf("work scale %v: want a finite value >= 0", c.WorkScale)
+	case !(c.VerifyScale >= 0) || math.IsInf(c.VerifyScale, 0):
+		return fmt.Errorf("verify scale %v: want a finite value >= 0", c.VerifyScale)
 	case c.AttemptMode != "" && c.AttemptMode != ModeFreshSeed && c.AttemptMode != ModeContinue:
 		return fmt.Errorf("attempt mode %q: want %q or %q", c.AttemptMode, ModeFreshSeed, ModeContinue)
 	case c.MaxBlockTxs < 0 || c.MaxBlockTxs > MaxBlockTxs:
 		return fmt.Errorf("max block txs %d: want [0, %d]", c.MaxBlockTxs, MaxBlockTxs)
+	case !(c.ThresholdDecay >= 0 && c.ThresholdDecay < 1):
+		return fmt.Errorf("threshold decay %v: want [0, 1)", c.ThresholdDecay)
 	case c.RequestTimeout < 0 || c.MaxFutureDrift < 0:
 		return fmt.Errorf("negative timeout or drift")
 	}
@@ -246,11 +265,17 @@ func New(cfg Config) (*Node, error) {
 	if cfg.RequestTimeout == 0 {
 		cfg.RequestTimeout = DefaultRequestTimeout
 	}
+	if cfg.MaxFutureDrift == 0 && cfg.ThresholdDecay > 0 {
+		cfg.MaxFutureDrift = cfg.TargetInterval / decayDriftDivisor
+	}
 	if cfg.MaxFutureDrift == 0 {
 		cfg.MaxFutureDrift = DefaultMaxFutureDrift
 	}
 	if cfg.WorkScale == 0 {
 		cfg.WorkScale = 1
+	}
+	if cfg.VerifyScale == 0 {
+		cfg.VerifyScale = 1
 	}
 	if cfg.MaxBlockTxs == 0 {
 		cfg.MaxBlockTxs = DefaultMaxBlockTxs
@@ -478,6 +503,30 @@ func (n *Node) nextThreshold(parent chain.Entry[*rec]) uint32 {
 	return Retarget(old, actual, target, toPPM(n.cfg.ThresholdMaxStep), toPPM(n.cfg.ThresholdMin))
 }
 
+// thresholdAt is the threshold a child of parent stamped at time t must
+// pass: nextThreshold, lowered by ThresholdDecay for every two target
+// intervals t lies after the parent, never below ThresholdMin.
+func (n *Node) thresholdAt(parent chain.Entry[*rec], t int64) uint32 {
+	thr := n.nextThreshold(parent)
+	decay := toPPM(n.cfg.ThresholdDecay)
+	period := 2 * n.cfg.TargetInterval
+	elapsed := t - parent.Payload.hdr.Time
+	if decay == 0 || period <= 0 || elapsed < period {
+		return thr
+	}
+	floor := toPPM(n.cfg.ThresholdMin)
+	drop := uint64(elapsed/period) * uint64(decay)
+	if uint64(thr) <= uint64(floor)+drop {
+		return min(thr, floor)
+	}
+	return uint32(uint64(thr) - drop)
+}
+
+// blockTime is the timestamp a block mined now on parent gets.
+func (n *Node) blockTime(parent chain.Entry[*rec]) int64 {
+	return max(n.env.Now(), parent.Payload.hdr.Time+1)
+}
+
 // problemFor is the problem a child of prev must solve, given the state at
 // prev: the ledger's next open problem if it names data this chain can
 // serve (the default data set, with its classes and shape), else the
@@ -580,7 +629,7 @@ func (n *Node) checkContext(parent chain.Entry[*rec], p *pending) error {
 		return errHeight
 	case h.Time <= ph.Time:
 		return errTime
-	case h.Threshold != n.nextThreshold(parent):
+	case h.Threshold != n.thresholdAt(parent, h.Time):
 		return errThresholdV
 	}
 	if prev, ok := n.models[h.Model]; ok && prev != p.id {
@@ -746,9 +795,15 @@ func (n *Node) verify(p *pending) {
 		n.waiting++
 	}
 	job := &EvalJob{Model: p.model, Commitment: p.blk.Header.Model, Problem: p.blk.Header.Problem,
-		Test: n.cfg.Default.Test, WorkScale: n.cfg.WorkScale}
+		Test: n.cfg.Default.Test, WorkScale: n.cfg.VerifyScale}
 	p.tag = n.nextTag(tagEval)
-	p.job = n.env.Compute(job, p.tag)
+	// Verification must not wait behind a training attempt: a processor
+	// that can time-slice runs it first (see nodes.Preempter).
+	if pe, ok := n.env.(nodes.Preempter); ok {
+		p.job = pe.ComputeFirst(job, p.tag)
+	} else {
+		p.job = n.env.Compute(job, p.tag)
+	}
 	n.verifying = append(n.verifying, p)
 }
 
@@ -987,7 +1042,7 @@ func (n *Node) onAttempt(r *TrainResult) {
 	if n.mode == ModeContinue {
 		n.lastModel = r.Model
 	}
-	thr := n.nextThreshold(tip)
+	thr := n.thresholdAt(tip, n.blockTime(tip))
 	if tip.ID == n.jobTip && passes(r.ValCorrect, r.ValN, thr) {
 		n.mine(tip, r, thr, attempt)
 	}
@@ -1001,7 +1056,7 @@ func (n *Node) mine(tip chain.Entry[*rec], r *TrainResult, thr uint32, attempt u
 	txs := n.pool.Select(n.state, n.cfg.MaxBlockTxs)
 	h := Header{
 		Version: Version, Prev: tip.ID, Height: uint64(tip.Height + 1),
-		Time:    max(n.env.Now(), tip.Payload.hdr.Time+1),
+		Time:    n.blockTime(tip),
 		Problem: n.jobProblem, Model: r.Commitment, TxRoot: TxRoot(txs),
 		Accuracy: uint32(uint64(r.ValCorrect) * PPM / uint64(r.ValN)), Threshold: thr, Attempt: attempt,
 	}

@@ -89,7 +89,7 @@ func FromScenario(s *scenarios.Scenario) (Config, error) {
 			}
 			cfg.Nodes = append(cfg.Nodes, NodeSpec{Group: g.Name, Role: g.Role, Region: regions[i],
 				Hardware: hw.Name, FLOPS: f, HashRate: h,
-				BusyW: float64(hw.BusyWatts), IdleW: float64(hw.IdleWatts)})
+				BusyW: float64(hw.BusyWatts), IdleW: float64(hw.IdleWatts), StorageBytes: int64(hw.Storage)})
 		}
 	}
 	if len(cfg.Nodes) != total || total == 0 {

@@ -107,8 +107,10 @@ func coinaiNodes(s *scenarios.Scenario, cfg *Config) error {
 		ThresholdMin:     c.ThresholdMin,
 		ThresholdWindow:  c.ThresholdWindow,
 		ThresholdMaxStep: c.ThresholdMaxStep,
+		ThresholdDecay:   c.ThresholdDecay,
 		BlockReward:      ledger.Amount(c.BlockReward * float64(ledger.Coin)),
 		WorkScale:        c.WorkScale,
+		VerifyScale:      c.VerifyScale,
 		Verify:           c.Verify,
 		AttemptMode:      c.AttemptMode,
 	}
@@ -118,10 +120,17 @@ func coinaiNodes(s *scenarios.Scenario, cfg *Config) error {
 	cfg.Fidelity = append(cfg.Fidelity, coinai.Fidelity()...)
 	cfg.Fidelity = append(cfg.Fidelity, "coinai.training=real: every completed attempt is trained and every block's model evaluated; attempts cancelled by a new tip are never computed")
 	if c.WorkScale != 1 {
-		cfg.Fidelity = append(cfg.Fidelity, fmt.Sprintf("coinai.work_scale=%g: each job is charged %g times its counted FLOPs in virtual time and energy, standing in for a larger problem", c.WorkScale, c.WorkScale))
+		cfg.Fidelity = append(cfg.Fidelity, fmt.Sprintf("coinai.work_scale=%g: each training attempt is charged %g times its counted FLOPs in virtual time and energy, standing in for a larger training job", c.WorkScale, c.WorkScale))
+	}
+	if c.VerifyScale != 1 {
+		cfg.Fidelity = append(cfg.Fidelity, fmt.Sprintf("coinai.verify_scale=%g: each evaluation is charged %g times its counted FLOPs", c.VerifyScale, c.VerifyScale))
 	}
 	if !c.Verify {
 		cfg.Fidelity = append(cfg.Fidelity, "coinai.verify=false: nodes trust claimed accuracies")
+	}
+	withStorage, err := storageNodes(s, cfg)
+	if err != nil {
+		return err
 	}
 	seed := cfg.Seed
 	cfg.NewNode = func(i int, spec NodeSpec) (nodes.Node, error) {
@@ -129,6 +138,7 @@ func coinaiNodes(s *scenarios.Scenario, cfg *Config) error {
 		nc.ID = nodes.PeerID(i)
 		nc.Key = ledger.KeyFromSeed(NodeKey(seed, i))
 		nc.Miner = spec.Role == "miner" || spec.Role == ""
+		withStorage(i, &nc)
 		return coinai.New(nc)
 	}
 	return nil

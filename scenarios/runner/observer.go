@@ -39,6 +39,8 @@ type Observer struct {
 	thresholdViolations int64
 	firstViolation      string
 	notes               []string
+
+	st storageObs
 }
 
 // BlockRec is what the observer knows of one mined block.
@@ -52,7 +54,8 @@ type BlockRec struct {
 	Accuracy   float64 // Coin.AI: accuracy of the mined model
 	Attempts   int64   // attempts completed network-wide while it was mined
 	Arrivals   []Arrival
-	Rewards    []Reward // paid to the miner if the block ends on the main chain
+	Rewards    []Reward   // paid if the block ends on the main chain
+	Proofs     []ProofRec // storage challenges the block decided
 	Main       bool
 	EnergyJ    float64 // network energy since the parent was found
 	energyAt   float64 // cumulative network energy at Found
@@ -62,6 +65,7 @@ type BlockRec struct {
 type Reward struct {
 	Kind  string
 	Value float64
+	To    int32 // the node paid: the miner, or a storage holder
 }
 
 // Arrival is the first acceptance of a block by a node.
@@ -136,7 +140,7 @@ func (o *Observer) observe(node int32, ev nodes.Event) {
 	case nodes.EvAccepted:
 		if b, ok := o.blocks[ev.Block]; ok && node != b.Miner {
 			b.Arrivals = append(b.Arrivals, Arrival{Node: node, Delay: now - b.Found})
-			if b.Accuracy == 0 && ev.Value > 0 {
+			if o.r.cfg.Protocol == "coinai" && b.Accuracy == 0 && ev.Value > 0 {
 				b.Accuracy = ev.Value // Coin.AI: the verified test accuracy
 			}
 			if o.r.cfg.Protocol == "coinai" && ev.Value > 0 {
@@ -175,7 +179,11 @@ func (o *Observer) observe(node int32, ev nodes.Event) {
 	case nodes.EvReward:
 		if b, ok := o.blocks[ev.Block]; ok {
 			// A block's rewards count only if it ends on the main chain.
-			b.Rewards = append(b.Rewards, Reward{Kind: ev.Note, Value: ev.Value})
+			to := b.Miner
+			if ev.Note == "storage" || ev.Note == "penalty" {
+				to = int32(ev.Miner)
+			}
+			b.Rewards = append(b.Rewards, Reward{Kind: ev.Note, Value: ev.Value, To: to})
 		} else {
 			o.nodeStats[node].Rewards[ev.Note] += ev.Value
 		}
@@ -183,6 +191,8 @@ func (o *Observer) observe(node int32, ev nodes.Event) {
 		if len(o.notes) < 1000 {
 			o.notes = append(o.notes, ev.Note)
 		}
+	case nodes.EvStored, nodes.EvDropped, nodes.EvProof, nodes.EvRetrieved:
+		o.storageEvent(node, ev, now)
 	}
 }
 
@@ -225,6 +235,7 @@ type Result struct {
 	Summary    *Summary
 	Checks     []CheckResult
 	Messages   int64
+	Storage    *StorageResult // nil without proof-of-storage
 }
 
 func (o *Observer) result(wall time.Duration) *Result {
@@ -255,6 +266,7 @@ func (o *Observer) result(wall time.Duration) *Result {
 		b.Attempts -= total[b.Parent] // 0 for the genesis
 	}
 	res.MainTip = o.mainTip(limit)
+	var main []*BlockRec // tip first
 	for id := res.MainTip; ; {
 		b, ok := o.blocks[id]
 		if !ok {
@@ -262,8 +274,9 @@ func (o *Observer) result(wall time.Duration) *Result {
 		}
 		b.Main = true
 		o.nodeStats[b.Miner].BlocksMain++
+		main = append(main, b)
 		for _, rw := range b.Rewards {
-			o.nodeStats[b.Miner].Rewards[rw.Kind] += rw.Value
+			o.nodeStats[rw.To].Rewards[rw.Kind] += rw.Value
 		}
 		if p, ok := o.blocks[b.Parent]; ok {
 			b.EnergyJ = b.energyAt - p.energyAt
@@ -272,6 +285,8 @@ func (o *Observer) result(wall time.Duration) *Result {
 		}
 		id = b.Parent
 	}
+	slices.Reverse(main)
+	res.Storage = o.storageResult(main)
 	res.Checks = r.runChecks()
 	res.Summary = summarize(res)
 	return res

@@ -54,6 +54,9 @@ func (res *Result) Files(propagation bool) (map[string][]byte, error) {
 	if res.Config.Protocol == "coinai" {
 		out["threshold.csv"] = res.thresholdCSV()
 	}
+	if res.Storage != nil {
+		out["storage.csv"] = res.Storage.csv()
+	}
 	return out, nil
 }
 
@@ -125,7 +128,11 @@ func (res *Result) propagationCSV() []byte {
 
 func (res *Result) nodesCSV() []byte {
 	var b []byte
-	b = append(b, "node,region,hardware,role,blocks_won,blocks_main,reward,reward_block,reward_fees,reward_storage,energy_j,busy_s,bytes_sent,bytes_recv\n"...)
+	b = append(b, "node,region,hardware,role,blocks_won,blocks_main,reward,reward_block,reward_fees,reward_storage,energy_j,busy_s,bytes_sent,bytes_recv"...)
+	if res.Storage != nil {
+		b = append(b, ",storage_bytes,storage_bytes_sent,storage_bytes_recv"...)
+	}
+	b = append(b, '\n')
 	for i, spec := range res.Config.Nodes {
 		ns := res.Nodes[i]
 		var total float64
@@ -142,9 +149,13 @@ func (res *Result) nodesCSV() []byte {
 		if int(spec.Region) < len(res.Config.Net.Regions) {
 			region = res.Config.Net.Regions[spec.Region]
 		}
-		b = fmt.Appendf(b, "%d,%s,%s,%s,%d,%d,%s,%s,%s,%s,%s,%s,%d,%d\n", i, region, spec.Hardware, spec.Role,
+		b = fmt.Appendf(b, "%d,%s,%s,%s,%d,%d,%s,%s,%s,%s,%s,%s,%d,%d", i, region, spec.Hardware, spec.Role,
 			ns.BlocksWon, ns.BlocksMain, fnum(total), fnum(rb), fnum(fees), fnum(ns.Rewards["storage"]+ns.Rewards["penalty"]),
 			fnum(res.NodeEnergy[i]), secs(res.NodeBusy[i]), res.BytesSent[i], res.BytesRecv[i])
+		if st := res.Storage; st != nil {
+			b = fmt.Appendf(b, ",%d,%d,%d", st.StoredBytes[i], st.Sent[i], st.Recv[i])
+		}
+		b = append(b, '\n')
 	}
 	return b
 }

@@ -41,6 +41,8 @@ type NodeSpec struct {
 	HashRate float64 // H/s for proof-of-work
 	BusyW    float64
 	IdleW    float64
+	// StorageBytes is the capacity the node offers for proof-of-storage.
+	StorageBytes int64
 }
 
 // Config is everything the runner needs, already resolved from a scenario.
@@ -65,6 +67,8 @@ type Config struct {
 	// Check, if not nil, is called after each event a node handled; it may
 	// return an error to stop the run (invariant checkers).
 	Check func(r *Runner) error
+	// Storage is the proof-of-storage plan (nil without storage).
+	Storage *StoragePlan
 }
 
 // Runner is one run in progress.
@@ -133,6 +137,10 @@ func New(cfg Config) (*Runner, error) {
 	}
 	adj := sim.RandomTopology(len(cfg.Nodes), degree, sim.Stream(cfg.Seed, "network/topology"))
 	r.obs = newObserver(r)
+	if cfg.Storage != nil {
+		r.obs.st.sent = make([]int64, len(cfg.Nodes))
+		r.obs.st.recv = make([]int64, len(cfg.Nodes))
+	}
 	r.nodes = make([]nodes.Node, len(cfg.Nodes))
 	r.envs = make([]*env, len(cfg.Nodes))
 	for i, spec := range cfg.Nodes {
@@ -173,11 +181,15 @@ func (r *Runner) Run() (*Result, error) {
 	for i := range r.nodes {
 		r.k.Schedule(sim.Event{At: 0, Kind: evStart, Src: -1, Dst: int32(i)})
 	}
+	r.scheduleFaults()
 	stop := func() bool {
 		if r.err != nil {
 			return true
 		}
 		if r.cfg.StopHeight > 0 && r.obs.allAtLeast(r.cfg.StopHeight) {
+			return true
+		}
+		if r.cfg.StopHeight > 0 && r.cfg.Storage != nil && r.obs.allOnlineAtLeast(r.cfg.StopHeight) {
 			return true
 		}
 		return false
@@ -215,7 +227,15 @@ func (r *Runner) handle(ev *sim.Event) {
 	case evStart:
 		r.nodes[i].Start(r.envs[i])
 	case evMessage:
+		if r.cfg.Storage.offline(i, r.k.Now()) {
+			return // churn: the node is cut off
+		}
+		if st := &r.obs.st; st.recv != nil && storageMsg(ev.Data) {
+			st.recv[i] += int64(len(ev.Data))
+		}
 		r.nodes[i].Receive(nodes.PeerID(ev.Src), ev.Data)
+	case evFault:
+		r.handleFault(ev)
 	case evTimer:
 		r.nodes[i].OnTimer(ev.Tag)
 	case evCompute:
@@ -249,6 +269,14 @@ func (e *env) Send(to nodes.PeerID, msg []byte, padding int) {
 	r := e.r
 	if int(to) < 0 || int(to) >= len(r.nodes) || to == nodes.PeerID(e.id) {
 		return
+	}
+	if p := r.cfg.Storage; p != nil {
+		if p.offline(e.id, r.k.Now()) {
+			return // churn: the node is cut off
+		}
+		if storageMsg(msg) {
+			r.obs.st.sent[e.id] += int64(len(msg))
+		}
 	}
 	size := len(msg) + padding
 	at := r.net.Transfer(r.k.Now(), int(e.id), int(to), size)
@@ -292,6 +320,18 @@ func (e *env) Observe(ev nodes.Event) { e.r.obs.observe(e.id, ev) }
 
 // Compute queues a job on the node's processor (FIFO, one at a time).
 func (e *env) Compute(job nodes.Job, tag uint64) nodes.Handle {
+	return e.compute(job, tag, false)
+}
+
+// ComputeFirst is Compute for a job that must not wait: it runs at once,
+// and a job that was running is suspended and resumes, with the time it
+// still needs, when the urgent job is done (a processor time-slicing a
+// verification ahead of a training run). See nodes.Preempter.
+func (e *env) ComputeFirst(job nodes.Job, tag uint64) nodes.Handle {
+	return e.compute(job, tag, true)
+}
+
+func (e *env) compute(job nodes.Job, tag uint64, first bool) nodes.Handle {
 	r := e.r
 	r.nextJob++
 	h := computeBit | r.nextJob
@@ -305,6 +345,21 @@ func (e *env) Compute(job nodes.Job, tag uint64) nodes.Handle {
 		js.share = s.Shareable()
 	}
 	r.jobs[h] = js
+	if first && len(e.queue) > 0 {
+		if head := r.jobs[e.queue[0]]; head.running {
+			// Suspend the running job with the time it still needs.
+			now := r.k.Now()
+			if ev := r.k.Lookup(head.ev); ev != nil {
+				head.dur = max(1, ev.At-now)
+			}
+			r.k.Cancel(head.ev)
+			e.meter.Release(now)
+			head.running = false
+		}
+		e.queue = append([]uint64{h}, e.queue...)
+		r.startJob(h)
+		return nodes.Handle(h)
+	}
 	e.queue = append(e.queue, h)
 	if len(e.queue) == 1 {
 		r.startJob(h)

@@ -49,6 +49,24 @@ type Summary struct {
 	Messages              int64            `json:"messages"`
 	Checks                []CheckResult    `json:"checks"`
 	ChecksOK              bool             `json:"checks_ok"`
+
+	// Proof-of-storage (null without it); see StorageResult.
+	ModelsStored              *int64       `json:"models_stored"`
+	ProofsValid               *int64       `json:"proofs_valid"`
+	ProofsMissed              *int64       `json:"proofs_missed"`
+	ProofsLate                *int64       `json:"proofs_late"`
+	ProofsInvalid             *int64       `json:"proofs_invalid"`
+	Evictions                 *int64       `json:"storage_evictions"`
+	CheatersCaught            *int64       `json:"cheaters_caught"`
+	StorageCheaters           []CheaterRec `json:"storage_cheaters"`
+	AvailabilityMean          *float64     `json:"availability_mean"`
+	ReplicasAliveMean         *float64     `json:"replicas_alive_mean"`
+	AvailabilityByReplication []float64    `json:"availability_by_replication"`
+	RetrievalsOK              *int64       `json:"retrievals_ok"`
+	RetrievalsFailed          *int64       `json:"retrievals_failed"`
+	RetrievalMeanS            *float64     `json:"retrieval_mean_s"`
+	RetrievalBytes            *int64       `json:"retrieval_bytes"`
+	StorageBytesSent          *int64       `json:"storage_bytes_sent"`
 }
 
 func ptr(v float64) *float64 {
@@ -187,6 +205,7 @@ func summarize(res *Result) *Summary {
 		s.BytesSent += res.BytesSent[i]
 	}
 	s.Messages = res.Messages
+	storageSummary(s, res.Storage)
 	s.Checks = res.Checks
 	s.ChecksOK = true
 	for _, c := range res.Checks {

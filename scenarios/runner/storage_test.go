@@ -1,0 +1,113 @@
+package runner
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/coinai/coinai/scenarios"
+)
+
+const storageScenario = `
+[run]
+protocol = "coinai"
+seed = 3
+stop_height = 20
+
+[[group]]
+count = 4
+hardware = "laptop-cpu"
+
+[[group]]
+count = 6
+hardware = "laptop-cpu"
+role = "storage"
+
+[[group]]
+count = 1
+hardware = "laptop-cpu"
+role = "user"
+
+[coinai]
+threshold_initial = 0.9
+threshold_window = 100
+work_scale = 20000
+
+[storage]
+enabled = true
+replication = 3
+challenge_lag = 1
+challenge_interval = 1
+deadline = "30s"
+max_misses = 2
+retrieval_interval = "60s"
+
+[[storage.fault]]
+kind = "offline"
+node = 4
+at = "60s"
+
+[[storage.fault]]
+kind = "disk-loss"
+node = 5
+at = "500s"
+`
+
+// A run with churn and a disk loss: node 4 goes offline for good, so its
+// models are evicted after max_misses missed challenges and re-placed;
+// node 5 loses its disk (below k replicas) and fetches its models again
+// from the other holders. Availability, proofs, evictions and retrievals
+// are reported in summary.json and storage.csv.
+func TestStorageChurnAndDiskLoss(t *testing.T) {
+	s, err := scenarios.Parse("storage-test.toml", []byte(storageScenario))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := FromScenario(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := r.Run()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := res.Storage
+	if st == nil || len(st.Samples) == 0 {
+		t.Fatal("no storage samples")
+	}
+	sum := res.Summary
+	if sum.AvailabilityMean == nil || *sum.AvailabilityMean <= 0 || *sum.AvailabilityMean > 1 {
+		t.Fatalf("availability_mean %v", sum.AvailabilityMean)
+	}
+	if *sum.RetrievalsOK == 0 || *sum.ProofsValid == 0 || *sum.ProofsMissed == 0 || st.Evictions == 0 {
+		t.Errorf("retrievals ok %d, proofs valid %d missed %d, evictions %d: want all > 0",
+			*sum.RetrievalsOK, *sum.ProofsValid, *sum.ProofsMissed, st.Evictions)
+	}
+	files, err := res.Files(false)
+	if err != nil || len(files["storage.csv"]) == 0 {
+		t.Fatalf("storage.csv missing (%v)", err)
+	}
+	// Node 5's disk loss (at 500 s) is followed by a refetch: a model it
+	// dropped then is stored again afterwards.
+	obs := r.Observer()
+	refetched := false
+	for k, ts := range obs.st.toggles { // any order: only a flag is set
+		if i := slices.Index(ts, 500e9); k.node == 5 && i >= 1 && i+1 < len(ts) {
+			refetched = true
+		}
+	}
+	if !refetched {
+		for k, ts := range obs.st.toggles {
+			if k.node == 5 {
+				t.Logf("node 5 model %x: toggles %v", k.block[:4], ts)
+			}
+		}
+		t.Error("node 5 did not fetch any model again after its disk loss")
+	}
+	t.Logf("availability %.3f by k %v, proofs valid %d missed %d, evictions %d, retrievals %d ok %d failed",
+		*sum.AvailabilityMean, sum.AvailabilityByReplication, *sum.ProofsValid, *sum.ProofsMissed, st.Evictions,
+		*sum.RetrievalsOK, *sum.RetrievalsFailed)
+}
