@@ -6,8 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/coinai/coinai/scenarios"
 )
 
 // TestBaselinesReplay replays every committed baseline under results/ from
@@ -22,22 +20,7 @@ func TestBaselinesReplay(t *testing.T) {
 	for _, sc := range dirs {
 		dir := filepath.Dir(sc)
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			s, err := scenarios.Load(sc)
-			if err != nil {
-				t.Fatal(err)
-			}
-			cfg, err := FromScenario(s)
-			if err != nil {
-				t.Fatal(err)
-			}
-			r, err := New(cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			res, err := r.Run()
-			if err != nil {
-				t.Fatal(err)
-			}
+			s, res := runScenario(t, sc)
 			b, err := os.ReadFile(filepath.Join(dir, "summary.json"))
 			if err != nil {
 				t.Fatal(err)

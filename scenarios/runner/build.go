@@ -3,6 +3,7 @@ package runner
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
 
 	"github.com/coinai/coinai/nodes"
@@ -67,26 +68,8 @@ func FromScenario(s *scenarios.Scenario) (Config, error) {
 			}
 		}
 		for i := 0; i < g.Count; i++ {
-			h := float64(hw.Hashrate)
-			if g.HashrateSpread > 0 && h > 0 {
-				for {
-					v := h * (1 + g.HashrateSpread*hashRng.NormFloat64())
-					if v > 0 {
-						h = v
-						break
-					}
-				}
-			}
-			f := float64(hw.FLOPS)
-			if g.FlopsSpread > 0 && f > 0 {
-				for {
-					v := f * (1 + g.FlopsSpread*flopsRng.NormFloat64())
-					if v > 0 {
-						f = v
-						break
-					}
-				}
-			}
+			h := spread(float64(hw.Hashrate), g.HashrateSpread, hashRng)
+			f := spread(float64(hw.FLOPS), g.FlopsSpread, flopsRng)
 			cfg.Nodes = append(cfg.Nodes, NodeSpec{Group: g.Name, Role: g.Role, Region: regions[i],
 				Hardware: hw.Name, FLOPS: f, HashRate: h,
 				BusyW: float64(hw.BusyWatts), IdleW: float64(hw.IdleWatts), StorageBytes: int64(hw.Storage)})
@@ -157,6 +140,19 @@ func powNodes(s *scenarios.Scenario, cfg *Config) error {
 		return pow.New(c)
 	}
 	return nil
+}
+
+// spread draws a node's rate from Normal(mean, frac*mean), redrawn until
+// positive, as SimBlock draws mining power; frac 0 gives the mean.
+func spread(mean, frac float64, rng *rand.Rand) float64 {
+	if frac <= 0 || mean <= 0 {
+		return mean
+	}
+	for {
+		if v := mean * (1 + frac*rng.NormFloat64()); v > 0 {
+			return v
+		}
+	}
 }
 
 // mustFinite guards float parameters that reach consensus code.

@@ -3,8 +3,6 @@ package runner
 import (
 	"runtime"
 	"testing"
-
-	"github.com/coinai/coinai/scenarios"
 )
 
 // One scenario and one seed give the same trace digest and byte-identical
@@ -26,25 +24,7 @@ func TestScenarioDeterministicAcrossGOMAXPROCS(t *testing.T) {
 			var firstDigest string
 			for i, procs := range []int{1, 2, 2} {
 				runtime.GOMAXPROCS(procs)
-				s, err := scenarios.Load(tc.file)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := s.Apply(tc.overrides...); err != nil {
-					t.Fatal(err)
-				}
-				cfg, err := FromScenario(s)
-				if err != nil {
-					t.Fatal(err)
-				}
-				r, err := New(cfg)
-				if err != nil {
-					t.Fatal(err)
-				}
-				res, err := r.Run()
-				if err != nil {
-					t.Fatal(err)
-				}
+				_, res := runScenario(t, tc.file, tc.overrides...)
 				files, err := res.Files(true)
 				if err != nil {
 					t.Fatal(err)

@@ -3,8 +3,6 @@ package runner
 import (
 	"math"
 	"testing"
-
-	"github.com/coinai/coinai/scenarios"
 )
 
 // The PoW baseline must agree with first-order theory: a block goes stale
@@ -33,27 +31,9 @@ func TestStaleRateMatchesFirstOrderTheory(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			s, err := scenarios.Load("../pow-bitcoin.toml")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := s.Apply("network.relay=full", "pow.max_block_size=8MB", "pow.block_size="+tc.blockSize,
-				"pow.interval="+tc.interval, "pow.retarget_window=0", "run.stop_height="+tc.height,
-				"output.propagation=false"); err != nil {
-				t.Fatal(err)
-			}
-			cfg, err := FromScenario(s)
-			if err != nil {
-				t.Fatal(err)
-			}
-			r, err := New(cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			res, err := r.Run()
-			if err != nil {
-				t.Fatal(err)
-			}
+			_, res := runScenario(t, "../pow-bitcoin.toml", "network.relay=full", "pow.max_block_size=8MB",
+				"pow.block_size="+tc.blockSize, "pow.interval="+tc.interval, "pow.retarget_window=0",
+				"run.stop_height="+tc.height, "output.propagation=false")
 			sum := res.Summary
 			n := float64(sum.BlocksMain + sum.BlocksStale)
 			p := sum.StaleRate
