@@ -1,6 +1,10 @@
 package scenarios
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/coinai/coinai/sim"
+)
 
 // This file is the one place where defaults live. The loader starts from
 // Default() and decodes the file over it, so a key the file leaves out keeps
@@ -10,6 +14,14 @@ import "slices"
 // ASIC miners on SimBlock's 2019 Bitcoin topology, stopping at height 100.
 // Each call returns a fresh value that the caller may modify.
 func Default() Scenario {
+	net := sim.SimBlock2019() // the tables live in one place: the simulator
+	rates := func(bps []float64) []BitRate {
+		out := make([]BitRate, len(bps))
+		for i, v := range bps {
+			out[i] = BitRate(v)
+		}
+		return out
+	}
 	return Scenario{
 		Run: Run{
 			Seed:       1,
@@ -17,19 +29,13 @@ func Default() Scenario {
 			StopHeight: 100,
 		},
 		Network: Network{
-			Regions: []string{"NA", "EU", "SA", "AP", "JP", "AU"},
-			// SimBlock 2019 mean latencies (ms), row = from, column = to.
-			LatencyMs: [][]float64{
-				{32, 124, 184, 198, 151, 189},
-				{124, 11, 227, 237, 252, 294},
-				{184, 227, 88, 325, 301, 322},
-				{198, 237, 325, 85, 58, 198},
-				{151, 252, 301, 58, 12, 126},
-				{189, 294, 322, 198, 126, 16},
-			},
-			Download:        []BitRate{52e6, 40e6, 18e6, 22.8e6, 22.8e6, 29.9e6},
-			Upload:          []BitRate{19.2e6, 20.7e6, 5.8e6, 15.7e6, 10.2e6, 11.3e6},
-			RegionShare:     []float64{33.16, 49.98, 0.90, 11.77, 2.24, 1.95},
+			// SimBlock 2019: mean latencies (ms, row = from, column = to),
+			// bandwidths per region and the share of nodes per region.
+			Regions:         net.Regions,
+			LatencyMs:       net.LatencyMs,
+			Download:        rates(net.DownBps),
+			Upload:          rates(net.UpBps),
+			RegionShare:     net.Share,
 			Jitter:          "pareto",
 			Degree:          8,
 			Relay:           "compact",
