@@ -43,8 +43,12 @@
 // row (as package dataset provides them). Internally, activations of
 // convolution and pooling layers are kept height, width, channel (NHWC) so
 // that a convolution over a whole batch is one matrix product whose left
-// operand, the im2col matrix, is gathered on the fly while packing and never
-// stored. Model documents the parameter layout.
+// operand, the im2col matrix, is gathered on the fly and never stored: the
+// weight gradient, and the forward pass of single-channel inputs, run on a
+// gather micro-kernel that reads patches straight from the layer's input
+// with the same per-element arithmetic as the packed product (so the choice
+// of path changes no bits); other products gather while packing. Model
+// documents the parameter layout.
 //
 // # Cost
 //

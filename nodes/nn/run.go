@@ -12,6 +12,7 @@ type runner struct {
 	acts  [][]float32 // acts[0]: input batch; acts[i+1]: output of plan[i]
 	grads [][]float32 // gradient of the loss w.r.t. acts[i] (nil for i == 0)
 	conv  []*convA    // im2col operand of conv layers
+	dir   []*direct   // gather-kernel plans of conv layers
 	amax  [][]int32   // per pool output, index of the max in its input
 	dcol  []float32   // gradient of an im2col matrix
 	grad  []float32   // gradient of the loss w.r.t. Params
@@ -26,14 +27,16 @@ func newRunner(m *Model, batch int, train bool) *runner {
 	np := len(m.plan)
 	r.acts = make([][]float32, np+1)
 	r.conv = make([]*convA, np)
+	r.dir = make([]*direct, np)
 	r.amax = make([][]int32, np)
-	r.acts[0] = make([]float32, batch*m.plan[0].in.Size())
+	r.acts[0] = make([]float32, batch*m.plan[0].in.Size(), batch*m.plan[0].in.Size()+slack)
 	maxCol := 0
 	for i, p := range m.plan {
-		r.acts[i+1] = make([]float32, batch*p.out.Size())
+		r.acts[i+1] = make([]float32, batch*p.out.Size(), batch*p.out.Size()+slack)
 		switch p.Kind {
 		case Conv:
 			r.conv[i] = newConvA(p)
+			r.dir[i] = newDirect(p, r.conv[i], batch, train)
 			if i > 0 && train {
 				maxCol = max(maxCol, batch*p.out.H*p.out.W*p.Kernel*p.Kernel*p.in.C)
 			}
@@ -46,7 +49,7 @@ func newRunner(m *Model, batch int, train bool) *runner {
 	if train {
 		r.grads = make([][]float32, np+1)
 		for i := 1; i <= np; i++ {
-			r.grads[i] = make([]float32, len(r.acts[i]))
+			r.grads[i] = make([]float32, len(r.acts[i]), len(r.acts[i])+slack)
 		}
 		r.dcol = make([]float32, maxCol)
 		r.grad = make([]float32, len(m.Params))
@@ -90,10 +93,19 @@ func (r *runner) forward(nb int) {
 		case Conv:
 			rows := nb * p.out.H * p.out.W
 			kk := p.Kernel * p.Kernel * p.in.C
-			ca := r.conv[i]
-			ca.in, ca.t = in, false
-			r.ws.gemmSrc(ca, false, rows, p.Filters, kk, P[p.w:p.w+p.nw], p.Filters, out, p.Filters, false)
-			biasAct(out[:rows*p.Filters], P[p.b:p.b+p.Filters], p.Act, !r.serial)
+			bias := P[p.b : p.b+p.Filters]
+			if d := r.dir[i]; d.fwd && (p.Act == ActNone || p.Act == ActReLU) {
+				// Bias and activation fused into the kernel.
+				d.forward(out, in, P[p.w:p.w+p.nw], bias, p.Act == ActReLU, p.Filters, nb, !r.serial)
+				break
+			} else if d.fwd {
+				d.forward(out, in, P[p.w:p.w+p.nw], nil, false, p.Filters, nb, !r.serial)
+			} else {
+				ca := r.conv[i]
+				ca.in, ca.t = in, false
+				r.ws.gemmSrc(ca, false, rows, p.Filters, kk, P[p.w:p.w+p.nw], p.Filters, out, p.Filters, false)
+			}
+			biasAct(out[:rows*p.Filters], bias, p.Act, !r.serial)
 		case MaxPool:
 			var amax []int32
 			if r.amax[i] != nil {
@@ -220,6 +232,17 @@ func maxPoolRange(out []float32, amax []int32, in []float32, lo, hi int, p layer
 	inSz, outSz := p.in.Size(), p.out.Size()
 	for s := lo; s < hi; s++ {
 		for oy := 0; oy < p.out.H; oy++ {
+			if S == 2 && p.out.W > 0 {
+				ob := s*outSz + oy*p.out.W*C
+				base := s*inSz + oy*S*p.in.W*C
+				var am []int32
+				if amax != nil {
+					am = amax[ob : ob+p.out.W*C]
+				}
+				if pool2Row(p.out.W, C, p.in.W*C, in[base:], base, out[ob:ob+p.out.W*C], am) {
+					continue
+				}
+			}
 			for ox := 0; ox < p.out.W; ox++ {
 				ob := s*outSz + (oy*p.out.W+ox)*C
 				o := out[ob : ob+C : ob+C]
@@ -320,12 +343,12 @@ func (r *runner) backward(nb int) {
 		needDX := i > firstParam
 		switch p.Kind {
 		case Conv:
-			actGrad(dz, r.acts[i+1], p.Act, !r.serial)
+			if i+1 == len(r.m.plan) || r.m.plan[i+1].Kind != MaxPool {
+				actGrad(dz, r.acts[i+1], p.Act, !r.serial)
+			}
 			rows := nb * p.out.H * p.out.W
 			kk := p.Kernel * p.Kernel * p.in.C
-			ca := r.conv[i]
-			ca.in, ca.t = r.acts[i], true
-			r.ws.gemmSrc(ca, false, kk, p.Filters, rows, dz, p.Filters, r.grad[p.w:p.w+p.nw], p.Filters, false)
+			r.dir[i].weightGrad(r.grad[p.w:p.w+p.nw], r.acts[i], r.grads[i+1], p.Filters, nb, !r.serial)
 			colSums(r.grad[p.b:p.b+p.Filters], dz)
 			if needDX {
 				dcol := r.dcol[:rows*kk]
@@ -334,6 +357,14 @@ func (r *runner) backward(nb int) {
 			}
 		case MaxPool:
 			if needDX {
+				if i > 0 && r.m.plan[i-1].Kind == Conv {
+					// The convolution's activation derivative, applied
+					// here to the few values that reach it: pooling
+					// passes each gradient to one input, whose output
+					// y is the pooled value, and the derivative is a
+					// function of y. Same bits, a quarter of the work.
+					actGrad(dz, r.acts[i+1], r.m.plan[i-1].Act, !r.serial)
+				}
 				dx := r.grads[i][:nb*p.in.Size()]
 				clear(dx)
 				for o, k := range r.amax[i][:len(dz)] {
