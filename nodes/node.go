@@ -117,7 +117,9 @@ const (
 	// EvReward: the node's balance changed on its main chain (Value = amount,
 	// Note = kind: "block", "fee", "problem", "storage", "penalty").
 	EvReward
-	// EvProof: a storage proof was checked (Value 1 valid, 0 invalid/missed).
+	// EvProof: a storage proof was checked (Value 1 valid, 0 otherwise;
+	// Note: valid, missed, late, void (no block in the window), evicted,
+	// "invalid: reason").
 	// Coin.AI reports one per challenge outcome decided by a block, from
 	// the block's miner: Block = that block, Miner = the challenged holder,
 	// Parent = the model's block, Note = "valid", "missed", "late",

@@ -122,14 +122,24 @@
 // placed with storage.Place on Replication candidates with room; at heights
 // that are multiples of ChallengeInterval, every model at least
 // max(ChallengeLag,1) blocks old is challenged for each holder with the id
-// of the block ChallengeLag back as seed. The deadline is in block time: a
-// proof counts if a block stamped within Deadline of the round's block
-// includes it, so an honest holder misses only when no block comes in time
-// (probability about exp(-(Deadline-delay)/interval)).
+// of the block ChallengeLag back as seed. The deadline is in block time:
+// a proof counts if a block stamped within Deadline of the round's block
+// includes it. A challenge whose window holds no block of the chain is
+// void (no reward, no miss): Coin.AI's block gaps are heavy-tailed (a
+// threshold stall left 500 s without a block at a 60 s target), and
+// without this rule one stall made every honest holder miss at once.
 //
 // Holders answer with StorageProof transactions (payload: storage.Proof,
 // signed by the holder's key, consecutive nonces), flooded like any
 // transaction and re-flooded when two blocks did not include them. A holder
+// answers a challenge once per (seed, model): competing blocks at one
+// height open the same challenge, and a proof spent in a losing block goes
+// back to the pools. A miner includes only proofs that answer a challenge
+// open at its parent (proofsForParent), so a proof of a round opened by a
+// competing block waits in the pool instead of spending its nonce on
+// nothing; if a block from another miner spends it so anyway, the holder
+// answers again. With these rules no honest, reachable holder missed a
+// challenge in the fault-free runs measured (runner tests). A holder
 // keeps a model it is placed on from the block message; it fetches chunks
 // it lacks (after a re-placement or a disk loss) from the other holders
 // with GetChunks/Chunks messages, every chunk checked against the
@@ -137,10 +147,11 @@
 // random model the same way and evaluate it. Cheats for measurement:
 // BehaveLazy, BehaveOutsource, BehaveSybil. Erasure coding is not wired in.
 //
-// Known weakness: a holder's proofs share one nonce sequence, and a proof
-// spent in a block that loses a fork, or lost while its holder is cut off,
-// can hold back the holder's later proofs until they are re-flooded, so
-// honest holders miss some challenges under forks and churn.
+// Known weakness: a successor placed on a model whose every copy is gone
+// or unreachable (holders offline, cheating or evicted; an evicted holder
+// drops its copy at once) cannot fetch it and is evicted in turn: a lost
+// model walks through honest successors. The chain cannot tell this from
+// a cheat.
 //
 // # Memory
 //

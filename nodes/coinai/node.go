@@ -1054,6 +1054,9 @@ func (n *Node) onAttempt(r *TrainResult) {
 // and announces the block only once it has passed.
 func (n *Node) mine(tip chain.Entry[*rec], r *TrainResult, thr uint32, attempt uint32) {
 	txs := n.pool.Select(n.state, n.cfg.MaxBlockTxs)
+	if n.stor != nil {
+		txs = n.proofsForParent(tip, txs)
+	}
 	h := Header{
 		Version: Version, Prev: tip.ID, Height: uint64(tip.Height + 1),
 		Time:    n.blockTime(tip),

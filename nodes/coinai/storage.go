@@ -240,7 +240,11 @@ func (n *Node) candidates(used []int64) []storage.Candidate {
 //     holder. Other proofs earn nothing and change nothing (they are still
 //     valid ledger transactions: the nonce and fee are spent).
 //  2. Every open challenge whose deadline is before h.Time is a miss for
-//     its holder; a holder that reaches MaxMisses on a model loses it, and
+//     its holder if a block of this chain after the round was stamped
+//     within the deadline (h's parent, since timestamps increase along a
+//     chain), and void otherwise: when no block came in time nobody could
+//     have proven, and a stalled chain must not evict every honest holder
+//     at once. A holder that reaches MaxMisses on a model loses it, and
 //     storage.Replace (the model's block and commitment, all current and
 //     former holders excluded) names one successor among the candidates
 //     with room.
@@ -305,6 +309,13 @@ func (n *Node) nextRegistry(parent chain.Entry[*rec], h *Header, id [32]byte, si
 		}
 		if h.Time-old.rounds[c.round].time <= st.Deadline {
 			r.open = append(r.open, c)
+			continue
+		}
+		rd := old.rounds[c.round]
+		if parent.Height <= rd.height || parent.Payload.hdr.Time-rd.time > st.Deadline {
+			// No block was stamped inside the window: no proof could have
+			// been included, so the challenge is void, not missed.
+			r.outcomes = append(r.outcomes, outcome{note: "void", model: c.model, holder: c.holder})
 			continue
 		}
 		m := edit(int(c.model))
@@ -373,6 +384,49 @@ func (n *Node) nextRegistry(parent chain.Entry[*rec], h *Header, id [32]byte, si
 	}
 	r.open = slices.Clip(r.open)
 	return r, mints
+}
+
+// proofsForParent is the miner's policy for proof transactions: from txs
+// (a pool selection that applies in order on the ledger at parent) it
+// leaves out the proofs of a round that a block competing with this one
+// opened: the child of parent at a round height opens a round with the
+// same seed, so such a proof would close nothing here (the round is not
+// open at parent) and only spend its holder's nonce; left in the pool, it
+// closes its challenge in the next block. Dropping a transaction ends its
+// sender's nonce chain for this block, so the sender's later transactions
+// are left out too. Other proofs that close nothing (late, or answered
+// on another branch) are kept: they must be spent for the holder's later
+// nonces to apply.
+func (n *Node) proofsForParent(parent chain.Entry[*rec], txs []ledger.Tx) []ledger.Tx {
+	st := &n.cfg.Storage
+	h := parent.Height + 1
+	if parent.Payload.reg == nil || h%max(1, int64(st.ChallengeInterval)) != 0 {
+		return txs
+	}
+	sh := storage.SeedHeight(h, int64(st.ChallengeLag))
+	if sh >= h {
+		return txs // the round's seed is the block's own id: no sibling shares it
+	}
+	e, ok := n.tree.Ancestor(parent.ID, sh)
+	if !ok {
+		return txs
+	}
+	var broken []ledger.Address
+	out := txs[:0:0]
+	for _, tx := range txs {
+		sender := tx.Header().Sender
+		if slices.Contains(broken, sender) {
+			continue
+		}
+		if sp, ok := tx.(*ledger.StorageProof); ok {
+			if p, err := storage.UnmarshalProof(sp.Payload); err == nil && p.Seed == e.ID {
+				broken = append(broken, sender)
+				continue
+			}
+		}
+		out = append(out, tx)
+	}
+	return out
 }
 
 // StorageAt returns the stored models as the chain up to block id records

@@ -35,13 +35,16 @@ type held struct {
 	keep int
 }
 
-// answerKey names a challenge: the block that opened its round and the
-// model. Two competing blocks open two rounds with the same seed; a proof
-// included in the block that loses is spent, so the holder answers again
-// on the branch that wins.
+// answerKey names a challenge to this node: the round's seed and the
+// model. Competing blocks at one height open rounds with the same seed (the
+// id of a common ancestor), and the challenge is the same on both: the
+// holder answers once, and a proof spent in a block that loses the fork
+// goes back to the pools (reorg) and stays valid on the branch that wins.
+// Answering again would spend a second proof on a challenge already
+// closed.
 type answerKey struct {
-	round [32]byte
-	root  [32]byte
+	seed [32]byte
+	root [32]byte
 }
 
 // fetch is a download of chunks of one model from its holders, one holder
@@ -71,15 +74,15 @@ type fetch struct {
 type storageState struct {
 	held      []*held
 	fetches   []*fetch
-	answered  map[answerKey]bool
-	pending   []ledger.Tx // own proof txs, in nonce order
-	sentAt    []int64     // tip height at which each was last flooded
+	answered  map[answerKey]*ledger.StorageProof // nil: answered by an outsourced fetch still running
+	pending   []ledger.Tx                        // own proof txs, in nonce order
+	sentAt    []int64                            // tip height at which each was last flooded
 	identity  map[int32]bool
 	retrieval *fetch
 }
 
 func newStorageState(c *StorageConfig, id int32) *storageState {
-	s := &storageState{answered: map[answerKey]bool{}, identity: map[int32]bool{id: true}}
+	s := &storageState{answered: map[answerKey]*ledger.StorageProof{}, identity: map[int32]bool{id: true}}
 	for _, i := range c.SybilIdentities {
 		s.identity[i] = true
 	}
@@ -174,7 +177,9 @@ func (n *Node) storageSync() {
 	tip := n.tree.Tip()
 	reg := tip.Payload.reg
 	want := map[[32]byte]*StoredModel{}
+	recorded := map[[32]byte]bool{}
 	for _, m := range reg.models {
+		recorded[m.Root] = true
 		if n.keeps(m) {
 			want[m.Root] = m
 		}
@@ -183,9 +188,12 @@ func (n *Node) storageSync() {
 		h := n.stor.held[i]
 		if m, ok := want[h.m.Root]; ok {
 			h.m = m
-		} else {
+		} else if recorded[h.m.Root] {
 			n.dropHeld(i, "unplaced")
 		}
+		// A model this chain does not record belongs to a branch the
+		// node left: it is kept, so that a reorganisation back does not
+		// find every holder without its copy.
 	}
 	for _, m := range reg.models { // chain order: deterministic
 		if want[m.Root] != nil && n.findHeld(m.Root) == nil && n.findFetch(fetchStore, m.Root) == nil {
@@ -212,10 +220,17 @@ func (n *Node) answerChallenges(reg *registry) {
 			continue
 		}
 		m, rd := reg.models[c.model], reg.rounds[c.round]
-		key := answerKey{rd.block, m.Root}
+		key := answerKey{rd.seed, m.Root}
 		live[key] = true
-		if n.stor.answered[key] {
-			continue
+		if tx, ok := n.stor.answered[key]; ok {
+			if tx == nil || tx.Nonce >= n.state.Nonce(n.addr) {
+				continue // pending
+			}
+			// The proof is spent on the main chain, yet the challenge is
+			// open: a block included it where it closed nothing (a block
+			// that competes with the round's block at its height, where
+			// the round does not exist yet). Answer again.
+			delete(n.stor.answered, key)
 		}
 		switch st.Behaviour {
 		case BehaveOutsource, BehaveSybil:
@@ -230,14 +245,14 @@ func (n *Node) answerChallenges(reg *registry) {
 				}
 			}
 			idx := storage.Challenge(rd.seed, m.Root, n.me(), merkle.NumChunks(m.Size, st.ChunkSize), st.ChallengeChunks)
+			n.stor.answered[key] = nil
 			n.startFetch(&fetch{purpose: fetchProof, m: m, want: idx, sources: src, seed: rd.seed})
-			n.stor.answered[key] = true
 		default:
 			h := n.findHeld(m.Root)
 			if h == nil {
 				continue // being fetched: answered when it arrives
 			}
-			n.stor.answered[key] = true
+			n.stor.answered[key] = nil
 			idx := storage.Challenge(rd.seed, m.Root, n.me(), h.tree.NumChunks(), st.ChallengeChunks)
 			if !canAnswer(idx, h.keep) {
 				continue // a lazy holder without the data: no answer
@@ -281,6 +296,11 @@ func (n *Node) submitProof(p *storage.Proof) {
 		return
 	}
 	n.stor.pending = append(n.stor.pending, tx)
+	if k := (answerKey{p.Seed, p.ModelRoot}); n.stor.answered != nil {
+		if _, ok := n.stor.answered[k]; ok {
+			n.stor.answered[k] = tx
+		}
+	}
 	n.stor.sentAt = append(n.stor.sentAt, n.tree.Tip().Height)
 }
 

@@ -236,6 +236,7 @@ type StorageResult struct {
 	Valid       int64
 	Missed      int64
 	Late        int64
+	Void        int64 // challenges whose window held no block
 	Invalid     int64
 	Evictions   int64
 	Models      int
@@ -291,6 +292,8 @@ func (o *Observer) storageResult(main []*BlockRec) *StorageResult {
 				res.Missed++
 			case "late":
 				res.Late++
+			case "void":
+				res.Void++
 			case "invalid", "invalid: malformed", "invalid: no open challenge", "invalid: wrong prover", "invalid: bad proof":
 				res.Invalid++
 			case "evicted":
@@ -382,6 +385,7 @@ func storageSummary(s *Summary, st *StorageResult) {
 	s.ModelsStored = i64(int64(st.Models))
 	s.ProofsValid, s.ProofsMissed = i64(st.Valid), i64(st.Missed)
 	s.ProofsLate, s.ProofsInvalid, s.Evictions = i64(st.Late), i64(st.Invalid), i64(st.Evictions)
+	s.ProofsVoid = i64(st.Void)
 	var caught int64
 	for _, c := range st.Cheaters {
 		if c.Missed > 0 {

@@ -56,6 +56,7 @@ type Summary struct {
 	ProofsMissed              *int64       `json:"proofs_missed"`
 	ProofsLate                *int64       `json:"proofs_late"`
 	ProofsInvalid             *int64       `json:"proofs_invalid"`
+	ProofsVoid                *int64       `json:"proofs_void"`
 	Evictions                 *int64       `json:"storage_evictions"`
 	CheatersCaught            *int64       `json:"cheaters_caught"`
 	StorageCheaters           []CheaterRec `json:"storage_cheaters"`
