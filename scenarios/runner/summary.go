@@ -68,6 +68,10 @@ type Summary struct {
 	RetrievalMeanS            *float64     `json:"retrieval_mean_s"`
 	RetrievalBytes            *int64       `json:"retrieval_bytes"`
 	StorageBytesSent          *int64       `json:"storage_bytes_sent"`
+	// EnergyStorageJoules is the energy drawn by the nodes of role
+	// "storage", which exist to keep models available (their share of
+	// verification included).
+	EnergyStorageJoules *float64 `json:"energy_storage_joules"`
 }
 
 func ptr(v float64) *float64 {
@@ -207,6 +211,15 @@ func summarize(res *Result) *Summary {
 	}
 	s.Messages = res.Messages
 	storageSummary(s, res.Storage)
+	if res.Storage != nil {
+		var e float64
+		for i, spec := range cfg.Nodes {
+			if spec.Role == "storage" {
+				e += res.NodeEnergy[i]
+			}
+		}
+		s.EnergyStorageJoules = ptr(e)
+	}
 	s.Checks = res.Checks
 	s.ChecksOK = true
 	for _, c := range res.Checks {
