@@ -30,15 +30,7 @@ func exp32(x float32) float32 {
 		return 0
 	}
 	kf := float32(math.Floor(float64(float32(x*log2e) + 0.5)))
-	r := x - float32(kf*ln2Hi)
-	r = r - float32(kf*ln2Lo)
-	p := float32(1.0 / 720)
-	p = float32(p*r) + 1.0/120
-	p = float32(p*r) + 1.0/24
-	p = float32(p*r) + 1.0/6
-	p = float32(p*r) + 0.5
-	p = float32(p*r) + 1
-	p = float32(p*r) + 1
+	p := expReduced(x, kf)
 	k := int32(kf)
 	// Scale by 2^k in two steps so that subnormal results stay exact.
 	if k < -125 {
@@ -83,11 +75,9 @@ func tanh32(x float32) float32 {
 	return t
 }
 
-// expSmall is exp32 for 0 <= x <= 20, where no range check is needed and
-// truncation rounds to nearest: the hot path of tanh32.
-func expSmall(x float32) float32 {
-	k := int32(float32(x*log2e) + 0.5)
-	kf := float32(k)
+// expReduced is e^r for r = x - kf*ln2 (|r| <= ln2/2): a degree-6 Taylor
+// polynomial in Horner form, every product rounded to float32.
+func expReduced(x, kf float32) float32 {
 	r := x - float32(kf*ln2Hi)
 	r = r - float32(kf*ln2Lo)
 	p := float32(1.0 / 720)
@@ -96,7 +86,15 @@ func expSmall(x float32) float32 {
 	p = float32(p*r) + 1.0/6
 	p = float32(p*r) + 0.5
 	p = float32(p*r) + 1
-	p = float32(p*r) + 1
+	return float32(p*r) + 1
+}
+
+// expSmall is exp32 for 0 <= x <= 20, where no range check is needed and
+// truncation rounds to nearest: the hot path of tanh32.
+func expSmall(x float32) float32 {
+	k := int32(float32(x*log2e) + 0.5)
+	kf := float32(k)
+	p := expReduced(x, kf)
 	return float32(p * math.Float32frombits(uint32(k+127)<<23))
 }
 
