@@ -386,6 +386,7 @@ func storageSummary(s *Summary, st *StorageResult) {
 	s.ProofsValid, s.ProofsMissed = i64(st.Valid), i64(st.Missed)
 	s.ProofsLate, s.ProofsInvalid, s.Evictions = i64(st.Late), i64(st.Invalid), i64(st.Evictions)
 	s.ProofsVoid = i64(st.Void)
+	s.ProofsIssued = i64(st.Valid + st.Missed + st.Late + st.Invalid + st.Void)
 	var caught int64
 	for _, c := range st.Cheaters {
 		if c.Missed > 0 {

@@ -51,12 +51,15 @@ type Summary struct {
 	ChecksOK              bool             `json:"checks_ok"`
 
 	// Proof-of-storage (null without it); see StorageResult.
-	ModelsStored              *int64       `json:"models_stored"`
-	ProofsValid               *int64       `json:"proofs_valid"`
-	ProofsMissed              *int64       `json:"proofs_missed"`
-	ProofsLate                *int64       `json:"proofs_late"`
-	ProofsInvalid             *int64       `json:"proofs_invalid"`
-	ProofsVoid                *int64       `json:"proofs_void"`
+	ModelsStored  *int64 `json:"models_stored"`
+	ProofsValid   *int64 `json:"proofs_valid"`
+	ProofsMissed  *int64 `json:"proofs_missed"`
+	ProofsLate    *int64 `json:"proofs_late"`
+	ProofsInvalid *int64 `json:"proofs_invalid"`
+	ProofsVoid    *int64 `json:"proofs_void"`
+	// ProofsIssued counts the challenges decided by the main chain: valid,
+	// missed, late, invalid and void together.
+	ProofsIssued              *int64       `json:"proofs_issued"`
 	Evictions                 *int64       `json:"storage_evictions"`
 	CheatersCaught            *int64       `json:"cheaters_caught"`
 	StorageCheaters           []CheaterRec `json:"storage_cheaters"`
