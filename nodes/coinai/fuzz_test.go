@@ -41,7 +41,7 @@ func FuzzDecodeMessage(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := DecodeMessage(b)
 		n.nodes[0].Receive(9, b)
-		n.run(n.now + 1e9)
+		n.Run(n.Now() + 1e9)
 		if err != nil {
 			return
 		}

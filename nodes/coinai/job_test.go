@@ -89,7 +89,7 @@ func TestRequestTimeout(t *testing.T) {
 	cfgs := []Config{testConfig(t, 0, false), testConfig(t, 1, false), testConfig(t, 2, false)}
 	n := newTestNet(t, cfgs, [][2]int{{0, 1}, {0, 2}}, 1e6)
 	var asked []nodes.PeerID
-	n.drop = func(from, to nodes.PeerID, msg []byte) bool {
+	n.Drop = func(from, to nodes.PeerID, msg []byte) bool {
 		if from == 0 && MsgType(msg[0]) == MsgGetData {
 			asked = append(asked, to)
 			return to == 1 // node 1 never answers
@@ -102,8 +102,8 @@ func TestRequestTimeout(t *testing.T) {
 	for _, i := range []int{1, 2} {
 		n.nodes[i].Receive(9, msg)
 	}
-	n.run(n.now + 1e12) // both verify, announce to node 0
-	n.run(n.now + 2*DefaultRequestTimeout)
+	n.Run(n.Now() + 1e12) // both verify, announce to node 0
+	n.Run(n.Now() + 2*DefaultRequestTimeout)
 	if len(asked) != 2 || asked[0] != 1 || asked[1] != 2 {
 		t.Fatalf("GetData went to %v, want [1 2]", asked)
 	}

@@ -2,6 +2,7 @@ package coinai
 
 import (
 	"bytes"
+	"github.com/coinai/coinai/nodes/nodestest"
 	"testing"
 
 	"github.com/coinai/coinai/nodes"
@@ -15,12 +16,12 @@ import (
 func TestNetworkConverges(t *testing.T) {
 	cfgs := []Config{testConfig(t, 0, true), testConfig(t, 1, true), testConfig(t, 2, false)}
 	n := newTestNet(t, cfgs, [][2]int{{0, 1}, {1, 2}, {0, 2}}, 50e6)
-	n.speed = map[int]float64{1: 0.7}
+	n.Speed = map[int]float64{1: 0.7}
 	n.start()
-	n.run(100e9)
+	n.Run(100e9)
 	n.stopMining()
-	n.run(200e9)
-	mined := n.events(nodes.EvMined)
+	n.Run(200e9)
+	mined := n.Events(nodes.EvMined)
 	if len(mined) < 4 {
 		t.Fatalf("%d blocks mined in 100 s, want >= 4", len(mined))
 	}
@@ -50,13 +51,13 @@ func TestNetworkConverges(t *testing.T) {
 	if want := ledger.Amount(h0) * cfgs[0].BlockReward; paid != want {
 		t.Errorf("miners hold %v, want %v", paid, want)
 	}
-	for _, o := range n.events(nodes.EvAccepted) {
-		if o.ev.Value < 0.5 {
-			t.Errorf("node %d accepted block at %d with test accuracy %v < 0.5", o.node, o.ev.Height, o.ev.Value)
+	for _, o := range n.Events(nodes.EvAccepted) {
+		if o.Ev.Value < 0.5 {
+			t.Errorf("node %d accepted block at %d with test accuracy %v < 0.5", o.Node, o.Ev.Height, o.Ev.Value)
 		}
 	}
-	if r := n.events(nodes.EvRejected); len(r) != 0 {
-		t.Errorf("honest network rejected %d blocks, first %q", len(r), r[0].ev.Note)
+	if r := n.Events(nodes.EvRejected); len(r) != 0 {
+		t.Errorf("honest network rejected %d blocks, first %q", len(r), r[0].Ev.Note)
 	}
 }
 
@@ -67,7 +68,7 @@ func TestNetworkConverges(t *testing.T) {
 func TestProblemsAndFees(t *testing.T) {
 	cfgs := []Config{testConfig(t, 0, true), testConfig(t, 1, true), testConfig(t, 2, false)}
 	n := newTestNet(t, cfgs, [][2]int{{0, 1}, {1, 2}, {0, 2}}, 50e6)
-	n.speed = map[int]float64{1: 0.7}
+	n.Speed = map[int]float64{1: 0.7}
 	n.start()
 	n2 := n.nodes[2]
 	k0 := cfgs[0].Key
@@ -76,7 +77,7 @@ func TestProblemsAndFees(t *testing.T) {
 		if i > 100 {
 			t.Fatal("miner 0 never got a reward")
 		}
-		n.run(n.now + 10e9)
+		n.Run(n.Now() + 10e9)
 	}
 	p := &ledger.Problem{Submitter: a0, Dataset: "digits", Classes: 10, TrainFrac: 700, ValFrac: 150, TestFrac: 150,
 		SplitSeed: 42, Fee: 3 * ledger.Coin, Nonce: n2.State().Nonce(a0)}
@@ -89,13 +90,13 @@ func TestProblemsAndFees(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	n.run(n.now + 150e9)
+	n.Run(n.Now() + 150e9)
 	n.stopMining()
-	n.run(n.now + 100e9)
+	n.Run(n.Now() + 100e9)
 	var problemPaid, feePaid bool
-	for _, o := range n.events(nodes.EvReward) {
-		problemPaid = problemPaid || o.ev.Note == "problem" && o.ev.Value == 3
-		feePaid = feePaid || o.ev.Note == "fee" && o.ev.Value == 1000.0/float64(ledger.Coin)
+	for _, o := range n.Events(nodes.EvReward) {
+		problemPaid = problemPaid || o.Ev.Note == "problem" && o.Ev.Value == 3
+		feePaid = feePaid || o.Ev.Note == "fee" && o.Ev.Value == 1000.0/float64(ledger.Coin)
 	}
 	if !problemPaid || !feePaid {
 		t.Errorf("reward events: problem fee paid %v, transfer fee paid %v", problemPaid, feePaid)
@@ -130,19 +131,19 @@ func TestContinueMode(t *testing.T) {
 	cfg := testConfig(t, 0, true)
 	cfg.AttemptMode, cfg.ThresholdInitial = ModeContinue, 0.99
 	n := newTestNet(t, []Config{cfg}, nil, 1e6).start()
-	e := n.envs[0]
-	first := e.jobs[0].job.(*TrainJob)
+	e := n.Env(0)
+	first := e.Queue()[0].(*TrainJob)
 	if first.From != nil || first.Train.Epochs != 1 {
 		t.Fatalf("first attempt: from %d bytes, %d epochs", len(first.From), first.Train.Epochs)
 	}
 	want := first.Run().(*TrainResult)
-	for len(n.nodeEvents(0, nodes.EvAttemptDone)) == 0 {
-		n.run(n.now + 1e9)
+	for len(n.NodeEvents(0, nodes.EvAttemptDone)) == 0 {
+		n.Run(n.Now() + 1e9)
 	}
-	if len(n.events(nodes.EvMined)) != 0 {
+	if len(n.Events(nodes.EvMined)) != 0 {
 		t.Fatal("a 99% threshold was met after one epoch")
 	}
-	next := e.jobs[0].job.(*TrainJob)
+	next := e.Queue()[0].(*TrainJob)
 	if !bytes.Equal(next.From, want.Model) || next.Train.Epochs != 1 || next.Seed == first.Seed {
 		t.Errorf("second attempt does not continue the first model with a new seed")
 	}
@@ -154,13 +155,13 @@ func TestContinueMode(t *testing.T) {
 // TestDeterministic: the same network run twice reports the same events
 // at the same times.
 func TestDeterministic(t *testing.T) {
-	run := func() []observed {
+	run := func() []nodestest.Observed {
 		cfgs := []Config{testConfig(t, 0, true), testConfig(t, 1, true), testConfig(t, 2, false)}
 		n := newTestNet(t, cfgs, [][2]int{{0, 1}, {1, 2}}, 30e6)
-		n.speed = map[int]float64{1: 0.9}
+		n.Speed = map[int]float64{1: 0.9}
 		n.start()
-		n.run(80e9)
-		return n.observed
+		n.Run(80e9)
+		return n.Observed
 	}
 	a, b := run(), run()
 	if len(a) != len(b) || len(a) < 20 {

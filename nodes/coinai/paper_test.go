@@ -119,8 +119,8 @@ func TestPaperFirstSolutionWins(t *testing.T) {
 	if tip != z.Header.ID() || h != 2 {
 		t.Fatalf("tip %x at %d, want %x at 2", tip[:4], h, z.Header.ID())
 	}
-	tips := n.events(nodes.EvTip)
-	if last := tips[len(tips)-1].ev; last.Value != 1 {
+	tips := n.Events(nodes.EvTip)
+	if last := tips[len(tips)-1].Ev; last.Value != 1 {
 		t.Errorf("reorg undid %v blocks, want 1", last.Value)
 	}
 }
@@ -180,7 +180,7 @@ func TestPaperEasyToVerify(t *testing.T) {
 func TestPaperWorkDiscarded(t *testing.T) {
 	cfg := testConfig(t, 0, true)
 	n := newTestNet(t, []Config{cfg}, nil, 1e6)
-	n.flops = 1e3 // an attempt takes hours
+	n.FLOPS = 1e3 // an attempt takes hours
 	n.start()
 	g := Genesis(cfg)
 	nd := n.nodes[0]
@@ -189,20 +189,20 @@ func TestPaperWorkDiscarded(t *testing.T) {
 	}
 	b, msg := validChild(t, cfg, g, testKey(5), 1e9, nil)
 	n.nodes[0].Receive(3, msg)
-	c := n.nodeEvents(0, nodes.EvAttemptCancelled)
+	c := n.NodeEvents(0, nodes.EvAttemptCancelled)
 	if len(c) != 1 || c[0].Parent != g.ID() || c[0].Height != 1 {
 		t.Fatalf("cancelled attempts %+v, want one on genesis at height 1", c)
 	}
 	// The evaluation (about 1e6 FLOPs) takes some 1000 s at 1 kFLOP/s; a
 	// training attempt (about 1.4e7 FLOPs) four hours.
-	n.run(n.now + 5000e9)
+	n.Run(n.Now() + 5000e9)
 	if tip, _ := nd.Tip(); tip != b.Header.ID() {
 		t.Fatalf("tip %x, want the new block", tip[:4])
 	}
 	if nd.job == 0 || nd.jobTip != b.Header.ID() {
 		t.Errorf("miner did not restart on the new tip")
 	}
-	if d := n.nodeEvents(0, nodes.EvAttemptDone); len(d) != 0 {
+	if d := n.NodeEvents(0, nodes.EvAttemptDone); len(d) != 0 {
 		t.Errorf("the discarded attempt completed: %+v", d)
 	}
 }

@@ -67,7 +67,7 @@ func TestRejections(t *testing.T) {
 			n := validator(t)
 			if tt.first != nil {
 				n.deliver(tt.first)
-				if len(n.events(nodes.EvAccepted)) != 1 {
+				if len(n.Events(nodes.EvAccepted)) != 1 {
 					t.Fatalf("first block not accepted: %q", n.lastRejection())
 				}
 			}
@@ -75,7 +75,7 @@ func TestRejections(t *testing.T) {
 			if got := n.lastRejection(); got != tt.want {
 				t.Errorf("rejection %q, want %q", got, tt.want)
 			}
-			if h := n.nodes[0].tree.Len(); h != 1+len(n.events(nodes.EvAccepted)) || len(n.events(nodes.EvAccepted)) > 1 {
+			if h := n.nodes[0].tree.Len(); h != 1+len(n.Events(nodes.EvAccepted)) || len(n.Events(nodes.EvAccepted)) > 1 {
 				t.Errorf("tree holds %d blocks after a rejection", h)
 			}
 		})
@@ -98,8 +98,8 @@ func TestRejectsBadTransactions(t *testing.T) {
 	_, child := validChild(t, cfg, b.Header, k1, 20e9, nil)
 	n.deliver(child) // orphan first
 	n.deliver(msg)
-	rej := n.events(nodes.EvRejected)
-	if len(rej) != 2 || rej[0].ev.Note != "bad-ledger" || rej[1].ev.Note != "bad-parent" {
+	rej := n.Events(nodes.EvRejected)
+	if len(rej) != 2 || rej[0].Ev.Note != "bad-ledger" || rej[1].Ev.Note != "bad-parent" {
 		t.Fatalf("rejections %+v, want bad-ledger then bad-parent", rej)
 	}
 }

@@ -160,7 +160,7 @@ func storageNet(t *testing.T) *testNet {
 // MaxMisses of them, and its models get a successor that keeps them.
 func TestStorageRewardsAndEviction(t *testing.T) {
 	net := storageNet(t)
-	net.run(200e9)
+	net.Run(200e9)
 	tipID, h := net.nodes[0].Tip()
 	if h < 8 {
 		t.Fatalf("only %d blocks", h)
@@ -172,15 +172,15 @@ func TestStorageRewardsAndEviction(t *testing.T) {
 	for _, id := range net.nodes[0].MainChain() {
 		main[id] = true
 	}
-	for _, o := range net.observed {
-		if o.ev.Kind != nodes.EvProof || !main[o.ev.Block] {
+	for _, o := range net.Observed {
+		if o.Ev.Kind != nodes.EvProof || !main[o.Ev.Block] {
 			continue
 		}
-		switch o.ev.Note {
+		switch o.Ev.Note {
 		case "valid":
-			valid[int32(o.ev.Miner)]++
+			valid[int32(o.Ev.Miner)]++
 		case "missed":
-			missed[int32(o.ev.Miner)]++
+			missed[int32(o.Ev.Miner)]++
 		case "evicted":
 			evicted++
 		}

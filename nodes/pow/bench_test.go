@@ -127,8 +127,8 @@ func BenchmarkNetwork600(b *testing.B) {
 	}
 	for range b.N {
 		net := newTestNet(b, cfgs, links, 100e6, 1)
-		net.run(100 * 600e9)
-		b.ReportMetric(float64(len(net.events(nodes.EvMined))), "blocks")
-		b.ReportMetric(float64(len(net.observed)), "events")
+		net.Run(100 * 600e9)
+		b.ReportMetric(float64(len(net.Events(nodes.EvMined))), "blocks")
+		b.ReportMetric(float64(len(net.Observed)), "events")
 	}
 }

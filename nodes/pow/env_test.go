@@ -1,9 +1,8 @@
 package pow
 
 import (
-	"container/heap"
+	"github.com/coinai/coinai/nodes/nodestest"
 	"math/rand/v2"
-	"slices"
 	"testing"
 
 	"github.com/coinai/coinai/nodes"
@@ -109,139 +108,34 @@ func (e *recEnv) kinds(k nodes.EventKind) []nodes.Event {
 	return out
 }
 
-// netEvent is a delivery or a timer in the test network.
-type netEvent struct {
-	at, seq int64
-	node    int
-	from    nodes.PeerID
-	msg     []byte
-	tag     uint64
-	h       nodes.Handle
-	fn      func()
-}
-
-type evQueue []netEvent
-
-func (q evQueue) Len() int { return len(q) }
-func (q evQueue) Less(i, j int) bool {
-	return q[i].at < q[j].at || q[i].at == q[j].at && q[i].seq < q[j].seq
-}
-func (q evQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
-func (q *evQueue) Push(x any)   { *q = append(*q, x.(netEvent)) }
-func (q *evQueue) Pop() any {
-	old := *q
-	x := old[len(old)-1]
-	*q = old[:len(old)-1]
-	return x
-}
-
-type observed struct {
-	node int
-	at   int64
-	ev   nodes.Event
-}
-
-// testNet delivers every message after a fixed delay, in send order.
+// testNet is a nodestest network of PoW nodes that counts the bytes
+// (len(msg)+padding) and messages sent per type.
 type testNet struct {
-	now       int64
-	seq       int64
-	delay     int64
-	q         evQueue
-	nodes     []*Node
-	envs      []*netEnv
-	cancelled map[nodes.Handle]bool
-	handles   nodes.Handle
-	bytes     map[MsgType]int // len(msg)+padding per type
-	count     map[MsgType]int
-	observed  []observed
-	drop      func(from, to nodes.PeerID, t MsgType) bool
+	*nodestest.Net
+	nodes []*Node
+	bytes map[MsgType]int
+	count map[MsgType]int
 }
 
-type netEnv struct {
-	net   *testNet
-	id    int
-	peers []nodes.PeerID
-	rnd   *rand.Rand
-}
-
-func (e *netEnv) Now() int64            { return e.net.now }
-func (e *netEnv) Rand() *rand.Rand      { return e.rnd }
-func (e *netEnv) Peers() []nodes.PeerID { return e.peers }
-func (e *netEnv) SetBusy(bool)          {}
-func (e *netEnv) Observe(ev nodes.Event) {
-	e.net.observed = append(e.net.observed, observed{e.id, e.net.now, ev})
-}
-func (e *netEnv) Cancel(h nodes.Handle) { e.net.cancelled[h] = true }
-func (e *netEnv) Compute(nodes.Job, uint64) nodes.Handle {
-	panic("pow computes nothing")
-}
-func (e *netEnv) Send(to nodes.PeerID, msg []byte, pad int) {
-	n := e.net
-	t := MsgType(msg[0])
-	n.bytes[t] += len(msg) + pad
-	n.count[t]++
-	if n.drop != nil && n.drop(nodes.PeerID(e.id), to, t) {
-		return
-	}
-	n.push(netEvent{at: n.now + n.delay, node: int(to), from: nodes.PeerID(e.id), msg: msg})
-}
-func (e *netEnv) After(d int64, tag uint64) nodes.Handle {
-	n := e.net
-	n.handles++
-	n.push(netEvent{at: n.now + d, node: e.id, tag: tag, h: n.handles})
-	return n.handles
-}
-
-func (n *testNet) push(ev netEvent) {
-	n.seq++
-	ev.seq = n.seq
-	heap.Push(&n.q, ev)
-}
-
-// at schedules fn at virtual time t.
-func (n *testNet) at(t int64, fn func()) { n.push(netEvent{at: t, fn: fn}) }
-
-// newTestNet builds nodes from cfgs, linked both ways by links.
+// newTestNet builds and starts nodes from cfgs, linked both ways by links.
 func newTestNet(t testing.TB, cfgs []Config, links [][2]int, delay int64, seed uint64) *testNet {
 	t.Helper()
-	n := &testNet{delay: delay, cancelled: map[nodes.Handle]bool{}, bytes: map[MsgType]int{}, count: map[MsgType]int{}}
-	peers := make([][]nodes.PeerID, len(cfgs))
-	for _, l := range links {
-		peers[l[0]] = append(peers[l[0]], nodes.PeerID(l[1]))
-		peers[l[1]] = append(peers[l[1]], nodes.PeerID(l[0]))
+	n := &testNet{Net: nodestest.New(delay), bytes: map[MsgType]int{}, count: map[MsgType]int{}}
+	n.OnSend = func(_, _ nodes.PeerID, msg []byte, pad int) {
+		n.bytes[MsgType(msg[0])] += len(msg) + pad
+		n.count[MsgType(msg[0])]++
 	}
+	peers := nodestest.Peers(len(cfgs), links)
 	for i, c := range cfgs {
 		nd, err := New(c)
 		if err != nil {
 			t.Fatal(err)
 		}
-		slices.Sort(peers[i])
 		n.nodes = append(n.nodes, nd)
-		n.envs = append(n.envs, &netEnv{net: n, id: i, peers: peers[i], rnd: rand.New(rand.NewPCG(seed, uint64(i)))})
+		n.Add(nd, peers[i], seed)
 	}
-	for i, nd := range n.nodes {
-		nd.Start(n.envs[i])
-	}
+	n.Start()
 	return n
-}
-
-// run processes events up to and including time until.
-func (n *testNet) run(until int64) {
-	for n.q.Len() > 0 && n.q[0].at <= until {
-		ev := heap.Pop(&n.q).(netEvent)
-		n.now = ev.at
-		switch {
-		case ev.fn != nil:
-			ev.fn()
-		case ev.msg != nil:
-			n.nodes[ev.node].Receive(ev.from, ev.msg)
-		default:
-			if !n.cancelled[ev.h] {
-				n.nodes[ev.node].OnTimer(ev.tag)
-			}
-		}
-	}
-	n.now = max(n.now, until)
 }
 
 // stopMining turns every miner off, so that the network can drain.
@@ -252,14 +146,4 @@ func (n *testNet) stopMining() {
 			nd.env.Cancel(nd.mineTimer)
 		}
 	}
-}
-
-func (n *testNet) events(k nodes.EventKind) []observed {
-	var out []observed
-	for _, o := range n.observed {
-		if o.ev.Kind == k {
-			out = append(out, o)
-		}
-	}
-	return out
 }

@@ -2,6 +2,7 @@ package pow
 
 import (
 	"fmt"
+	"github.com/coinai/coinai/nodes/nodestest"
 	"math"
 	"slices"
 	"strings"
@@ -91,35 +92,35 @@ func TestPropagation(t *testing.T) {
 	links = append(links, [2]int{0, 4}, [2]int{2, 6})
 	run := func() *testNet {
 		net := newTestNet(t, cfgs, links, 2e9, 1)
-		net.run(30 * 600e9)
+		net.Run(30 * 600e9)
 		net.stopMining()
-		net.run(math.MaxInt64)
+		net.Run(math.MaxInt64)
 		return net
 	}
 	net := run()
-	mined := net.events(nodes.EvMined)
+	mined := net.Events(nodes.EvMined)
 	if len(mined) < 15 || len(mined) > 50 {
 		t.Fatalf("%d blocks mined in 30 target intervals", len(mined))
 	}
 	accepted := map[[2]any]int{}
-	for _, o := range net.events(nodes.EvAccepted) {
-		accepted[[2]any{o.node, o.ev.Block}]++
+	for _, o := range net.Events(nodes.EvAccepted) {
+		accepted[[2]any{o.Node, o.Ev.Block}]++
 	}
 	for _, m := range mined {
 		for i := range N {
-			if c := accepted[[2]any{i, m.ev.Block}]; c != 1 {
-				t.Fatalf("node %d accepted block %x %d times", i, m.ev.Block[:4], c)
+			if c := accepted[[2]any{i, m.Ev.Block}]; c != 1 {
+				t.Fatalf("node %d accepted block %x %d times", i, m.Ev.Block[:4], c)
 			}
 		}
-		if m.ev.Size != 1_000_000 || m.ev.Value <= 0 {
-			t.Errorf("mined event %+v", m.ev)
+		if m.Ev.Size != 1_000_000 || m.Ev.Value <= 0 {
+			t.Errorf("mined event %+v", m.Ev)
 		}
 	}
 	if got, want := net.count[MsgBlock], (N-1)*len(mined); got != want {
 		t.Errorf("%d block messages, want %d (one download per node and block)", got, want)
 	}
-	if len(net.events(nodes.EvRejected)) != 0 {
-		t.Errorf("rejections: %+v", net.events(nodes.EvRejected))
+	if len(net.Events(nodes.EvRejected)) != 0 {
+		t.Errorf("rejections: %+v", net.Events(nodes.EvRejected))
 	}
 	main0 := net.nodes[0].MainChain()
 	for i, nd := range net.nodes {
@@ -129,7 +130,7 @@ func TestPropagation(t *testing.T) {
 	}
 	// Same seed, same run.
 	again := run()
-	if len(again.observed) != len(net.observed) || !slices.EqualFunc(again.observed, net.observed, func(a, b observed) bool { return a == b }) {
+	if len(again.Observed) != len(net.Observed) || !slices.EqualFunc(again.Observed, net.Observed, func(a, b nodestest.Observed) bool { return a == b }) {
 		t.Error("two runs with the same seed differ")
 	}
 }
@@ -144,8 +145,8 @@ func TestForkResolves(t *testing.T) {
 		cfgs = append(cfgs, testConfig(nodes.PeerID(i)))
 	}
 	net := newTestNet(t, cfgs, [][2]int{{0, 1}, {1, 2}, {2, 3}, {3, 4}, {4, 5}}, 1e9, 3)
-	net.at(100e9, func() { net.nodes[0].mine(); net.nodes[5].mine() })
-	net.run(200e9)
+	net.At(100e9, func() { net.nodes[0].mine(); net.nodes[5].mine() })
+	net.Run(200e9)
 	a, _ := net.nodes[0].Tip()
 	b, _ := net.nodes[5].Tip()
 	if a == b {
@@ -161,8 +162,8 @@ func TestForkResolves(t *testing.T) {
 			t.Errorf("node %d before resolution: tip %x h %d", i, tip[:4], h)
 		}
 	}
-	net.at(300e9, func() { net.nodes[5].mine() })
-	net.run(math.MaxInt64)
+	net.At(300e9, func() { net.nodes[5].mine() })
+	net.Run(math.MaxInt64)
 	c, _ := net.nodes[5].Tip()
 	for i, nd := range net.nodes {
 		tip, h := nd.Tip()
@@ -174,8 +175,8 @@ func TestForkResolves(t *testing.T) {
 		}
 	}
 	reorgs := map[int]float64{}
-	for _, o := range net.events(nodes.EvTip) {
-		reorgs[o.node] += o.ev.Value
+	for _, o := range net.Events(nodes.EvTip) {
+		reorgs[o.Node] += o.Ev.Value
 	}
 	for i := range N {
 		want := 0.0
@@ -187,7 +188,7 @@ func TestForkResolves(t *testing.T) {
 		}
 	}
 	// Both fork blocks reached everyone.
-	if got := len(net.events(nodes.EvAccepted)); got != 3*N {
+	if got := len(net.Events(nodes.EvAccepted)); got != 3*N {
 		t.Errorf("%d acceptances, want %d", got, 3*N)
 	}
 }
@@ -381,8 +382,8 @@ func TestRelayBytes(t *testing.T) {
 			c0, c1 := testConfig(0), testConfig(1)
 			c1.Relay, c1.FailsCompact = tc.relay, tc.fails
 			net := newTestNet(t, []Config{c0, c1}, [][2]int{{0, 1}}, 1e9, 1)
-			net.at(10e9, func() { net.nodes[0].mine() })
-			net.run(math.MaxInt64)
+			net.At(10e9, func() { net.nodes[0].mine() })
+			net.Run(math.MaxInt64)
 			if !maps(net.bytes, tc.want) {
 				t.Errorf("bytes %v, want %v", net.bytes, tc.want)
 			}
@@ -391,7 +392,7 @@ func TestRelayBytes(t *testing.T) {
 			if a != b {
 				t.Error("block not accepted")
 			}
-			if acc := net.events(nodes.EvAccepted); len(acc) != 2 || acc[1].ev.Size != 1_000_000 || acc[1].at != 10e9+3e9+2e9*b2i(tc.fails) {
+			if acc := net.Events(nodes.EvAccepted); len(acc) != 2 || acc[1].Ev.Size != 1_000_000 || acc[1].At != 10e9+3e9+2e9*b2i(tc.fails) {
 				t.Errorf("acceptances %+v", acc)
 			}
 		})
@@ -521,15 +522,15 @@ func TestMiningRate(t *testing.T) {
 			c.Miner, c.HashRate, c.RetargetWindow = true, tc.rate, tc.window
 			c.GenesisDifficulty = DifficultyFor(tc.planned, c.TargetInterval)
 			net := newTestNet(t, []Config{c}, nil, 1e9, 11)
-			for len(net.events(nodes.EvMined)) < tc.blocks {
-				net.run(net.now + 3600e9)
+			for len(net.Events(nodes.EvMined)) < tc.blocks {
+				net.Run(net.Now() + 3600e9)
 			}
-			mined := net.events(nodes.EvMined)[:tc.blocks]
-			mean := float64(mined[tc.blocks-1].at) / 1e9 / float64(tc.blocks)
+			mined := net.Events(nodes.EvMined)[:tc.blocks]
+			mean := float64(mined[tc.blocks-1].At) / 1e9 / float64(tc.blocks)
 			if mean < tc.meanLo || mean > tc.meanHi {
 				t.Errorf("mean interval %.1f s, want in [%v, %v]", mean, tc.meanLo, tc.meanHi)
 			}
-			ratio := mined[tc.blocks-1].ev.Value / mined[0].ev.Value
+			ratio := mined[tc.blocks-1].Ev.Value / mined[0].Ev.Value
 			t.Logf("mean %.1f s, difficulty ratio %.3f", mean, ratio)
 			if ratio < tc.diffLo || ratio > tc.diffHi {
 				t.Errorf("difficulty ratio %.3f, want in [%v, %v]", ratio, tc.diffLo, tc.diffHi)
