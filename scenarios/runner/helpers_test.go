@@ -23,6 +23,14 @@ func runScenario(t testing.TB, path string, overrides ...string) (*scenarios.Sce
 // runResolved runs an already loaded scenario.
 func runResolved(t testing.TB, s *scenarios.Scenario) *Result {
 	t.Helper()
+	_, res := runWithRunner(t, s)
+	return res
+}
+
+// runWithRunner runs a loaded scenario and also returns the runner, whose
+// nodes tests may inspect.
+func runWithRunner(t testing.TB, s *scenarios.Scenario) (*Runner, *Result) {
+	t.Helper()
 	cfg, err := FromScenario(s)
 	if err != nil {
 		t.Fatal(err)
@@ -35,5 +43,5 @@ func runResolved(t testing.TB, s *scenarios.Scenario) *Result {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return res
+	return r, res
 }

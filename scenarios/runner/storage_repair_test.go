@@ -1,11 +1,11 @@
 package runner
 
 import (
-	"github.com/coinai/coinai/nodes/coinai"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/coinai/coinai/nodes/coinai"
 	"github.com/coinai/coinai/scenarios"
 )
 
@@ -46,24 +46,18 @@ max_misses = 2
 retrieval_interval = "60s"
 `
 
-func runStorage(t *testing.T, src string) (*Runner, *Result) {
+// runStorage runs a storage scenario given as TOML text, with overrides
+// ("key=value"), and requires storage samples.
+func runStorage(t *testing.T, src string, overrides ...string) (*Runner, *Result) {
 	t.Helper()
 	s, err := scenarios.Parse("storage-test.toml", []byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := FromScenario(s)
-	if err != nil {
+	if err := s.Apply(overrides...); err != nil {
 		t.Fatal(err)
 	}
-	r, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := r.Run()
-	if err != nil {
-		t.Fatal(err)
-	}
+	r, res := runWithRunner(t, s)
 	if res.Storage == nil || len(res.Storage.Samples) == 0 {
 		t.Fatal("no storage samples")
 	}

@@ -3,44 +3,11 @@ package runner
 import (
 	"slices"
 	"testing"
-
-	"github.com/coinai/coinai/scenarios"
 )
 
-const storageScenario = `
-[run]
-protocol = "coinai"
-seed = 3
-stop_height = 20
-
-[[group]]
-count = 4
-hardware = "laptop-cpu"
-
-[[group]]
-count = 6
-hardware = "laptop-cpu"
-role = "storage"
-
-[[group]]
-count = 1
-hardware = "laptop-cpu"
-role = "user"
-
-[coinai]
-threshold_initial = 0.9
-threshold_window = 100
-work_scale = 20000
-
-[storage]
-enabled = true
-replication = 3
-challenge_lag = 1
-challenge_interval = 1
-deadline = "30s"
-max_misses = 2
-retrieval_interval = "60s"
-
+// churnFaults, appended to storageBase, takes node 4 offline for good and
+// makes node 5 lose its disk.
+const churnFaults = `
 [[storage.fault]]
 kind = "offline"
 node = 4
@@ -58,22 +25,7 @@ at = "500s"
 // from the other holders. Availability, proofs, evictions and retrievals
 // are reported in summary.json and storage.csv.
 func TestStorageChurnAndDiskLoss(t *testing.T) {
-	s, err := scenarios.Parse("storage-test.toml", []byte(storageScenario))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := FromScenario(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := r.Run()
-	if err != nil {
-		t.Fatal(err)
-	}
+	r, res := runStorage(t, storageBase+churnFaults, "run.seed=3", "run.stop_height=20", "storage.deadline=30s")
 	st := res.Storage
 	if st == nil || len(st.Samples) == 0 {
 		t.Fatal("no storage samples")
