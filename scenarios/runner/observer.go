@@ -21,7 +21,8 @@ type Observer struct {
 	order  []*BlockRec // in the order they were mined
 
 	tipHeight []int64
-	atStop    int // nodes whose tip height >= StopHeight
+	top       int64 // highest block mined so far (for progress reports)
+	atStop    int   // nodes whose tip height >= StopHeight
 
 	nodeStats []NodeStats
 	hwNames   []string // hardware classes in first-seen order of node index
@@ -111,18 +112,9 @@ func newObserver(r *Runner) *Observer {
 	return o
 }
 
-func (o *Observer) allAtLeast(h int64) bool { return o.atStop == len(o.tipHeight) }
-
-func (o *Observer) minHeight() int64 {
-	if len(o.order) == 0 {
-		return 0
-	}
-	var m int64
-	for _, b := range o.order {
-		m = max(m, b.Height)
-	}
-	return m
-}
+// allAtStop reports whether every node's tip has reached the stop height;
+// the count is kept as tips move, so the check is O(1) per event.
+func (o *Observer) allAtStop() bool { return o.atStop == len(o.tipHeight) }
 
 func (o *Observer) observe(node int32, ev nodes.Event) {
 	now := o.r.k.Now()
@@ -136,6 +128,7 @@ func (o *Observer) observe(node int32, ev nodes.Event) {
 		o.blocks[ev.Block] = b
 		o.order = append(o.order, b)
 		o.nodeStats[node].BlocksWon++
+		o.top = max(o.top, b.Height)
 		b.energyAt = o.sampleEnergy(now)
 	case nodes.EvAccepted:
 		if b, ok := o.blocks[ev.Block]; ok && node != b.Miner {

@@ -186,7 +186,7 @@ func (r *Runner) Run() (*Result, error) {
 		if r.err != nil {
 			return true
 		}
-		if r.cfg.StopHeight > 0 && r.obs.allAtLeast(r.cfg.StopHeight) {
+		if r.cfg.StopHeight > 0 && r.obs.allAtStop() {
 			return true
 		}
 		if r.cfg.StopHeight > 0 && r.cfg.Storage != nil && r.obs.allOnlineAtLeast(r.cfg.StopHeight) {
@@ -207,7 +207,7 @@ func (r *Runner) Run() (*Result, error) {
 		n := r.k.Run(r.cfg.StopTime, budget, stop)
 		fired += n
 		if r.cfg.Progress != nil && time.Since(lastProgress) > 100*time.Millisecond {
-			r.cfg.Progress(r.k.Now(), r.obs.minHeight())
+			r.cfg.Progress(r.k.Now(), r.obs.top)
 			lastProgress = time.Now()
 		}
 		if n < budget || stop() {
