@@ -62,7 +62,7 @@ type Config struct {
 	// Trace, if not nil, receives a JSON Lines record per delivered event.
 	Trace io.Writer
 	// Progress, if not nil, is called now and then with the virtual time
-	// and the highest height that every node has reached.
+	// and the height of the highest block mined so far.
 	Progress func(now sim.Time, height int64)
 	// Check, if not nil, is called after each event a node handled; it may
 	// return an error to stop the run (invariant checkers).
