@@ -65,6 +65,19 @@ type Preempter interface {
 	ComputeFirst(job Job, tag uint64) Handle
 }
 
+// Mempool is implemented by an Env that models which transactions a node
+// already holds. A node that receives a block announced in compact form
+// (header and short transaction ids) asks it whether it can rebuild the
+// block from its own pool or must fetch what it lacks. Which nodes miss
+// transactions is a property of the simulated network, not a protocol
+// rule, so the caller decides it (the simulator from the scenario); an Env
+// without a Mempool rebuilds every compact block.
+type Mempool interface {
+	// CanRebuild reports whether the node holds every transaction of the
+	// block id, so that the compact announcement suffices.
+	CanRebuild(block [32]byte) bool
+}
+
 // Job is a unit of compute whose result is a pure function of its inputs.
 // Because of that, the caller may run it early, in parallel with other jobs,
 // or only once for many nodes that queue jobs with the same Key, and charge
@@ -79,6 +92,102 @@ type Job interface {
 	Key() [32]byte
 	// Run computes the result. It must not touch shared mutable state.
 	Run() any
+}
+
+// JobClass says what a Job's work is, so that a caller that charges
+// virtual time can scale each class by its own cost model (for example a
+// scenario that lets a small training job stand in for a larger one, and
+// an evaluation for a larger test set). The protocol only declares the
+// class; how much a class costs is the caller's business.
+type JobClass uint8
+
+const (
+	// JobOther is work that is charged as counted.
+	JobOther JobClass = iota
+	// JobTrain is training: a mining attempt of proof-of-useful-work.
+	JobTrain
+	// JobEval is evaluating a model on held-out data: verification of a
+	// block, or a user's check of a retrieved model.
+	JobEval
+	// NumJobClasses is the number of classes.
+	NumJobClasses
+)
+
+// String names the class as scenarios and reports do.
+func (c JobClass) String() string {
+	switch c {
+	case JobTrain:
+		return "train"
+	case JobEval:
+		return "eval"
+	case JobOther:
+		return "other"
+	}
+	return "unknown"
+}
+
+// Classed is implemented by a Job that declares its JobClass; a Job
+// without it is JobOther.
+type Classed interface {
+	Class() JobClass
+}
+
+// ClassOf returns j's class (JobOther unless j implements Classed).
+func ClassOf(j Job) JobClass {
+	if c, ok := j.(Classed); ok {
+		return c.Class()
+	}
+	return JobOther
+}
+
+// Shareable is implemented by a Job whose result every node may share:
+// when several nodes queue jobs with the same Key, the caller may compute
+// the result once and hand it to each of them, charging each node its own
+// virtual time (for example the evaluation of a block's model, which every
+// validator runs on the same data). A Job whose Shareable returns false,
+// or that does not implement it, is computed for its own node.
+type Shareable interface {
+	Shareable() bool
+}
+
+// IsShareable reports whether j's result may be shared between nodes.
+func IsShareable(j Job) bool {
+	s, ok := j.(Shareable)
+	return ok && s.Shareable()
+}
+
+// Tipper is implemented by a Node that has a best chain. Observers and
+// checkers use it to pick the main chain at the end of a run and to check
+// that honest nodes agree below the fork depth.
+type Tipper interface {
+	// Tip returns the id and height of the node's best block.
+	Tip() (id [32]byte, height int64)
+}
+
+// InvariantChecker is implemented by a Node that can check its own state
+// for consistency (coins conserved in its ledger, indexes that agree).
+// Checkers call it while the run goes on and at its end; an error is a bug
+// in the protocol code or the testbed, never an attacker's doing.
+type InvariantChecker interface {
+	Invariants() error
+}
+
+// DiskLoser is implemented by a Node that keeps data on a disk that a
+// fault can wipe (models kept under proof-of-storage). The caller calls
+// LoseDisk when a scenario's disk-loss fault strikes; the node goes on
+// running without what it kept.
+type DiskLoser interface {
+	LoseDisk()
+}
+
+// TrafficClassifier is implemented by a Node whose messages fall into
+// classes that a run reports apart (for example proof-of-storage traffic
+// beside block relay). The caller asks it about every message the node
+// sends and receives, so that the simulator can count bytes per class
+// without knowing the protocol's wire format. Class "" is ordinary
+// traffic.
+type TrafficClassifier interface {
+	MsgClass(msg []byte) string
 }
 
 // Node is a protocol state machine driven by its caller.

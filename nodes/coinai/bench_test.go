@@ -23,7 +23,7 @@ func benchArch(b *testing.B) nn.Arch {
 // the default ranges; compare with BenchmarkVerify.
 func BenchmarkTrainAttempt(b *testing.B) {
 	a := benchArch(b)
-	j := &TrainJob{Arch: a, Data: digitsData(b), WorkScale: 1,
+	j := &TrainJob{Arch: a, Data: digitsData(b),
 		Train: nn.TrainConfig{Epochs: 3, Batch: 64, LR: 0.05, Momentum: 0.9}}
 	for b.Loop() {
 		if r := j.Run().(*TrainResult); r.Err != nil {
@@ -38,7 +38,7 @@ func BenchmarkTrainAttempt(b *testing.B) {
 func BenchmarkVerify(b *testing.B) {
 	a := benchArch(b)
 	m, _ := nn.NewModel(a, 1)
-	j := &EvalJob{Model: m, Test: digitsData(b).Test, WorkScale: 1}
+	j := &EvalJob{Model: m, Test: digitsData(b).Test}
 	for b.Loop() {
 		j.Run()
 	}

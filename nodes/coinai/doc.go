@@ -34,7 +34,8 @@
 // Ranges, shape of the problem's data) and queues a TrainJob: a fresh model
 // seeded by Seed(tip, miner key, attempt) trained for Epochs epochs on the
 // training split and measured on the validation split. Declared work is
-// TrainFLOPs + EvalFLOPs(validation), times WorkScale. If the validation
+// TrainFLOPs + EvalFLOPs(validation), as counted (the simulator may scale the
+// JobTrain class when a scenario lets the job stand in for a larger one). If the validation
 // accuracy reaches the threshold the node builds and signs a block;
 // otherwise it starts attempt+1 on the same tip (AttemptMode "fresh-seed").
 // In AttemptMode "continue" each further attempt trains the previous

@@ -95,7 +95,7 @@ func trainFor(t testing.TB, cfg Config, prev [32]byte, miner ledger.Address, att
 	if err != nil {
 		t.Fatal(err)
 	}
-	j := &TrainJob{Arch: a, Data: d, Seed: Seed(prev, miner, attempt), WorkScale: 1,
+	j := &TrainJob{Arch: a, Data: d, Seed: Seed(prev, miner, attempt),
 		Train: nn.TrainConfig{Epochs: epochs, Batch: cfg.Batch, LR: cfg.LR, Momentum: cfg.Momentum}}
 	r := j.Run().(*TrainResult)
 	if r.Err != nil {

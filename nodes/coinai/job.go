@@ -55,8 +55,6 @@ type TrainJob struct {
 	// From, if not nil, is the serialised model to continue training from
 	// (AttemptMode "continue"); the job then runs Train.Epochs epochs on it.
 	From []byte
-	// WorkScale multiplies the declared FLOPs (a fidelity knob; 1 is exact).
-	WorkScale float64
 }
 
 // TrainResult is what a TrainJob returns.
@@ -77,11 +75,15 @@ func (r *TrainResult) ValAccuracy() float64 {
 }
 
 // FLOPs implements nodes.Job: training for the epochs on the training split
-// plus evaluating the validation split, times WorkScale.
+// plus evaluating the validation split, as counted. A scenario that lets
+// this job stand in for a larger one scales the JobTrain class in the
+// simulator, not here.
 func (j *TrainJob) FLOPs() float64 {
-	f := j.Arch.TrainFLOPs(j.Data.Train.Len(), j.Train.Epochs) + j.Arch.EvalFLOPs(j.Data.Val.Len())
-	return f * j.WorkScale
+	return j.Arch.TrainFLOPs(j.Data.Train.Len(), j.Train.Epochs) + j.Arch.EvalFLOPs(j.Data.Val.Len())
 }
+
+// Class implements nodes.Classed: a mining attempt is training.
+func (j *TrainJob) Class() nodes.JobClass { return nodes.JobTrain }
 
 // Key implements nodes.Job: a hash of everything the result depends on.
 func (j *TrainJob) Key() [32]byte {
@@ -160,7 +162,6 @@ type EvalJob struct {
 	Commitment [32]byte
 	Problem    [32]byte
 	Test       *dataset.Set
-	WorkScale  float64
 }
 
 // EvalResult is what an EvalJob returns.
@@ -177,7 +178,10 @@ func (r *EvalResult) Accuracy() float64 {
 }
 
 // FLOPs implements nodes.Job: one forward pass per test sample.
-func (j *EvalJob) FLOPs() float64 { return j.Model.Arch.EvalFLOPs(j.Test.Len()) * j.WorkScale }
+func (j *EvalJob) FLOPs() float64 { return j.Model.Arch.EvalFLOPs(j.Test.Len()) }
+
+// Class implements nodes.Classed: verification is evaluation.
+func (j *EvalJob) Class() nodes.JobClass { return nodes.JobEval }
 
 // Key implements nodes.Job: SHA-256("eval" || commitment || problem).
 func (j *EvalJob) Key() [32]byte {
@@ -199,6 +203,9 @@ func (j *EvalJob) Run() any {
 }
 
 var (
-	_ nodes.Job = (*TrainJob)(nil)
-	_ nodes.Job = (*EvalJob)(nil)
+	_ nodes.Job       = (*TrainJob)(nil)
+	_ nodes.Job       = (*EvalJob)(nil)
+	_ nodes.Classed   = (*TrainJob)(nil)
+	_ nodes.Classed   = (*EvalJob)(nil)
+	_ nodes.Shareable = (*EvalJob)(nil)
 )

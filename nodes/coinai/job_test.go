@@ -12,12 +12,10 @@ import (
 func TestJobKeys(t *testing.T) {
 	d := digitsData(t)
 	a, _ := nn.ParseArch("fc16-relu", 1, 8, 8, 10)
-	base := TrainJob{Arch: a, Data: d, Seed: 1, Train: nn.TrainConfig{Epochs: 1, Batch: 32, LR: 0.05, Momentum: 0.9}, WorkScale: 1}
+	base := TrainJob{Arch: a, Data: d, Seed: 1, Train: nn.TrainConfig{Epochs: 1, Batch: 32, LR: 0.05, Momentum: 0.9}}
 	k := base.Key()
-	same := base
-	same.WorkScale = 7 // changes the cost, not the result
-	if same.Key() != k {
-		t.Error("WorkScale changes the key")
+	if base.Class() != nodes.JobTrain || nodes.IsShareable(&base) {
+		t.Errorf("training job: class %v, shareable %v; want train, not shareable", base.Class(), nodes.IsShareable(&base))
 	}
 	edits := map[string]func(j *TrainJob){
 		"seed":     func(j *TrainJob) { j.Seed = 2 },
@@ -36,10 +34,10 @@ func TestJobKeys(t *testing.T) {
 	}
 
 	m, _ := nn.NewModel(a, 1)
-	e := &EvalJob{Model: m, Test: d.Test, WorkScale: 1}
+	e := &EvalJob{Model: m, Test: d.Test}
 	e.Commitment[0], e.Problem[31] = 0xaa, 0xbb
 	want := sha256.Sum256(append(append([]byte("eval"), e.Commitment[:]...), e.Problem[:]...))
-	if e.Key() != want || !e.Shareable() {
+	if e.Key() != want || !e.Shareable() || e.Class() != nodes.JobEval {
 		t.Errorf("eval key %x, want %x", e.Key(), want)
 	}
 	// fc16-relu: 2394 forward FLOPs per sample.
@@ -66,7 +64,6 @@ func TestConfigValidation(t *testing.T) {
 		{func(c *Config) { c.ThresholdInitial = 1 }, "initial threshold"},
 		{func(c *Config) { c.ThresholdMin = 0.6 }, "minimum threshold"},
 		{func(c *Config) { c.ThresholdMaxStep = 1 }, "max step"},
-		{func(c *Config) { c.WorkScale = -1 }, "work scale"},
 		{func(c *Config) { c.AttemptMode = "resume" }, "attempt mode"},
 		{func(c *Config) { c.Ranges.UnitChoices = nil }, "no unit choices"},
 	}

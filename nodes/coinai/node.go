@@ -87,14 +87,6 @@ type Config struct {
 	ThresholdDecay float64
 	// BlockReward is the coinbase amount (consensus).
 	BlockReward ledger.Amount
-	// WorkScale multiplies the FLOPs of training jobs, a fidelity knob for
-	// scenarios that stand a small problem in for a large one; 0 means 1.
-	WorkScale float64
-	// VerifyScale multiplies the FLOPs of evaluation jobs (verification,
-	// retrieval checks); 0 means 1, the real cost of evaluating the real
-	// model. Setting it to WorkScale models a test set as much larger as
-	// the training job stands for.
-	VerifyScale float64
 	// Verify makes the node evaluate every block's model on the test
 	// split; false trusts the claimed accuracy (to measure what
 	// verification costs).
@@ -148,10 +140,6 @@ func (c *Config) validate() error {
 		return fmt.Errorf("threshold window %d x interval %d ns: overflows", c.ThresholdWindow, c.TargetInterval)
 	case !(c.ThresholdMaxStep >= 0 && c.ThresholdMaxStep < 1):
 		return fmt.Errorf("threshold max step %v: want [0, 1)", c.ThresholdMaxStep)
-	case !(c.WorkScale >= 0) || math.IsInf(c.WorkScale, 0):
-		return fmt.Errorf("work scale %v: want a finite value >= 0", c.WorkScale)
-	case !(c.VerifyScale >= 0) || math.IsInf(c.VerifyScale, 0):
-		return fmt.Errorf("verify scale %v: want a finite value >= 0", c.VerifyScale)
 	case c.AttemptMode != "" && c.AttemptMode != ModeFreshSeed && c.AttemptMode != ModeContinue:
 		return fmt.Errorf("attempt mode %q: want %q or %q", c.AttemptMode, ModeFreshSeed, ModeContinue)
 	case c.MaxBlockTxs < 0 || c.MaxBlockTxs > MaxBlockTxs:
@@ -270,12 +258,6 @@ func New(cfg Config) (*Node, error) {
 	}
 	if cfg.MaxFutureDrift == 0 {
 		cfg.MaxFutureDrift = DefaultMaxFutureDrift
-	}
-	if cfg.WorkScale == 0 {
-		cfg.WorkScale = 1
-	}
-	if cfg.VerifyScale == 0 {
-		cfg.VerifyScale = 1
 	}
 	if cfg.MaxBlockTxs == 0 {
 		cfg.MaxBlockTxs = DefaultMaxBlockTxs
@@ -795,7 +777,7 @@ func (n *Node) verify(p *pending) {
 		n.waiting++
 	}
 	job := &EvalJob{Model: p.model, Commitment: p.blk.Header.Model, Problem: p.blk.Header.Problem,
-		Test: n.cfg.Default.Test, WorkScale: n.cfg.VerifyScale}
+		Test: n.cfg.Default.Test}
 	p.tag = n.nextTag(tagEval)
 	// Verification must not wait behind a training attempt: a processor
 	// that can time-slice runs it first (see nodes.Preempter).
@@ -1004,9 +986,8 @@ func (n *Node) resume() {
 	}
 	job := &TrainJob{
 		Arch: arch, Data: d, Problem: problem,
-		Seed:      Seed(tip.ID, n.addr, n.attempt),
-		Train:     nn.TrainConfig{Epochs: n.cfg.Epochs, Batch: n.cfg.Batch, LR: n.cfg.LR, Momentum: n.cfg.Momentum, Serial: true},
-		WorkScale: n.cfg.WorkScale,
+		Seed:  Seed(tip.ID, n.addr, n.attempt),
+		Train: nn.TrainConfig{Epochs: n.cfg.Epochs, Batch: n.cfg.Batch, LR: n.cfg.LR, Momentum: n.cfg.Momentum, Serial: true},
 	}
 	if n.mode == ModeContinue && n.lastModel != nil {
 		job.From, job.Train.Epochs = n.lastModel, 1

@@ -45,8 +45,8 @@ func TestPaperProblemIsHard(t *testing.T) {
 	// fc16-relu on 8x8 inputs: forward 2*64*16+16 + 2*16*10+10 = 2394,
 	// backward 2*64*16+16 + 2*16*10+10 + 2*16*10 = 2714 FLOPs per sample.
 	fc16, _ := nn.ParseArch("fc16-relu", 1, 8, 8, 10)
-	j := &TrainJob{Arch: fc16, Data: d, Train: nn.TrainConfig{Epochs: 3}, WorkScale: 2}
-	want := 2 * (float64(d.Train.Len())*3*(2394+2714) + float64(d.Val.Len())*2394)
+	j := &TrainJob{Arch: fc16, Data: d, Train: nn.TrainConfig{Epochs: 3}}
+	want := float64(d.Train.Len())*3*(2394+2714) + float64(d.Val.Len())*2394
 	if got := j.FLOPs(); got != want {
 		t.Errorf("attempt FLOPs %v, want %v", got, want)
 	}
@@ -147,9 +147,9 @@ func TestPaperEasyToVerify(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		mine := (&TrainJob{Arch: a, Data: d, Train: nn.TrainConfig{Epochs: epochs}, WorkScale: 1}).FLOPs()
+		mine := (&TrainJob{Arch: a, Data: d, Train: nn.TrainConfig{Epochs: epochs}}).FLOPs()
 		m, _ := nn.NewModel(a, 1)
-		verify := (&EvalJob{Model: m, Test: d.Test, WorkScale: 1}).FLOPs()
+		verify := (&EvalJob{Model: m, Test: d.Test}).FLOPs()
 		if ratio := mine / verify; ratio < bound {
 			t.Errorf("%s: mining/verification = %.1f, want >= %.1f", a, ratio, bound)
 		}

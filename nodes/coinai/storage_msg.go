@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 
+	"github.com/coinai/coinai/nodes/ledger"
 	"github.com/coinai/coinai/nodes/storage"
 )
 
@@ -101,4 +102,25 @@ func DecodeChunks(b []byte) (ChunkReply, error) {
 	}
 	r.Proof = p
 	return r, nil
+}
+
+// TrafficStorage is the traffic class of proof-of-storage messages.
+const TrafficStorage = "storage"
+
+// MsgClass implements nodes.TrafficClassifier: chunk requests and answers
+// and storage-proof transactions are proof-of-storage traffic
+// (TrafficStorage), everything else is ordinary ("").
+func (n *Node) MsgClass(msg []byte) string {
+	if len(msg) == 0 {
+		return ""
+	}
+	switch MsgType(msg[0]) {
+	case MsgGetChunks, MsgChunks:
+		return TrafficStorage
+	case MsgTx:
+		if len(msg) > 2 && ledger.Kind(msg[2]) == ledger.KindStorageProof {
+			return TrafficStorage
+		}
+	}
+	return ""
 }

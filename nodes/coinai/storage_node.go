@@ -480,8 +480,7 @@ func (n *Node) endFetch(f *fetch, ok bool) {
 		f.tag = n.nextTag(tagRetrEval)
 		n.stor.fetches = append(n.stor.fetches, f) // parked until evaluated
 		f.src = len(f.sources)
-		n.env.Compute(&EvalJob{Model: m, Commitment: f.m.Root, Problem: f.problem, Test: n.cfg.Default.Test,
-			WorkScale: n.cfg.VerifyScale}, f.tag)
+		n.env.Compute(&EvalJob{Model: m, Commitment: f.m.Root, Problem: f.problem, Test: n.cfg.Default.Test}, f.tag)
 	}
 }
 

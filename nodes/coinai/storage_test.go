@@ -23,7 +23,7 @@ func trainedModel(t testing.TB) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	j := &TrainJob{Arch: a, Data: d, Seed: 7, Train: nn.TrainConfig{Epochs: 1, Batch: 32, LR: 0.05, Momentum: 0.9}, WorkScale: 1}
+	j := &TrainJob{Arch: a, Data: d, Seed: 7, Train: nn.TrainConfig{Epochs: 1, Batch: 32, LR: 0.05, Momentum: 0.9}}
 	r := j.Run().(*TrainResult)
 	if r.Err != nil {
 		t.Fatal(r.Err)

@@ -141,7 +141,7 @@ func (n *Net) finish(ev event) {
 		e.startHead()
 	}
 	var res any
-	if s, ok := j.job.(interface{ Shareable() bool }); ok && s.Shareable() {
+	if nodes.IsShareable(j.job) {
 		if r, ok := n.cache[j.job.Key()]; ok {
 			res = r
 		} else {
@@ -169,7 +169,13 @@ type Env struct {
 	peers []nodes.PeerID
 	rnd   *rand.Rand
 	jobs  []job // FIFO; the head is running
+	// MissesTxs makes the node's mempool lack every block's transactions
+	// (nodes.Mempool), so that compact blocks cannot be rebuilt.
+	MissesTxs bool
 }
+
+// CanRebuild implements nodes.Mempool.
+func (e *Env) CanRebuild([32]byte) bool { return !e.MissesTxs }
 
 type job struct {
 	h   nodes.Handle

@@ -90,9 +90,6 @@ type Config struct {
 	BlockReward uint64
 	// Relay is the form in which this node asks peers for blocks.
 	Relay Relay
-	// FailsCompact makes compact block reconstruction fail, so the node
-	// fetches the transactions with GetBlockTxn.
-	FailsCompact bool
 	// RequestTimeout in ns; 0 means DefaultRequestTimeout.
 	RequestTimeout int64
 	// MaxFutureDrift in ns; 0 means DefaultMaxFutureDrift.
@@ -555,7 +552,7 @@ func (n *Node) onBlock(from nodes.PeerID, m *Message, msg []byte) {
 		n.reject(m.ID, err)
 		return
 	}
-	if m.Type == MsgCmpctBlock && n.cfg.FailsCompact {
+	if m.Type == MsgCmpctBlock && !n.canRebuild(m.ID) {
 		i := n.findReq(m.ID)
 		if i < 0 && len(n.reqs) >= maxRequests {
 			return
@@ -575,6 +572,16 @@ func (n *Node) onBlock(from nodes.PeerID, m *Message, msg []byte) {
 		return
 	}
 	n.accept(from, m, msg)
+}
+
+// canRebuild asks the Env's mempool model whether this node holds every
+// transaction of a compact block; without one, every block rebuilds. On
+// a miss the node fetches the transactions with GetBlockTxn.
+func (n *Node) canRebuild(id [32]byte) bool {
+	if mp, ok := n.env.(nodes.Mempool); ok {
+		return mp.CanRebuild(id)
+	}
+	return true
 }
 
 // accept offers a decoded, body-checked block to the tree and handles what

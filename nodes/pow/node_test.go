@@ -380,8 +380,9 @@ func TestRelayBytes(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			c0, c1 := testConfig(0), testConfig(1)
-			c1.Relay, c1.FailsCompact = tc.relay, tc.fails
+			c1.Relay = tc.relay
 			net := newTestNet(t, []Config{c0, c1}, [][2]int{{0, 1}}, 1e9, 1)
+			net.Env(1).MissesTxs = tc.fails
 			net.At(10e9, func() { net.nodes[0].mine() })
 			net.Run(math.MaxInt64)
 			if !maps(net.bytes, tc.want) {

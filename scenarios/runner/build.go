@@ -120,12 +120,13 @@ func powNodes(s *scenarios.Scenario, cfg *Config) error {
 	if s.Run.StopHeight > 0 {
 		base.ExpectedBlocks = s.Run.StopHeight + 16
 	}
-	// Which nodes fail compact reconstruction is a fixed draw per node.
-	fails := make([]bool, len(cfg.Nodes))
+	// Which nodes fail compact reconstruction is a fixed draw per node, a
+	// property of the simulated network (their mempools), not of the
+	// protocol: the host answers nodes.Mempool from it.
 	if s.Network.CompactFailRate > 0 {
 		rng := sim.Stream(cfg.Seed, "setup/compact-fail")
-		for i := range fails {
-			fails[i] = rng.Float64() < s.Network.CompactFailRate
+		for i := range cfg.Nodes {
+			cfg.Nodes[i].MissesTxs = rng.Float64() < s.Network.CompactFailRate
 		}
 	}
 	cfg.Fidelity = append(cfg.Fidelity, pow.Fidelity()...)
@@ -136,7 +137,6 @@ func powNodes(s *scenarios.Scenario, cfg *Config) error {
 		c.ID = nodes.PeerID(i)
 		c.Miner = (spec.Role == "miner" || spec.Role == "") && spec.HashRate > 0
 		c.HashRate = spec.HashRate
-		c.FailsCompact = fails[i]
 		return pow.New(c)
 	}
 	return nil

@@ -2,6 +2,8 @@ package runner
 
 import (
 	"fmt"
+
+	"github.com/coinai/coinai/nodes"
 )
 
 // Checkers assert the testbed's invariants, in the manner of TigerBeetle's
@@ -40,7 +42,7 @@ func (r *Runner) runChecks() []CheckResult {
 	inv := CheckResult{Name: "node-invariants", OK: true}
 	checked := 0
 	for i, n := range r.nodes {
-		c, ok := n.(interface{ Invariants() error })
+		c, ok := n.(nodes.InvariantChecker)
 		if !ok {
 			continue
 		}
@@ -64,10 +66,9 @@ func (r *Runner) runChecks() []CheckResult {
 // below the lowest tip and asks that all land on the same block.
 func (r *Runner) checkAgreement() CheckResult {
 	res := CheckResult{Name: "chains-agree-below-fork-depth", OK: true}
-	type tipper interface{ Tip() ([32]byte, int64) }
 	low := int64(-1)
 	for _, n := range r.nodes {
-		t, ok := n.(tipper)
+		t, ok := n.(nodes.Tipper)
 		if !ok {
 			res.Note = "nodes do not report tips"
 			return res
@@ -84,7 +85,7 @@ func (r *Runner) checkAgreement() CheckResult {
 	}
 	var first [32]byte
 	for i, n := range r.nodes {
-		id, h := n.(tipper).Tip()
+		id, h := n.(nodes.Tipper).Tip()
 		for h > at {
 			b, ok := r.obs.blocks[id]
 			if !ok {

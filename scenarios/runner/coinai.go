@@ -109,11 +109,11 @@ func coinaiNodes(s *scenarios.Scenario, cfg *Config) error {
 		ThresholdMaxStep: c.ThresholdMaxStep,
 		ThresholdDecay:   c.ThresholdDecay,
 		BlockReward:      ledger.Amount(c.BlockReward * float64(ledger.Coin)),
-		WorkScale:        c.WorkScale,
-		VerifyScale:      c.VerifyScale,
 		Verify:           c.Verify,
 		AttemptMode:      c.AttemptMode,
 	}
+	cfg.CostScale[nodes.JobTrain] = c.WorkScale
+	cfg.CostScale[nodes.JobEval] = c.VerifyScale
 	if s.Run.StopHeight > 0 {
 		base.ExpectedBlocks = s.Run.StopHeight + 16
 	}

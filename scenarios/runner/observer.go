@@ -292,7 +292,7 @@ func (o *Observer) result(wall time.Duration) *Result {
 func (o *Observer) mainTip(limit int64) [32]byte {
 	votes := map[[32]byte]int{}
 	for _, n := range o.r.nodes {
-		t, ok := n.(interface{ Tip() ([32]byte, int64) })
+		t, ok := n.(nodes.Tipper)
 		if !ok {
 			continue
 		}

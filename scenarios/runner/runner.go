@@ -43,6 +43,9 @@ type NodeSpec struct {
 	IdleW    float64
 	// StorageBytes is the capacity the node offers for proof-of-storage.
 	StorageBytes int64
+	// MissesTxs: the node's mempool lacks the transactions of blocks, so
+	// it cannot rebuild compact blocks (nodes.Mempool).
+	MissesTxs bool
 }
 
 // Config is everything the runner needs, already resolved from a scenario.
@@ -57,6 +60,11 @@ type Config struct {
 	StopTime   sim.Time // virtual time limit (0: none)
 	MaxEvents  uint64   // event budget (0: none)
 	Fidelity   []string // notes printed with the results
+	// CostScale multiplies the counted FLOPs of each class of job in
+	// virtual time and energy (0 means 1): a scenario lets a small job
+	// stand in for a larger one here, in the processor model, never in
+	// the protocol.
+	CostScale [nodes.NumJobClasses]float64
 	// NewNode builds node i. peers is the node's peer list.
 	NewNode func(i int, spec NodeSpec) (nodes.Node, error)
 	// Trace, if not nil, receives a JSON Lines record per delivered event.
@@ -230,7 +238,7 @@ func (r *Runner) handle(ev *sim.Event) {
 		if r.cfg.Storage.offline(i, r.k.Now()) {
 			return // churn: the node is cut off
 		}
-		if st := &r.obs.st; st.recv != nil && storageMsg(ev.Data) {
+		if st := &r.obs.st; st.recv != nil && r.isStorageMsg(i, ev.Data) {
 			st.recv[i] += int64(len(ev.Data))
 		}
 		r.nodes[i].Receive(nodes.PeerID(ev.Src), ev.Data)
@@ -274,7 +282,7 @@ func (e *env) Send(to nodes.PeerID, msg []byte, padding int) {
 		if p.offline(e.id, r.k.Now()) {
 			return // churn: the node is cut off
 		}
-		if storageMsg(msg) {
+		if r.isStorageMsg(e.id, msg) {
 			r.obs.st.sent[e.id] += int64(len(msg))
 		}
 	}
@@ -318,6 +326,9 @@ func (e *env) SetBusy(busy bool) {
 
 func (e *env) Observe(ev nodes.Event) { e.r.obs.observe(e.id, ev) }
 
+// CanRebuild implements nodes.Mempool from the node's spec.
+func (e *env) CanRebuild([32]byte) bool { return !e.r.cfg.Nodes[e.id].MissesTxs }
+
 // Compute queues a job on the node's processor (FIFO, one at a time).
 func (e *env) Compute(job nodes.Job, tag uint64) nodes.Handle {
 	return e.compute(job, tag, false)
@@ -338,12 +349,13 @@ func (e *env) compute(job nodes.Job, tag uint64, first bool) nodes.Handle {
 	spec := r.cfg.Nodes[e.id]
 	dur := sim.Time(1)
 	if spec.FLOPS > 0 {
-		dur = max(1, sim.Time(job.FLOPs()/spec.FLOPS*1e9))
+		flops := job.FLOPs()
+		if s := r.cfg.CostScale[nodes.ClassOf(job)]; s != 0 {
+			flops *= s
+		}
+		dur = max(1, sim.Time(flops/spec.FLOPS*1e9))
 	}
-	js := &jobState{node: e.id, job: job, tag: tag, dur: dur}
-	if s, ok := job.(interface{ Shareable() bool }); ok {
-		js.share = s.Shareable()
-	}
+	js := &jobState{node: e.id, job: job, tag: tag, dur: dur, share: nodes.IsShareable(job)}
 	r.jobs[h] = js
 	if first && len(e.queue) > 0 {
 		if head := r.jobs[e.queue[0]]; head.running {

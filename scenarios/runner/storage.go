@@ -62,25 +62,17 @@ func (r *Runner) scheduleFaults() {
 }
 
 func (r *Runner) handleFault(ev *sim.Event) {
-	if n, ok := r.nodes[ev.Dst].(interface{ LoseDisk() }); ok {
+	if n, ok := r.nodes[ev.Dst].(nodes.DiskLoser); ok {
 		n.LoseDisk()
 	}
 }
 
-// storageMsg reports whether a Coin.AI message belongs to proof-of-storage
-// (chunk requests and answers, proof transactions), for the per-node
-// storage bandwidth.
-func storageMsg(msg []byte) bool {
-	if len(msg) == 0 {
-		return false
-	}
-	switch coinai.MsgType(msg[0]) {
-	case coinai.MsgGetChunks, coinai.MsgChunks:
-		return true
-	case coinai.MsgTx:
-		return len(msg) > 2 && ledger.Kind(msg[2]) == ledger.KindStorageProof
-	}
-	return false
+// isStorageMsg reports whether node i's message belongs to
+// proof-of-storage, as the node classifies its own traffic
+// (nodes.TrafficClassifier), for the per-node storage bandwidth.
+func (r *Runner) isStorageMsg(i int32, msg []byte) bool {
+	c, ok := r.nodes[i].(nodes.TrafficClassifier)
+	return ok && c.MsgClass(msg) == coinai.TrafficStorage
 }
 
 // storageNodes fills the proof-of-storage part of the Coin.AI node
