@@ -33,6 +33,7 @@ import (
 
 	"github.com/coinai/coinai/nodes"
 	"github.com/coinai/coinai/nodes/chain"
+	"github.com/coinai/coinai/nodes/relay"
 )
 
 // Fidelity returns the names of this package's simplifications, for the
@@ -52,14 +53,6 @@ const (
 	// timestamp may be (Bitcoin's two hours).
 	DefaultMaxFutureDrift = 2 * 3600e9
 )
-
-// maxAnnouncers bounds the peers remembered per requested block.
-const maxAnnouncers = 8
-
-// maxRequests bounds blocks in flight: announcements beyond it are
-// ignored (the block is asked for when announced again), so that a peer
-// announcing random ids cannot grow the node's state.
-const maxRequests = 64
 
 // Config configures a node. Fields marked consensus must be equal on all
 // nodes of a run, or they will reject each other's blocks.
@@ -159,22 +152,20 @@ func rawFiller(r raw) (count uint32, bytes uint64) {
 func le32(b []byte) uint32 { return binary.LittleEndian.Uint32(b) }
 func le64(b []byte) uint64 { return binary.LittleEndian.Uint64(b) }
 
-type request struct {
-	id        [32]byte
-	seq       uint64 // timer tag sequence
-	timer     nodes.Handle
-	cmpct     []byte // CmpctBlock waiting for BlockTxn
-	cmpctFrom nodes.PeerID
-	peers     [maxAnnouncers]nodes.PeerID // announcers in arrival order
-	n, asked  uint8
+// cmpctWait is a request's CmpctBlock waiting for its BlockTxn.
+type cmpctWait struct {
+	msg  []byte
+	from nodes.PeerID
 }
 
+// orphanMsg is what the node keeps of a block its tree holds as an orphan.
 type orphanMsg struct {
-	id   [32]byte
 	msg  raw
 	from nodes.PeerID
 }
 
+// servedRec is a (peer, block, kind) the node has served: the block's first
+// 8 bytes with the low bit replaced by the kind (0 block, 1 transactions).
 type servedRec struct {
 	key  uint64
 	peer nodes.PeerID
@@ -198,17 +189,15 @@ type Node struct {
 	mineTimer nodes.Handle
 	mineSeq   uint64
 
-	reqs   []request
+	reqs   relay.Requests[cmpctWait]
 	reqSeq uint64
 
-	orphans []orphanMsg
+	orphans relay.Orphans[orphanMsg] // unbounded: the tree evicts
 
-	served     [32]servedRec
-	servedNext int
-	rejected   [8]uint64
-	rejNext    int
-	recent     [4][32]byte // last accepted block ids
-	recentKey  [4]uint64   // their first 8 bytes
+	served     relay.Ring[servedRec]
+	rejected   relay.Ring[uint64] // first 8 bytes of rejected block ids
+	recent     [4][32]byte        // last accepted block ids
+	recentKey  [4]uint64          // their first 8 bytes
 	recentNext int
 
 	// Cache of the last bits' work and difficulty: bits change once per
@@ -237,7 +226,7 @@ func New(cfg Config) (*Node, error) {
 	}
 	m := Message{Type: MsgBlock, Block: g}
 	r := raw(m.Append(make([]byte, 0, blockMsgSize)))
-	n := &Node{cfg: cfg}
+	n := &Node{cfg: cfg, served: relay.NewRing[servedRec](32), rejected: relay.NewRing[uint64](8)}
 	n.tree = chain.New(g.Header.ID(), n.work(g.Header.Bits), r,
 		chain.Options{MaxOrphans: cfg.MaxOrphans, Capacity: cfg.ExpectedBlocks + 1})
 	n.check = n.checkLink
@@ -380,16 +369,16 @@ func (n *Node) Receive(from nodes.PeerID, msg []byte) {
 
 // onBlockTxn completes a compact block that waited for its transactions.
 func (n *Node) onBlockTxn(id [32]byte) {
-	i := n.findReq(id)
-	if i < 0 || n.reqs[i].cmpct == nil {
+	r := n.reqs.Find(id)
+	if r == nil || r.Extra.msg == nil {
 		return
 	}
-	b := n.reqs[i].cmpct
-	m, err := DecodeMessage(b)
+	w := r.Extra
+	m, err := DecodeMessage(w.msg)
 	if err != nil {
 		return // cannot happen: it decoded when stored
 	}
-	n.accept(n.reqs[i].cmpctFrom, &m, b)
+	n.accept(w.from, &m, w.msg)
 }
 
 func (n *Node) known(id *[32]byte) bool {
@@ -405,22 +394,7 @@ func (n *Node) known(id *[32]byte) bool {
 	if n.tree.Has(*id) || n.tree.HasOrphan(*id) {
 		return true
 	}
-	for _, r := range n.rejected {
-		if r == k && k != 0 {
-			return true
-		}
-	}
-	return false
-}
-
-func (n *Node) findReq(id [32]byte) int {
-	k := le64(id[:8])
-	for i := range n.reqs {
-		if le64(n.reqs[i].id[:8]) == k && n.reqs[i].id == id {
-			return i
-		}
-	}
-	return -1
+	return k != 0 && n.rejected.Has(k)
 }
 
 // request notes that from has block id; if the node lacks it and has not
@@ -428,61 +402,31 @@ func (n *Node) findReq(id [32]byte) int {
 func (n *Node) request(id [32]byte, from nodes.PeerID) {
 	// Blocks in flight are checked first: while a block propagates, a node
 	// hears of it from many peers before it has it.
-	if i := n.findReq(id); i >= 0 {
-		r := &n.reqs[i]
-		if int(r.n) < maxAnnouncers && !slices.Contains(r.peers[:r.n], from) {
-			r.peers[r.n] = from
-			r.n++
-		}
+	if n.reqs.Announced(id, from) || n.known(&id) {
 		return
 	}
-	if n.known(&id) {
-		return
+	if r := n.reqs.Open(id, from); r != nil {
+		n.ask(r)
 	}
-	if len(n.reqs) >= maxRequests {
-		return
-	}
-	n.reqs = append(n.reqs, request{id: id, n: 1})
-	r := &n.reqs[len(n.reqs)-1]
-	r.peers[0] = from
-	n.ask(r)
 }
 
 // ask sends GetData to the current announcer and arms the timeout.
-func (n *Node) ask(r *request) {
-	m := Message{Type: MsgGetData, ID: r.id, Want: n.cfg.Relay}
-	n.env.Send(r.peers[r.asked], m.Append(make([]byte, 0, getDataSize)), 0)
+func (n *Node) ask(r *relay.Request[cmpctWait]) {
+	m := Message{Type: MsgGetData, ID: r.ID(), Want: n.cfg.Relay}
+	n.env.Send(r.Peer(), m.Append(make([]byte, 0, getDataSize)), 0)
 	n.arm(r)
 }
 
 // arm (re)starts the request's timeout.
-func (n *Node) arm(r *request) {
+func (n *Node) arm(r *relay.Request[cmpctWait]) {
 	n.reqSeq++
-	r.seq = n.reqSeq
-	r.timer = n.env.After(n.cfg.RequestTimeout, tagRequest|r.seq&tagSeqMask)
+	r.Arm(n.env, n.cfg.RequestTimeout, tagRequest|n.reqSeq&tagSeqMask)
 }
 
-func (n *Node) dropReq(i int) request {
-	r := n.reqs[i]
-	n.env.Cancel(r.timer)
-	n.reqs = slices.Delete(n.reqs, i, i+1)
-	return r
-}
-
-func (n *Node) onTimeout(seq uint64) {
-	for i := range n.reqs {
-		r := &n.reqs[i]
-		if r.seq&tagSeqMask != seq {
-			continue
-		}
-		r.cmpct = nil
-		r.asked++
-		if r.asked < r.n {
-			n.ask(r)
-		} else {
-			n.reqs = slices.Delete(n.reqs, i, i+1)
-		}
-		return
+// onTimeout asks the next announcer of the request whose timer fired.
+func (n *Node) onTimeout(tag uint64) {
+	if r := n.reqs.Expired(tag); r != nil {
+		n.ask(r)
 	}
 }
 
@@ -519,15 +463,7 @@ func (n *Node) serveTxn(to nodes.PeerID, id [32]byte) {
 // wasServed records (peer, block, kind) in a small ring and reports whether
 // it was already there. Blocks are keyed by their first 8 bytes.
 func (n *Node) wasServed(peer nodes.PeerID, id *[32]byte, kind uint64) bool {
-	k := le64(id[:8])&^1 | kind
-	for _, s := range n.served {
-		if s.key == k && s.peer == peer {
-			return true
-		}
-	}
-	n.served[n.servedNext] = servedRec{key: k, peer: peer}
-	n.servedNext = (n.servedNext + 1) % len(n.served)
-	return false
+	return n.served.Seen(servedRec{key: le64(id[:8])&^1 | kind, peer: peer})
 }
 
 // reject reports an invalid block and remembers it in a small ring so that
@@ -535,8 +471,7 @@ func (n *Node) wasServed(peer nodes.PeerID, id *[32]byte, kind uint64) bool {
 // the future is not remembered, since it may become valid.
 func (n *Node) reject(id [32]byte, err error) {
 	if err != errFuture {
-		n.rejected[n.rejNext] = le64(id[:8])
-		n.rejNext = (n.rejNext + 1) % len(n.rejected)
+		n.rejected.Add(le64(id[:8]))
 	}
 	n.env.Observe(nodes.Event{Kind: nodes.EvRejected, Block: id, Note: err.Error()})
 }
@@ -546,26 +481,20 @@ func (n *Node) onBlock(from nodes.PeerID, m *Message, msg []byte) {
 		return
 	}
 	if err := n.checkBody(&m.Block); err != nil {
-		if i := n.findReq(m.ID); i >= 0 {
-			n.dropReq(i)
-		}
+		n.reqs.Drop(n.env, m.ID)
 		n.reject(m.ID, err)
 		return
 	}
 	if m.Type == MsgCmpctBlock && !n.canRebuild(m.ID) {
-		i := n.findReq(m.ID)
-		if i < 0 && len(n.reqs) >= maxRequests {
-			return
+		r := n.reqs.Find(m.ID)
+		if r == nil { // unsolicited: track it so that the timeout cleans up
+			if r = n.reqs.Open(m.ID, from); r == nil {
+				return
+			}
+			n.arm(r)
 		}
-		if i < 0 { // unsolicited: track it so that the timeout cleans up
-			n.reqs = append(n.reqs, request{id: m.ID, n: 1})
-			i = len(n.reqs) - 1
-			n.reqs[i].peers[0] = from
-			n.arm(&n.reqs[i])
-		}
-		r := &n.reqs[i]
-		if r.cmpct == nil {
-			r.cmpct, r.cmpctFrom = msg, from
+		if r.Extra.msg == nil {
+			r.Extra = cmpctWait{msg: msg, from: from}
 			gm := Message{Type: MsgGetBlockTxn, ID: m.ID}
 			n.env.Send(from, gm.Append(make([]byte, 0, idMsgSize)), 0)
 		}
@@ -596,24 +525,22 @@ func (n *Node) accept(from nodes.PeerID, m *Message, msg []byte) {
 		if errors.Is(err, chain.ErrKnown) {
 			return
 		}
-		if i := n.findReq(m.ID); i >= 0 {
-			n.dropReq(i)
-		}
+		n.reqs.Drop(n.env, m.ID)
 		if errors.Is(err, chain.ErrHeight) {
 			err = errHeight
 		}
 		n.reject(m.ID, err)
 		return
 	}
-	if i := n.findReq(m.ID); i >= 0 && res.Orphaned {
-		n.dropReq(i)
+	if res.Orphaned {
+		n.reqs.Drop(n.env, m.ID)
 	}
 	for _, id := range res.Evicted {
-		n.dropOrphan(id)
+		n.orphans.Remove(id)
 	}
 	if res.Orphaned {
 		if !slices.Contains(res.Evicted, m.ID) {
-			n.orphans = append(n.orphans, orphanMsg{id: m.ID, msg: r, from: from})
+			n.orphans.Add(m.ID, h.Prev, orphanMsg{msg: r, from: from})
 		}
 		if from != n.cfg.ID {
 			n.request(h.Prev, from)
@@ -627,12 +554,12 @@ func (n *Node) accept(from nodes.PeerID, m *Message, msg []byte) {
 			n.onAccepted(id, r, from)
 			continue
 		}
-		if o, ok := n.dropOrphan(id); ok {
+		if o, ok := n.orphans.Remove(id); ok {
 			n.onAccepted(id, o.msg, o.from)
 		}
 	}
 	for _, rj := range res.Rejected {
-		n.dropOrphan(rj.ID)
+		n.orphans.Remove(rj.ID)
 		err := rj.Err
 		if errors.Is(err, chain.ErrHeight) {
 			err = errHeight
@@ -647,25 +574,13 @@ func (n *Node) accept(from nodes.PeerID, m *Message, msg []byte) {
 	}
 }
 
-func (n *Node) dropOrphan(id [32]byte) (orphanMsg, bool) {
-	for i := range n.orphans {
-		if n.orphans[i].id == id {
-			o := n.orphans[i]
-			n.orphans = slices.Delete(n.orphans, i, i+1)
-			return o, true
-		}
-	}
-	return orphanMsg{}, false
-}
-
 // onAccepted reports a newly connected block and announces it to every
 // peer that is not known to have it.
 func (n *Node) onAccepted(id [32]byte, r raw, from nodes.PeerID) {
-	var skip [maxAnnouncers]nodes.PeerID
+	var skip [relay.MaxAnnouncers]nodes.PeerID
 	ns := 0
-	if i := n.findReq(id); i >= 0 {
-		q := n.dropReq(i)
-		ns = copy(skip[:], q.peers[:q.n])
+	if q, ok := n.reqs.Drop(n.env, id); ok {
+		ns = copy(skip[:], q.Announcers())
 	}
 	n.recent[n.recentNext] = id
 	n.recentKey[n.recentNext] = le64(id[:8])
@@ -703,7 +618,7 @@ func (n *Node) OnTimer(tag uint64) {
 			n.mine()
 		}
 	case tagRequest:
-		n.onTimeout(tag & tagSeqMask)
+		n.onTimeout(tag)
 	}
 }
 

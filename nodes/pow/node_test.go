@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/coinai/coinai/nodes"
+	"github.com/coinai/coinai/nodes/relay"
 )
 
 func mustNode(t testing.TB, cfg Config, env nodes.Env) *Node {
@@ -462,7 +463,7 @@ func TestRequestTimeout(t *testing.T) {
 	b2, _ := child(cfg, b1, 200e9, 7, 0)
 	n.Receive(7, (&Message{Type: MsgInv, ID: b2.Header.ID()}).Append(nil))
 	n.OnTimer(env.timers[len(env.timers)-1].tag)
-	if len(n.reqs) != 0 {
+	if n.reqs.Len() != 0 {
 		t.Errorf("request kept after its last announcer timed out")
 	}
 }
@@ -590,7 +591,7 @@ func TestMiningRedrawOnTip(t *testing.T) {
 	}
 }
 
-// TestRequestsBounded: announcements of unknown ids beyond maxRequests
+// TestRequestsBounded: announcements of unknown ids beyond relay.MaxRequests
 // are ignored.
 func TestRequestsBounded(t *testing.T) {
 	env := newRecEnv(7)
@@ -598,7 +599,7 @@ func TestRequestsBounded(t *testing.T) {
 	for i := range 100 {
 		n.Receive(7, (&Message{Type: MsgInv, ID: [32]byte{byte(i), 1}}).Append(nil))
 	}
-	if len(n.reqs) != maxRequests || len(env.take()) != maxRequests {
-		t.Errorf("%d requests in flight, want %d", len(n.reqs), maxRequests)
+	if n.reqs.Len() != relay.MaxRequests || len(env.take()) != relay.MaxRequests {
+		t.Errorf("%d requests in flight, want %d", n.reqs.Len(), relay.MaxRequests)
 	}
 }
