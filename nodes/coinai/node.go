@@ -12,6 +12,7 @@ import (
 	"github.com/coinai/coinai/nodes/grammar"
 	"github.com/coinai/coinai/nodes/ledger"
 	"github.com/coinai/coinai/nodes/nn"
+	"github.com/coinai/coinai/nodes/relay"
 )
 
 // Attempt modes (Config.AttemptMode).
@@ -43,13 +44,10 @@ const (
 	DefaultPoolSize = 10000
 )
 
-// Bounds on per-node bookkeeping, so that a peer sending random ids or
-// blocks cannot grow a node's state.
-const (
-	maxAnnouncers = 8
-	maxRequests   = 64
-	maxPending    = 64
-)
+// maxPending bounds the blocks under evaluation, so that a peer sending
+// blocks cannot grow a node's state (requests and orphans are bounded by
+// nodes/relay and Config.MaxOrphans).
+const maxPending = 64
 
 // Config configures a node. Fields marked consensus must be equal on all
 // nodes of a run, or they will reject each other's blocks.
@@ -188,14 +186,6 @@ type pending struct {
 	mints  []ledger.Mint
 }
 
-type request struct {
-	id       [32]byte
-	seq      uint64
-	timer    nodes.Handle
-	peers    [maxAnnouncers]nodes.PeerID
-	n, asked uint8
-}
-
 // Timer and compute tags: kind in the top byte, a sequence number below.
 const (
 	tagAttempt = 1 << 56
@@ -232,10 +222,9 @@ type Node struct {
 
 	// Verification and gossip.
 	verifying []*pending
-	orphans   []*pending
-	reqs      []request
-	rejected  [16][32]byte
-	rejNext   int
+	orphans   relay.Orphans[*pending]
+	reqs      relay.Requests[struct{}]
+	rejected  relay.Ring[[32]byte]
 	seq       uint64
 
 	// Proof-of-storage (nil without it).
@@ -263,7 +252,9 @@ func New(cfg Config) (*Node, error) {
 		cfg.MaxBlockTxs = DefaultMaxBlockTxs
 	}
 	n := &Node{cfg: cfg, mode: cfg.AttemptMode, state: ledger.NewState(),
-		pool: ledger.NewPool(DefaultPoolSize), models: map[[32]byte][32]byte{}}
+		pool: ledger.NewPool(DefaultPoolSize), models: map[[32]byte][32]byte{},
+		rejected: relay.NewRing[[32]byte](16)}
+	n.orphans.Max = n.maxOrphans()
 	if n.mode == "" {
 		n.mode = ModeFreshSeed
 	}
@@ -704,10 +695,10 @@ func (n *Node) mustApply(r *rec) {
 // ---- Block reception and verification ----
 
 func (n *Node) known(id [32]byte) bool {
-	if n.tree.Has(id) || slices.Contains(n.rejected[:], id) {
+	if n.tree.Has(id) || n.rejected.Has(id) {
 		return true
 	}
-	return n.findPending(n.verifying, id) >= 0 || n.findPending(n.orphans, id) >= 0
+	return n.findPending(n.verifying, id) >= 0 || n.orphans.Has(id)
 }
 
 func (n *Node) findPending(list []*pending, id [32]byte) int {
@@ -730,10 +721,7 @@ func (n *Node) onBlock(from nodes.PeerID, m *Message, msg []byte) {
 	}
 	p := &pending{id: m.ID, blk: m.Block, msg: msg, from: from}
 	if !n.tree.Has(m.Block.Header.Prev) {
-		if len(n.orphans) >= n.maxOrphans() {
-			n.orphans = slices.Delete(n.orphans, 0, 1) // FIFO, as chain.Tree
-		}
-		n.orphans = append(n.orphans, p)
+		n.orphans.Add(p.id, m.Block.Header.Prev, p) // evicts the oldest if full
 		if from != n.cfg.ID && !n.known(m.Block.Header.Prev) {
 			n.request(m.Block.Header.Prev, from)
 		}
@@ -875,15 +863,7 @@ func (n *Node) reorg(undone, applied [][32]byte) {
 // release hands the orphans of parent to verification (ok) or rejects
 // them with their parent.
 func (n *Node) release(parent [32]byte, ok bool) {
-	var kids []*pending
-	n.orphans = slices.DeleteFunc(n.orphans, func(p *pending) bool {
-		if p.blk.Header.Prev == parent {
-			kids = append(kids, p)
-			return true
-		}
-		return false
-	})
-	for _, k := range kids {
+	for _, k := range n.orphans.Children(parent) {
 		if ok {
 			n.verify(k)
 		} else {
@@ -898,8 +878,7 @@ func (n *Node) release(parent [32]byte, ok bool) {
 // remembered, since it may yet be valid.
 func (n *Node) reject(id [32]byte, err error) {
 	if err != errFuture && err != errOverloaded {
-		n.rejected[n.rejNext] = id
-		n.rejNext = (n.rejNext + 1) % len(n.rejected)
+		n.rejected.Add(id)
 	}
 	n.env.Observe(nodes.Event{Kind: nodes.EvRejected, Block: id, Note: err.Error()})
 	n.release(id, false)
@@ -907,62 +886,34 @@ func (n *Node) reject(id [32]byte, err error) {
 
 // ---- Requests ----
 
-func (n *Node) findReq(id [32]byte) int {
-	for i := range n.reqs {
-		if n.reqs[i].id == id {
-			return i
-		}
-	}
-	return -1
-}
-
+// request notes that from has block id; if the node neither knows nor is
+// fetching it, it asks from.
 func (n *Node) request(id [32]byte, from nodes.PeerID) {
-	if n.known(id) {
+	if n.known(id) || n.reqs.Announced(id, from) {
 		return
 	}
-	if i := n.findReq(id); i >= 0 {
-		r := &n.reqs[i]
-		if int(r.n) < maxAnnouncers && !slices.Contains(r.peers[:r.n], from) {
-			r.peers[r.n] = from
-			r.n++
-		}
-		return
+	if r := n.reqs.Open(id, from); r != nil {
+		n.ask(r)
 	}
-	if len(n.reqs) >= maxRequests {
-		return
-	}
-	n.reqs = append(n.reqs, request{id: id, n: 1})
-	r := &n.reqs[len(n.reqs)-1]
-	r.peers[0] = from
-	n.ask(r)
 }
 
-func (n *Node) ask(r *request) {
-	n.env.Send(r.peers[r.asked], AppendID(nil, MsgGetData, r.id), 0)
-	r.seq = n.nextTag(0)
-	r.timer = n.env.After(n.cfg.RequestTimeout, tagRequest|r.seq)
+// ask sends GetData to the request's current announcer and arms its
+// timeout, tagged with the node's shared sequence.
+func (n *Node) ask(r *relay.Request[struct{}]) {
+	n.env.Send(r.Peer(), AppendID(nil, MsgGetData, r.ID()), 0)
+	r.Arm(n.env, n.cfg.RequestTimeout, tagRequest|n.nextTag(0))
 }
 
+// dropReq ends the request for id, if any: the block has arrived.
 func (n *Node) dropReq(id [32]byte) {
-	if i := n.findReq(id); i >= 0 {
-		n.env.Cancel(n.reqs[i].timer)
-		n.reqs = slices.Delete(n.reqs, i, i+1)
-	}
+	n.reqs.Drop(n.env, id)
 }
 
+// onTimeout asks the next announcer of the request whose timer, tagged
+// with seq, fired.
 func (n *Node) onTimeout(seq uint64) {
-	for i := range n.reqs {
-		r := &n.reqs[i]
-		if r.seq != seq {
-			continue
-		}
-		r.asked++
-		if r.asked < r.n {
-			n.ask(r)
-		} else {
-			n.reqs = slices.Delete(n.reqs, i, i+1)
-		}
-		return
+	if r := n.reqs.Expired(tagRequest | seq); r != nil {
+		n.ask(r)
 	}
 }
 
