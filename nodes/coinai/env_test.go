@@ -68,15 +68,7 @@ type testNet struct {
 func newTestNet(t testing.TB, cfgs []Config, links [][2]int, delay int64) *testNet {
 	t.Helper()
 	n := &testNet{Net: nodestest.New(delay)}
-	peers := nodestest.Peers(len(cfgs), links)
-	for i, c := range cfgs {
-		nd, err := New(c)
-		if err != nil {
-			t.Fatal(err)
-		}
-		n.nodes = append(n.nodes, nd)
-		n.Add(nd, peers[i], 1)
-	}
+	n.nodes = nodestest.AddAll(t, n.Net, cfgs, links, 1, New)
 	return n
 }
 

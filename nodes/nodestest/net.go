@@ -9,6 +9,7 @@ import (
 	"container/heap"
 	"math/rand/v2"
 	"slices"
+	"testing"
 
 	"github.com/coinai/coinai/nodes"
 )
@@ -61,6 +62,24 @@ func Peers(count int, links [][2]int) [][]nodes.PeerID {
 		slices.Sort(p)
 	}
 	return peers
+}
+
+// AddAll makes a node of each config with newNode (a protocol's New) and
+// adds it with its random stream seed, linked both ways by links (see
+// Peers); it returns the nodes in order and fails t if one cannot be made.
+func AddAll[C any, N nodes.Node](t testing.TB, n *Net, cfgs []C, links [][2]int, seed uint64, newNode func(C) (N, error)) []N {
+	t.Helper()
+	peers := Peers(len(cfgs), links)
+	out := make([]N, 0, len(cfgs))
+	for i, c := range cfgs {
+		nd, err := newNode(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, nd)
+		n.Add(nd, peers[i], seed)
+	}
+	return out
 }
 
 // Add adds a node with its peers and its random stream PCG(seed, index).

@@ -125,15 +125,7 @@ func newTestNet(t testing.TB, cfgs []Config, links [][2]int, delay int64, seed u
 		n.bytes[MsgType(msg[0])] += len(msg) + pad
 		n.count[MsgType(msg[0])]++
 	}
-	peers := nodestest.Peers(len(cfgs), links)
-	for i, c := range cfgs {
-		nd, err := New(c)
-		if err != nil {
-			t.Fatal(err)
-		}
-		n.nodes = append(n.nodes, nd)
-		n.Add(nd, peers[i], seed)
-	}
+	n.nodes = nodestest.AddAll(t, n.Net, cfgs, links, seed, New)
 	n.Start()
 	return n
 }
