@@ -31,8 +31,9 @@ const (
 	// block when Config.MaxBlockTxs is 0.
 	DefaultMaxBlockTxs = 100
 	// DefaultRequestTimeout is how long a node waits for a requested block
-	// before asking the next peer that announced it (as the PoW baseline).
-	DefaultRequestTimeout = 120e9
+	// before asking the next peer that announced it (relay.DefaultTimeout,
+	// as the PoW baseline).
+	DefaultRequestTimeout = relay.DefaultTimeout
 	// DefaultMaxFutureDrift is how far ahead of the node's clock a block
 	// timestamp may be (Bitcoin's two hours).
 	DefaultMaxFutureDrift = 2 * 3600e9

@@ -45,10 +45,9 @@ func Fidelity() []string {
 // Defaults for optional Config fields.
 const (
 	// DefaultRequestTimeout is how long a node waits for a requested block
-	// before asking the next peer that announced it. Bitcoin Core waits
-	// minutes for block downloads; two minutes covers a 1 MB block over a
-	// slow 100 kbit/s link.
-	DefaultRequestTimeout = 120e9
+	// before asking the next peer that announced it (see
+	// relay.DefaultTimeout).
+	DefaultRequestTimeout = relay.DefaultTimeout
 	// DefaultMaxFutureDrift is how far ahead of the node's clock a block
 	// timestamp may be (Bitcoin's two hours).
 	DefaultMaxFutureDrift = 2 * 3600e9

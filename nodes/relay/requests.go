@@ -17,6 +17,12 @@ const MaxAnnouncers = 8
 // grow the node's state.
 const MaxRequests = 64
 
+// DefaultTimeout is how long, in ns, a node waits for a requested block
+// before asking the next announcer, where its protocol's config leaves it
+// open. Bitcoin Core waits minutes for block downloads; two minutes covers
+// a 1 MB block over a slow 100 kbit/s link.
+const DefaultTimeout = 120e9
+
 // Request is a block the node is fetching: its id, the peers that announced
 // it, in arrival order, and how many of them were asked already. The peer
 // being asked is Peer; on a timeout the next announcer is asked.
