@@ -1,0 +1,126 @@
+package coinai
+
+import (
+	"github.com/coinai/coinai/nodes"
+	"github.com/coinai/coinai/nodes/chain"
+	"github.com/coinai/coinai/nodes/ledger"
+	"github.com/coinai/coinai/nodes/nn"
+)
+
+// resume starts a training attempt on the tip if the node mines, has none
+// in progress and is not waiting for the verdict on a would-be tip.
+func (n *Node) resume() {
+	if !n.cfg.Miner || n.env == nil || n.job != 0 || n.waiting > 0 {
+		return
+	}
+	tip := n.tree.Tip()
+	if tip.ID != n.attemptTip {
+		n.attemptTip, n.attempt, n.lastModel = tip.ID, 0, nil
+	}
+	problem, d := n.problemFor(n.state, tip.ID)
+	arch, err := n.archFor(tip.ID, d)
+	if err != nil {
+		n.env.Observe(nodes.Event{Kind: nodes.EvNote, Block: tip.ID, Note: "cannot mine: " + err.Error()})
+		return
+	}
+	job := &TrainJob{
+		Arch: arch, Data: d, Problem: problem,
+		Seed:  Seed(tip.ID, n.addr, n.attempt),
+		Train: nn.TrainConfig{Epochs: n.cfg.Epochs, Batch: n.cfg.Batch, LR: n.cfg.LR, Momentum: n.cfg.Momentum, Serial: true},
+	}
+	if n.mode == ModeContinue && n.lastModel != nil {
+		job.From, job.Train.Epochs = n.lastModel, 1
+	}
+	n.jobTag = n.nextTag(tagAttempt)
+	n.jobTip, n.jobHeight, n.jobProblem = tip.ID, tip.Height+1, problem
+	n.job = n.env.Compute(job, n.jobTag)
+}
+
+// cancelAttempt discards the attempt in progress, if any: once a block is
+// appended, work on its siblings is worthless (the paper's fifth
+// requirement).
+func (n *Node) cancelAttempt() {
+	if n.job == 0 {
+		return
+	}
+	n.env.Cancel(n.job)
+	n.job = 0
+	n.env.Observe(nodes.Event{Kind: nodes.EvAttemptCancelled, Parent: n.jobTip, Height: n.jobHeight})
+}
+
+func (n *Node) onAttempt(r *TrainResult) {
+	n.job = 0
+	tip := n.tree.Tip()
+	n.env.Observe(nodes.Event{Kind: nodes.EvAttemptDone, Parent: n.jobTip, Height: n.jobHeight,
+		Value: r.ValAccuracy()})
+	if r.Err != nil {
+		n.env.Observe(nodes.Event{Kind: nodes.EvNote, Parent: n.jobTip, Note: "attempt failed: " + r.Err.Error()})
+		return
+	}
+	attempt := n.attempt
+	n.attempt++
+	if n.mode == ModeContinue {
+		n.lastModel = r.Model
+	}
+	thr := n.thresholdAt(tip, n.blockTime(tip))
+	if tip.ID == n.jobTip && passes(r.ValCorrect, r.ValN, thr) {
+		n.mine(tip, r, thr, attempt)
+	}
+	n.resume()
+}
+
+// mine builds, signs and reports a block for a successful attempt, then
+// verifies it like any received block: the miner is its first validator,
+// and announces the block only once it has passed.
+func (n *Node) mine(tip chain.Entry[*rec], r *TrainResult, thr uint32, attempt uint32) {
+	txs := n.pool.Select(n.state, n.cfg.MaxBlockTxs)
+	if n.stor != nil {
+		txs = n.proofsForParent(tip, txs)
+	}
+	h := Header{
+		Version: Version, Prev: tip.ID, Height: uint64(tip.Height + 1),
+		Time:    n.blockTime(tip),
+		Problem: n.jobProblem, Model: r.Commitment, TxRoot: TxRoot(txs),
+		Accuracy: uint32(uint64(r.ValCorrect) * PPM / uint64(r.ValN)), Threshold: thr, Attempt: attempt,
+	}
+	if n.cfg.Storage.Enabled {
+		h.Model = ModelCommitment(r.Model, n.cfg.Storage.ChunkSize)
+	}
+	if err := h.Sign(n.cfg.Key); err != nil {
+		n.env.Observe(nodes.Event{Kind: nodes.EvNote, Note: "cannot sign: " + err.Error()})
+		return
+	}
+	blk := Block{Header: h, Model: r.Model, Txs: txs}
+	msg := AppendBlock(nil, &blk)
+	id := h.ID()
+	n.env.Observe(nodes.Event{Kind: nodes.EvMined, Block: id, Parent: tip.ID, Height: int64(h.Height),
+		Miner: n.cfg.ID, Size: len(msg), Value: float64(thr) / PPM})
+	var fees ledger.Amount
+	for _, tx := range txs {
+		if tx.Kind() != ledger.KindProblem {
+			fees += tx.Header().Fee
+		}
+	}
+	rewards := []struct {
+		amt  ledger.Amount
+		note string
+	}{{n.cfg.BlockReward, "block"}, {fees, "fee"}}
+	if p, ok := n.state.Problem(h.Problem); ok && h.Problem != ([32]byte{}) {
+		rewards = append(rewards, struct {
+			amt  ledger.Amount
+			note string
+		}{p.Fee, "problem"})
+	}
+	for _, rw := range rewards {
+		if rw.amt > 0 || rw.note == "block" {
+			n.env.Observe(nodes.Event{Kind: nodes.EvReward, Block: id, Height: int64(h.Height), Miner: n.cfg.ID,
+				Value: float64(rw.amt) / float64(ledger.Coin), Note: rw.note})
+		}
+	}
+	m, err := DecodeMessage(msg)
+	if err != nil {
+		n.env.Observe(nodes.Event{Kind: nodes.EvNote, Block: id, Note: "mined block does not decode: " + err.Error()})
+		return
+	}
+	n.onBlock(n.cfg.ID, &m, msg)
+}
