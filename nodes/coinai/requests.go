@@ -5,8 +5,8 @@ import (
 	"github.com/coinai/coinai/nodes/relay"
 )
 
-// request notes that from has block id; if the node neither knows nor is
-// fetching it, it asks from.
+// request notes that from has block id: a block in flight gains from as
+// another source, and a block the node does not know is asked of from.
 func (n *Node) request(id [32]byte, from nodes.PeerID) {
 	if n.known(id) || n.reqs.Announced(id, from) {
 		return

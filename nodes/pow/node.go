@@ -531,13 +531,11 @@ func (n *Node) accept(from nodes.PeerID, m *Message, msg []byte) {
 		n.reject(m.ID, err)
 		return
 	}
-	if res.Orphaned {
-		n.reqs.Drop(n.env, m.ID)
-	}
 	for _, id := range res.Evicted {
 		n.orphans.Remove(id)
 	}
 	if res.Orphaned {
+		n.reqs.Drop(n.env, m.ID)
 		if !slices.Contains(res.Evicted, m.ID) {
 			n.orphans.Add(m.ID, h.Prev, orphanMsg{msg: r, from: from})
 		}
