@@ -116,7 +116,7 @@ func TestApply(t *testing.T) {
 		t.Errorf("Apply without '=': %v", err)
 	}
 	// A problem in a key that was not overridden is located in the file.
-	bad := []byte("[run]\nstop_height = 5\n\n[[group]]\ncount = 20\nhardware = \"asic\"\n")
+	bad := []byte("[run]\nprotocol = \"pow\"\n\n[[group]]\ncount = 20\nhardware = \"asic\"\n")
 	b, err := Parse("b.toml", bad)
 	if err != nil {
 		t.Fatal(err)

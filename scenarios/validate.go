@@ -31,6 +31,8 @@ func (s *Scenario) Validate() error {
 	v.pow()
 	v.coinai()
 	v.storage()
+	v.storageNodes()
+	v.supply()
 	if s.Output.Dir == "" {
 		v.add("output.dir", "must not be empty")
 	}
@@ -106,6 +108,10 @@ func (v *validator) nonNegative(key string, x float64, what fmt.Stringer) {
 
 func (v *validator) run() {
 	r := v.s.Run
+	if r.Seed < 0 {
+		// The runner uses uint64(seed): -3 would silently run seed 2^64-3.
+		v.add("run.seed", "%d is negative; a seed is an integer from 0 to %d", r.Seed, int64(math.MaxInt64))
+	}
 	v.oneOf("run.protocol", r.Protocol, protocols)
 	v.atLeast("run.stop_height", int64(r.StopHeight), 0)
 	v.nonNegative("run.stop_time", float64(r.StopTime), r.StopTime)
