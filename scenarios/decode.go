@@ -18,6 +18,15 @@ import (
 type source struct {
 	lines  map[string]int  // key path -> line
 	failed map[string]bool // key paths whose value could not be decoded
+	set    []string        // key paths overridden by Set or Apply
+}
+
+// overridden reports whether path, or a key above it, was overridden.
+func (src *source) overridden(path string) bool {
+	if src == nil {
+		return false
+	}
+	return slices.ContainsFunc(src.set, func(k string) bool { return path == k || strings.HasPrefix(path, k+".") })
 }
 
 // lineOf returns the line of path, or of its nearest ancestor written in the

@@ -122,7 +122,11 @@ func (s *Scenario) apply(kvs [][2]string) error {
 	if err := errorsOrNil(problems); err != nil {
 		return err
 	}
-	file, src := s.File, s.src
+	file, src := s.File, &source{}
+	if s.src != nil {
+		*src = *s.src
+	}
+	src.set = append(slices.Clone(src.set), set...)
 	*s = *ns
 	s.File, s.src = file, src
 	return nil

@@ -45,7 +45,11 @@ type validator struct {
 }
 
 func (v *validator) add(key, format string, args ...any) {
-	v.problems = append(v.problems, Problem{File: v.s.File, Line: v.s.src.lineOf(key), Key: key, Msg: fmt.Sprintf(format, args...)})
+	p := Problem{File: v.s.File, Line: v.s.src.lineOf(key), Key: key, Msg: fmt.Sprintf(format, args...)}
+	if v.s.src.overridden(key) {
+		p.File, p.Line = overrideFile, 0
+	}
+	v.problems = append(v.problems, p)
 }
 
 // defaulted explains, for a per-region table the file does not set, that
