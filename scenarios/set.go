@@ -112,7 +112,7 @@ func (s *Scenario) apply(kvs [][2]string) error {
 	for i := range problems {
 		p := &problems[i]
 		p.Line = 0
-		if slices.ContainsFunc(set, func(k string) bool { return p.Key == k || strings.HasPrefix(p.Key, k+".") }) {
+		if slices.ContainsFunc(set, func(k string) bool { return p.Key == k || strings.HasPrefix(p.Key, k+".") }) || s.src.overridden(p.Key) {
 			p.File = overrideFile
 		} else {
 			p.File = s.File

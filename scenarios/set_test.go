@@ -129,4 +129,16 @@ func TestApply(t *testing.T) {
 	if got, want := err.Error(), `b.toml:6: group.0.hardware: "asic" has no hashrate and cannot mine proof-of-work blocks`; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
+	// A problem about a key an earlier override set is located at the
+	// override.
+	if err := b.Set("group.0.hardware", "rtx4090"); err == nil {
+		t.Fatal("rtx4090 mines proof-of-work")
+	}
+	if err := b.Apply("run.protocol=coinai", "group.0.hardware=rtx4090"); err != nil {
+		t.Fatal(err)
+	}
+	err = b.Set("hardware.rtx4090.flops", "0FLOPS")
+	if got, want := err.Error(), `--set: group.0.hardware: "rtx4090" has no flops and cannot train models`; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
 }
