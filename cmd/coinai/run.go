@@ -25,8 +25,9 @@ func (s *setFlags) Set(v string) error { *s = append(*s, v); return nil }
 func cmdRun(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("coinai run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	seed := fs.Int64("seed", -1, "override run.seed")
+	seed := fs.Int64("seed", 0, "override run.seed (0 .. 2^63-1)")
 	out := fs.String("out", "", "output directory (default: <output.dir>/<scenario>-seed<N>)")
+	maxMemory := addMemoryFlag(fs)
 	trace := fs.Bool("trace", false, "write trace.jsonl (one JSON object per delivered event)")
 	noReport := fs.Bool("no-report", false, "do not write report.md and report.html")
 	quiet := fs.Bool("quiet", false, "print nothing but errors")
@@ -36,7 +37,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	var sets setFlags
 	fs.Var(&sets, "set", "override a scenario key, e.g. --set pow.interval=60s (repeatable)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: coinai run SCENARIO [--seed N] [--set key=value]... [--out DIR] [--trace] [--no-report]")
+		fmt.Fprintln(stderr, "usage: coinai run SCENARIO [--seed N] [--set key=value]... [--out DIR] [--trace] [--no-report] [--max-memory SIZE]")
 		fs.PrintDefaults()
 	}
 	flags, pos := interleaved(args, map[string]bool{"trace": true, "no-report": true, "quiet": true, "progress": true, "h": true, "help": true})
@@ -66,16 +67,18 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
-	if *seed >= 0 {
-		if err := s.Set("run.seed", fmt.Sprint(*seed)); err != nil {
-			fmt.Fprintln(stderr, err)
-			return 2
-		}
+	if err := applySeed(fs, s, *seed); err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
 	}
 	if *trace {
 		s.Output.Trace = true
 	}
 	if err := s.Validate(); err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	if err := maxMemory.check(s); err != nil {
 		fmt.Fprintln(stderr, err)
 		return 2
 	}
@@ -261,12 +264,16 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 		if err == nil {
 			_, err = runner.FromScenario(s)
 		}
+		if err == nil {
+			err = s.CheckMemory(availableMemory())
+		}
 		if err != nil {
 			fmt.Fprintln(stderr, err)
 			code = 2
 			continue
 		}
-		fmt.Fprintf(stdout, "%s: ok (%s, %d nodes)\n", p, s.Run.Protocol, s.NodeCount())
+		mem, _ := s.MemoryEstimate()
+		fmt.Fprintf(stdout, "%s: ok (%s, %d nodes, about %s of memory)\n", p, s.Run.Protocol, s.NodeCount(), scenarios.FormatBytes(mem))
 	}
 	return code
 }
