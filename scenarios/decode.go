@@ -18,6 +18,15 @@ import (
 type source struct {
 	lines  map[string]int  // key path -> line
 	failed map[string]bool // key paths whose value could not be decoded
+	set    []string        // key paths overridden by Set or Apply
+}
+
+// overridden reports whether path, or a key above it, was overridden.
+func (src *source) overridden(path string) bool {
+	if src == nil {
+		return false
+	}
+	return slices.ContainsFunc(src.set, func(k string) bool { return path == k || strings.HasPrefix(path, k+".") })
 }
 
 // lineOf returns the line of path, or of its nearest ancestor written in the
@@ -50,12 +59,19 @@ func Load(path string) (*Scenario, error) {
 // Parse decodes a scenario from TOML text over Default() and validates it.
 // name is used in error messages. Every problem is reported at once in an
 // *Errors: syntax errors (with the line the parser stopped at), unknown keys,
-// values of the wrong type, quantities without or with unknown units, and
-// everything Validate rejects, each with file, line and key.
+// values of the wrong type, quantities without or with unknown units, a file
+// that does not set run.protocol (the one required key), and everything
+// Validate rejects, each with file, line and key.
 func Parse(name string, data []byte) (*Scenario, error) {
 	s, problems := decode(name, data)
 	if s == nil {
 		return nil, errorsOrNil(problems)
+	}
+	if _, ok := s.src.lines[requiredKey]; !ok && !s.src.failedAt(requiredKey) {
+		// Every other key has a default, so an empty file (or one that
+		// names no protocol) would silently run the 100-node default.
+		problems = append(problems, Problem{File: name, Line: s.src.lineOf(requiredKey), Key: requiredKey,
+			Msg: `missing: a scenario must set run.protocol to "pow" or "coinai" (every other key has a default; see scenarios/reference.toml)`})
 	}
 	if err := s.Validate(); err != nil {
 		var errs *Errors
@@ -73,6 +89,9 @@ func Parse(name string, data []byte) (*Scenario, error) {
 	}
 	return s, nil
 }
+
+// requiredKey is the one key every scenario file must set.
+const requiredKey = "run.protocol"
 
 // failedAt reports whether key, or a key above it, failed to decode: its
 // value kept the default, so validation problems about it would be noise.

@@ -10,9 +10,12 @@
 //   - quantities are strings with units ("600s", "535KB", "19.2Mbps",
 //     "100GFLOPS", "14TH/s", "65W"); a bare number where a unit is needed is
 //     an error that lists the accepted units;
-//   - impossible values (negative counts, region shares not summing to 100, a
-//     latency table that is not N x N for N regions, unknown protocol or
-//     hardware, no stop condition) are errors;
+//   - a file must set run.protocol (an empty file is an error, not the
+//     default network);
+//   - impossible values (negative counts or seeds, region shares not summing
+//     to 100, a latency table that is not N x N for N regions, unknown
+//     protocol or hardware, no stop condition, rewards the ledger cannot
+//     hold, more replicas than storage nodes) are errors;
 //   - all problems are reported at once, as an *Errors whose lines read
 //     "file:line: key: message".
 //

@@ -9,6 +9,7 @@ import (
 func Example() {
 	s, err := scenarios.Parse("tiny.toml", []byte(`
 [run]
+protocol = "pow"
 stop_height = 10
 
 [[group]]
@@ -37,7 +38,7 @@ interval = "1.5m"
 func ExampleParse_errors() {
 	_, err := scenarios.Parse("bad.toml", []byte(`
 [run]
-seed = 7
+protocol = "pow"
 stop_hieght = 10
 
 [pow]

@@ -282,35 +282,42 @@ func TestLoadMissingFile(t *testing.T) {
 // TestDecodeProblems covers the type errors of the decoder and that a key
 // whose value failed to decode is not reported again by validation.
 func TestDecodeProblems(t *testing.T) {
+	const pow = "[run]\nprotocol = \"pow\"\n" // appended: it moves no line
+	const missing = `missing: a scenario must set run.protocol to "pow" or "coinai" (every other key has a default; see scenarios/reference.toml)`
 	tests := []struct {
 		name, text string
 		want       []string
 	}{
 		{"types", "[run]\nseed = \"seven\"\nstop_height = 1.5\n[output]\ntrace = 1\n[network]\nregion_share = \"all\"\n",
 			[]string{
+				"t.toml:1: run.protocol: " + missing,
 				`t.toml:2: run.seed: string "seven": want an integer`,
 				"t.toml:3: run.stop_height: float 1.5: want an integer",
 				`t.toml:5: output.trace: integer 1: want true or false`,
 				`t.toml:7: network.region_share: string "all": want an array`,
 			}},
-		{"failed count not revalidated", "[[group]]\ncount = \"many\"\nhardware = \"asic\"\n",
+		{"failed count not revalidated", "[[group]]\ncount = \"many\"\nhardware = \"asic\"\n" + pow,
 			[]string{`t.toml:2: group.0.count: string "many": want an integer`}},
 		{"section not a table", "run = 5\n",
 			[]string{"t.toml:1: run: integer 5: want a table"}},
-		{"inline tables", "run = { seed = 2, sed = 3 }\ngroup = [ { count = 20, hardware = \"asic\" },\n  { count = 0, hardware = \"asic\" } ]\n",
+		{"inline tables", "run = { seed = 2, sed = 3, protocol = \"pow\" }\ngroup = [ { count = 20, hardware = \"asic\" },\n  { count = 0, hardware = \"asic\" } ]\n",
 			[]string{
 				"t.toml:1: run.sed: unknown key (valid keys here: name, seed, protocol, stop_height, stop_time, max_events)",
 				"t.toml:3: group.1.count: 0 must be > 0",
 			}},
-		{"quantity wrong type", "[pow]\ninterval = true\n",
+		{"quantity wrong type", "[pow]\ninterval = true\n" + pow,
 			[]string{`t.toml:2: pow.interval: boolean true: want a duration like "600s" (units: ns, us, ms, s, m, h)`}},
-		{"no miners", "[[group]]\ncount = 20\nhardware = \"laptop-cpu\"\nrole = \"user\"\n",
+		{"no miners", "[[group]]\ncount = 20\nhardware = \"laptop-cpu\"\nrole = \"user\"\n" + pow,
 			[]string{`t.toml:1: group: no group has role "miner": nobody would mine blocks`}},
-		{"stop condition", "[run]\nstop_height = 0\n",
+		{"stop condition", "[run]\nprotocol = \"pow\"\nstop_height = 0\n",
 			[]string{"t.toml:1: run: no stop condition: set stop_height, stop_time or max_events"}},
+		{"empty file", "", []string{"t.toml: run.protocol: " + missing}},
+		{"no protocol", "# a comment\n[run]\nseed = 3\n", []string{"t.toml:2: run.protocol: " + missing}},
+		{"negative seed", "[run]\nprotocol = \"pow\"\nseed = -3\n", []string{"t.toml:3: run.seed: -3 is negative; a seed is an integer from 0 to 9223372036854775807"}},
 		{"no section", "[run]\nstop_height = 0\n[network]\nregions = [\"X\"]\n",
 			[]string{
 				"t.toml:1: run: no stop condition: set stop_height, stop_time or max_events",
+				"t.toml:1: run.protocol: " + missing,
 				"t.toml:3: network.download: has 6 entries; want 1 (one per region); the default is for the default regions, so set it with network.regions",
 				"t.toml:3: network.latency_ms: has 6 rows; want 1 (one per region, 1x1); the default is for the default regions, so set it with network.regions",
 				"t.toml:3: network.region_share: has 6 entries; want 1 (one per region); the default is for the default regions, so set it with network.regions",

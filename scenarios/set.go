@@ -112,7 +112,7 @@ func (s *Scenario) apply(kvs [][2]string) error {
 	for i := range problems {
 		p := &problems[i]
 		p.Line = 0
-		if slices.ContainsFunc(set, func(k string) bool { return p.Key == k || strings.HasPrefix(p.Key, k+".") }) {
+		if slices.ContainsFunc(set, func(k string) bool { return p.Key == k || strings.HasPrefix(p.Key, k+".") }) || s.src.overridden(p.Key) {
 			p.File = overrideFile
 		} else {
 			p.File = s.File
@@ -122,7 +122,11 @@ func (s *Scenario) apply(kvs [][2]string) error {
 	if err := errorsOrNil(problems); err != nil {
 		return err
 	}
-	file, src := s.File, s.src
+	file, src := s.File, &source{}
+	if s.src != nil {
+		*src = *s.src
+	}
+	src.set = append(slices.Clone(src.set), set...)
 	*s = *ns
 	s.File, s.src = file, src
 	return nil

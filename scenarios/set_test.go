@@ -116,7 +116,7 @@ func TestApply(t *testing.T) {
 		t.Errorf("Apply without '=': %v", err)
 	}
 	// A problem in a key that was not overridden is located in the file.
-	bad := []byte("[run]\nstop_height = 5\n\n[[group]]\ncount = 20\nhardware = \"asic\"\n")
+	bad := []byte("[run]\nprotocol = \"pow\"\n\n[[group]]\ncount = 20\nhardware = \"asic\"\n")
 	b, err := Parse("b.toml", bad)
 	if err != nil {
 		t.Fatal(err)
@@ -127,6 +127,18 @@ func TestApply(t *testing.T) {
 	}
 	err = b.Set("hardware.asic.hashrate", "0H/s")
 	if got, want := err.Error(), `b.toml:6: group.0.hardware: "asic" has no hashrate and cannot mine proof-of-work blocks`; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	// A problem about a key an earlier override set is located at the
+	// override.
+	if err := b.Set("group.0.hardware", "rtx4090"); err == nil {
+		t.Fatal("rtx4090 mines proof-of-work")
+	}
+	if err := b.Apply("run.protocol=coinai", "group.0.hardware=rtx4090"); err != nil {
+		t.Fatal(err)
+	}
+	err = b.Set("hardware.rtx4090.flops", "0FLOPS")
+	if got, want := err.Error(), `--set: group.0.hardware: "rtx4090" has no flops and cannot train models`; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }

@@ -31,6 +31,8 @@ func (s *Scenario) Validate() error {
 	v.pow()
 	v.coinai()
 	v.storage()
+	v.storageNodes()
+	v.supply()
 	if s.Output.Dir == "" {
 		v.add("output.dir", "must not be empty")
 	}
@@ -43,7 +45,11 @@ type validator struct {
 }
 
 func (v *validator) add(key, format string, args ...any) {
-	v.problems = append(v.problems, Problem{File: v.s.File, Line: v.s.src.lineOf(key), Key: key, Msg: fmt.Sprintf(format, args...)})
+	p := Problem{File: v.s.File, Line: v.s.src.lineOf(key), Key: key, Msg: fmt.Sprintf(format, args...)}
+	if v.s.src.overridden(key) {
+		p.File, p.Line = overrideFile, 0
+	}
+	v.problems = append(v.problems, p)
 }
 
 // defaulted explains, for a per-region table the file does not set, that
@@ -106,6 +112,10 @@ func (v *validator) nonNegative(key string, x float64, what fmt.Stringer) {
 
 func (v *validator) run() {
 	r := v.s.Run
+	if r.Seed < 0 {
+		// The runner uses uint64(seed): -3 would silently run seed 2^64-3.
+		v.add("run.seed", "%d is negative; a seed is an integer from 0 to %d", r.Seed, int64(math.MaxInt64))
+	}
 	v.oneOf("run.protocol", r.Protocol, protocols)
 	v.atLeast("run.stop_height", int64(r.StopHeight), 0)
 	v.nonNegative("run.stop_time", float64(r.StopTime), r.StopTime)

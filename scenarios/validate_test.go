@@ -60,6 +60,24 @@ func TestValidate(t *testing.T) {
 		{"storage", func(s *Scenario) { s.Storage.Replication = 0 }, "storage.replication: 0 must be >= 1"},
 		{"deadline", func(s *Scenario) { s.Storage.Deadline = -Second }, "storage.deadline: -1s must be > 0"},
 		{"output", func(s *Scenario) { s.Output.Dir = "" }, "output.dir: must not be empty"},
+		{"negative seed", func(s *Scenario) { s.Run.Seed = -3 }, "run.seed: -3 is negative; a seed is an integer from 0 to 9223372036854775807"},
+		{"block reward above the ledger", func(s *Scenario) { coinAI(s); s.CoinAI.BlockReward = 2e11 },
+			"coinai.block_reward: 2e+11 coins a block is more than the ledger can hold (184467440737.09551615 coins: amounts are uint64 counts of 1e-8 coin)"},
+		{"block rewards of the run above the ledger", func(s *Scenario) { coinAI(s); s.CoinAI.BlockReward = 1e9; s.Run.StopHeight = 200 },
+			"coinai.block_reward: 1e+09 coins a block over up to 216 blocks (run.stop_height 200 + 16) mint 2.16e+11 coins, more than the ledger can hold (184467440737.09551615 coins); lower the reward or the number of blocks"},
+		{"block rewards of a timed run", func(s *Scenario) {
+			coinAI(s)
+			s.CoinAI.BlockReward = 1e9
+			s.Run.StopHeight, s.Run.StopTime = 0, 100*60*Second
+		}, "coinai.block_reward: 1e+09 coins a block over up to 200 blocks (twice run.stop_time 6000s / interval 60s) mint 2e+11 coins, more than the ledger can hold (184467440737.09551615 coins); lower the reward or the number of blocks"},
+		{"storage reward above the ledger", func(s *Scenario) { storage(s, 3); s.Storage.Reward = 1e12 },
+			"storage.reward: 1e+12 coins a proof is more than the ledger can hold (184467440737.09551615 coins: amounts are uint64 counts of 1e-8 coin)"},
+		{"storage rewards of the run above the ledger", func(s *Scenario) { storage(s, 3); s.Storage.Reward = 2e7 },
+			"storage.reward: 2e+07 coins a proof over up to 18315 proofs (every model challenged on its 3 holders at each round, a round every 1 blocks, up to 116 blocks: run.stop_height 100 + 16) plus 5800 coins of block rewards mint 3.663e+11 coins, more than the ledger can hold (184467440737.09551615 coins); lower the rewards or the number of blocks"},
+		{"replication above the storage nodes", func(s *Scenario) { storage(s, 2) },
+			`storage.replication: 3 copies of each model need 3 storage nodes; the scenario has 2 (nodes of groups with role = "storage" whose hardware has storage capacity)`},
+		{"storage without storage nodes", func(s *Scenario) { storage(s, 2); s.Groups[1].Hardware = "asic" },
+			`storage.enabled: no node can keep models: no [[group]] with role = "storage" has hardware with storage capacity`},
 	}
 	for _, tt := range tests {
 		s := Default()
@@ -98,5 +116,37 @@ func TestProblemString(t *testing.T) {
 	}
 	if !strings.Contains(e.Error(), "\n") {
 		t.Error("problems not on separate lines")
+	}
+}
+
+// coinAI makes the default scenario a Coin.AI network.
+func coinAI(s *Scenario) {
+	s.Run.Protocol = "coinai"
+	s.Groups[0].Hardware = "laptop-cpu"
+}
+
+// storage makes the default scenario a Coin.AI network with proof-of-storage
+// and n storage nodes.
+func storage(s *Scenario, n int) {
+	coinAI(s)
+	s.Storage.Enabled = true
+	s.Groups = append(s.Groups, Group{Name: "storage", Count: n, Hardware: "laptop-cpu", Role: "storage", Regions: "default"})
+}
+
+func TestStorageProofs(t *testing.T) {
+	// Brute force over the rule: rounds at multiples of p challenge the
+	// models recorded at least max(1, lag) blocks earlier, on each holder.
+	for _, blocks := range []int{0, 1, 2, 5, 17, 116} {
+		for _, p := range []int{1, 2, 3, 7} {
+			for _, lag := range []int{0, 1, 2, 6, 40} {
+				want := 0
+				for h := p; h <= blocks; h += p {
+					want += 3 * max(0, h-max(1, lag))
+				}
+				if got := storageProofs(float64(blocks), p, lag, 3); got != float64(want) {
+					t.Errorf("storageProofs(%d, %d, %d, 3) = %v, want %d", blocks, p, lag, got, want)
+				}
+			}
+		}
 	}
 }

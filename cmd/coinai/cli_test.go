@@ -102,3 +102,72 @@ func TestRunWritesOutputs(t *testing.T) {
 		t.Errorf("temporary files left: %v", left)
 	}
 }
+
+// Bad input that used to run (or crash) is refused before any work starts:
+// exit 2, one message naming file:line:key (or the flag), nothing written.
+func TestBadInputWritesNothing(t *testing.T) {
+	td := "../../scenarios/testdata/"
+	sc := "../../scenarios/"
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"empty file", []string{td + "empty.toml"}, `empty.toml: run.protocol: missing: a scenario must set run.protocol to "pow" or "coinai"`},
+		{"no protocol", []string{td + "no-protocol.toml"}, "no-protocol.toml:3: run.protocol: missing"},
+		{"negative --seed", []string{sc + "pow-quickstart.toml", "--seed", "-3"}, "--seed -3: a seed is an integer from 0 to 9223372036854775807"},
+		{"negative run.seed", []string{sc + "pow-quickstart.toml", "--set", "run.seed=-3"}, "--set: run.seed: -3 is negative"},
+		{"block reward", []string{td + "reward-overflow.toml"}, "reward-overflow.toml:12: coinai.block_reward: 2e+11 coins a block is more than the ledger can hold (184467440737.09551615 coins"},
+		{"block rewards of the run", []string{sc + "quickstart.toml", "--set", "coinai.block_reward=1e9", "--set", "run.stop_height=200"},
+			"--set: coinai.block_reward: 1e+09 coins a block over up to 216 blocks (run.stop_height 200 + 16) mint 2.16e+11 coins"},
+		{"storage reward", []string{sc + "storage-churn.toml", "--set", "storage.reward=1e12"}, "--set: storage.reward: 1e+12 coins a proof is more than the ledger can hold"},
+		{"replication", []string{td + "replication.toml"}, "replication.toml:19: storage.replication: 5 copies of each model need 5 storage nodes; the scenario has 2"},
+		{"replication override", []string{sc + "storage-churn.toml", "--set", "storage.replication=13"}, "--set: storage.replication: 13 copies of each model need 13 storage nodes; the scenario has 12"},
+		{"memory", []string{td + "big-network.toml", "--max-memory", "1GB"},
+			"big-network.toml:7: group.0.count: 9000000 nodes over up to 116 blocks need about 214 GB of memory, more than the 1 GB allowed by --max-memory"},
+		{"memory override", []string{sc + "pow-bitcoin.toml", "--set", "group.0.count=10000000", "--max-memory", "100GB"},
+			"--set: group.0.count: 10000000 nodes over up to 116 blocks need about 237 GB of memory, more than the 100 GB allowed by --max-memory"},
+		{"bad --max-memory", []string{sc + "pow-bitcoin.toml", "--max-memory", "lots"}, "max-memory"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			out := filepath.Join(root, "out", "run")
+			code, stdout, stderr := run(append(append([]string{"run"}, tc.args...), "--out", out)...)
+			if code != 2 {
+				t.Errorf("exit %d, want 2 (stderr %q)", code, stderr)
+			}
+			if !strings.Contains(stderr, tc.want) {
+				t.Errorf("stderr %q lacks %q", stderr, tc.want)
+			}
+			if strings.Count(strings.TrimSpace(stderr), "\n") > 0 && tc.name != "bad --max-memory" {
+				t.Errorf("more than one message: %q", stderr)
+			}
+			if stdout != "" {
+				t.Errorf("stdout %q", stdout)
+			}
+			if ents, _ := os.ReadDir(root); len(ents) != 0 {
+				t.Errorf("written: %v", ents)
+			}
+			// validate says the same of a file.
+			if strings.HasPrefix(tc.args[0], td) && len(tc.args) == 1 {
+				code, _, stderr := run("validate", tc.args[0])
+				if code != 2 || !strings.Contains(stderr, tc.want) {
+					t.Errorf("validate: exit %d, stderr %q", code, stderr)
+				}
+			}
+		})
+	}
+}
+
+// The shipped scenarios validate (and fit this machine's memory).
+func TestShippedScenariosValidate(t *testing.T) {
+	files, _ := filepath.Glob("../../scenarios/*.toml")
+	if len(files) < 5 {
+		t.Fatalf("scenarios: %v", files)
+	}
+	code, stdout, stderr := run(append([]string{"validate"}, files...)...)
+	if code != 0 || strings.Count(stdout, ": ok (") != len(files) {
+		t.Errorf("exit %d\n%s%s", code, stdout, stderr)
+	}
+}

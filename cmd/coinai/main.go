@@ -1,7 +1,8 @@
 // Command coinai runs the Coin.AI testbed: scenarios of hundreds of
 // simulated nodes, single training jobs, reports and comparisons.
 //
-// Exit codes: 0 success, 1 a run failed, 2 bad input or usage.
+// Exit codes: 0 success, 1 a run failed, 2 bad input or usage, 130 and 143
+// stopped by SIGINT and SIGTERM.
 package main
 
 import (
@@ -14,12 +15,17 @@ import (
 const usage = `coinai — a deterministic testbed for Coin.AI (proof-of-useful-work) and a PoW baseline
 
 Usage:
-  coinai run SCENARIO [--seed N] [--set key=value]... [--out DIR] [--trace] [--no-report]
+  coinai run SCENARIO [--seed N] [--set key=value]... [--out DIR] [--force] [--trace] [--no-report] [--max-memory SIZE]
   coinai validate SCENARIO...
   coinai train [--data digits|fashion-mnist] [--model mlp|mlp2|cnn|ARCH] [--epochs N] ...
   coinai report RUN_DIR
-  coinai plot RUN_DIR [--out DIR]
-  coinai compare RUN_DIR RUN_DIR... [--out DIR]
+  coinai plot RUN_DIR [--out DIR] [--force]
+  coinai compare RUN_DIR RUN_DIR... [--out DIR] [--force]
+
+An output path must be new, an empty directory, or (with --force) an earlier
+output of coinai of the same kind; coinai never overwrites a file it did not
+write. SIGINT or SIGTERM stops a run cleanly (exit 130 or 143) and removes
+its unfinished output.
 
 Run "coinai COMMAND --help" for the flags of a command.
 `

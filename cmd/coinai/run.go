@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/coinai/coinai/analysis"
 	"github.com/coinai/coinai/scenarios"
 	"github.com/coinai/coinai/scenarios/runner"
 	"github.com/coinai/coinai/sim"
@@ -25,8 +24,10 @@ func (s *setFlags) Set(v string) error { *s = append(*s, v); return nil }
 func cmdRun(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("coinai run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	seed := fs.Int64("seed", -1, "override run.seed")
-	out := fs.String("out", "", "output directory (default: <output.dir>/<scenario>-seed<N>)")
+	seed := fs.Int64("seed", 0, "override run.seed (0 .. 2^63-1)")
+	out := fs.String("out", "", "output directory (default: <output.dir>/<scenario>-seed<N>); must be new, empty, or a previous run replaced with --force")
+	force := fs.Bool("force", false, "replace the previous run directory at the output path (files coinai did not write in it are kept)")
+	maxMemory := addMemoryFlag(fs)
 	trace := fs.Bool("trace", false, "write trace.jsonl (one JSON object per delivered event)")
 	noReport := fs.Bool("no-report", false, "do not write report.md and report.html")
 	quiet := fs.Bool("quiet", false, "print nothing but errors")
@@ -36,10 +37,10 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	var sets setFlags
 	fs.Var(&sets, "set", "override a scenario key, e.g. --set pow.interval=60s (repeatable)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: coinai run SCENARIO [--seed N] [--set key=value]... [--out DIR] [--trace] [--no-report]")
+		fmt.Fprintln(stderr, "usage: coinai run SCENARIO [--seed N] [--set key=value]... [--out DIR] [--force] [--trace] [--no-report] [--max-memory SIZE]")
 		fs.PrintDefaults()
 	}
-	flags, pos := interleaved(args, map[string]bool{"trace": true, "no-report": true, "quiet": true, "progress": true, "h": true, "help": true})
+	flags, pos := interleaved(args, map[string]bool{"trace": true, "force": true, "no-report": true, "quiet": true, "progress": true, "h": true, "help": true})
 	if err := fs.Parse(flags); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -66,16 +67,18 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
-	if *seed >= 0 {
-		if err := s.Set("run.seed", fmt.Sprint(*seed)); err != nil {
-			fmt.Fprintln(stderr, err)
-			return 2
-		}
+	if err := applySeed(fs, s, *seed); err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
 	}
 	if *trace {
 		s.Output.Trace = true
 	}
 	if err := s.Validate(); err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	if err := maxMemory.check(s); err != nil {
 		fmt.Fprintln(stderr, err)
 		return 2
 	}
@@ -89,19 +92,33 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		base := strings.TrimSuffix(filepath.Base(pos[0]), filepath.Ext(pos[0]))
 		dir = filepath.Join(s.Output.Dir, fmt.Sprintf("%s-seed%d", base, s.Run.Seed))
 	}
+	od, err := prepareOut(dir, kindRun, "--out", *force)
+	if err != nil {
+		fmt.Fprintf(stderr, "coinai run: %v\n", err)
+		return exitCode(err)
+	}
 	resolved, err := s.TOML()
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
+	intr := catchSignals(func(sig os.Signal) { interruptedMsg(stderr, sig, od) })
+	defer intr.stop()
+	intr.exitNow(true) // until the run's events are handled
+	if err := od.create(); err != nil {
+		fmt.Fprintf(stderr, "coinai run: %v\n", err)
+		return 1
+	}
+	defer od.abandon()
+	cfg.Check = intr.check(cfg.Check)
 	var traceBuf *traceFile
 	if s.Output.Trace {
-		traceBuf, err = newTraceFile(dir)
+		traceBuf, err = newTraceFile(od.file("trace.jsonl"))
 		if err != nil {
 			fmt.Fprintln(stderr, err)
 			return 1
 		}
-		defer traceBuf.discard()
+		defer traceBuf.close()
 		cfg.Trace = traceBuf
 	}
 	if isTerminal(stderr) && !*quiet {
@@ -131,6 +148,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		pprof.StartCPUProfile(f)
 		defer f.Close()
 	}
+	intr.exitNow(false)
 	res, err := r.Run()
 	if *cpuProfile != "" {
 		pprof.StopCPUProfile()
@@ -143,6 +161,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	}
 	if cfg.Progress != nil && isTerminal(stderr) && !*quiet {
 		fmt.Fprint(stderr, "\r\033[K")
+	}
+	if intr.caught() != nil {
+		return interrupted(stderr, intr, od)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "coinai run: %v\n", err)
@@ -159,21 +180,18 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, err)
 			return 1
 		}
-		files["trace.jsonl"] = nil // placeholder: moved in below
 	}
-	if err := writeRun(dir, files, traceBuf); err != nil {
-		fmt.Fprintln(stderr, err)
-		return 1
+	report := s.Output.Report && !*noReport
+	if err := writeRunDir(od, files, report, intr); err != nil {
+		if intr.caught() != nil {
+			return interrupted(stderr, intr, od)
+		}
+		fmt.Fprintf(stderr, "coinai run: %v\n", err)
+		return exitCode(err)
 	}
 	if !*quiet {
 		printSummary(stdout, dir, res)
-	}
-	if s.Output.Report && !*noReport {
-		if err := analysis.WriteReport(dir); err != nil {
-			fmt.Fprintf(stderr, "coinai run: writing report: %v\n", err)
-			return 1
-		}
-		if !*quiet {
+		if report {
 			fmt.Fprintf(stdout, "report:        %s\n", filepath.Join(dir, "report.html"))
 		}
 	}
@@ -261,12 +279,16 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 		if err == nil {
 			_, err = runner.FromScenario(s)
 		}
+		if err == nil {
+			err = s.CheckMemory(availableMemory())
+		}
 		if err != nil {
 			fmt.Fprintln(stderr, err)
 			code = 2
 			continue
 		}
-		fmt.Fprintf(stdout, "%s: ok (%s, %d nodes)\n", p, s.Run.Protocol, s.NodeCount())
+		mem, _ := s.MemoryEstimate()
+		fmt.Fprintf(stdout, "%s: ok (%s, %d nodes, about %s of memory)\n", p, s.Run.Protocol, s.NodeCount(), scenarios.FormatBytes(mem))
 	}
 	return code
 }

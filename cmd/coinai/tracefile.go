@@ -4,25 +4,17 @@ import (
 	"bufio"
 	"fmt"
 	"os"
-	"path/filepath"
-
-	"github.com/coinai/coinai/scenarios/runner"
 )
 
-// traceFile streams trace.jsonl to a temporary file beside the run
-// directory; it is moved into the directory when the run is written, so
-// that the directory appears whole or not at all.
+// traceFile streams trace.jsonl into the run directory being built (see
+// outDir), so that an interrupted or failed run leaves no trace behind.
 type traceFile struct {
 	f *os.File
 	w *bufio.Writer
 }
 
-func newTraceFile(dir string) (*traceFile, error) {
-	parent := filepath.Dir(filepath.Clean(dir))
-	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return nil, fmt.Errorf("trace: %w", err)
-	}
-	f, err := os.CreateTemp(parent, ".trace-*.jsonl")
+func newTraceFile(path string) (*traceFile, error) {
+	f, err := os.Create(path)
 	if err != nil {
 		return nil, fmt.Errorf("trace: %w", err)
 	}
@@ -38,13 +30,6 @@ func (t *traceFile) finish() error {
 	return t.f.Close()
 }
 
-func (t *traceFile) discard() { t.f.Close(); os.Remove(t.f.Name()) }
-
-// writeRun writes the run directory atomically, moving the trace in.
-func writeRun(dir string, files map[string][]byte, trace *traceFile) error {
-	if trace == nil {
-		return runner.WriteDir(dir, files)
-	}
-	delete(files, "trace.jsonl")
-	return runner.WriteDirWith(dir, files, map[string]string{"trace.jsonl": trace.f.Name()})
-}
+// close closes the file if finish did not (it is removed with the
+// directory).
+func (t *traceFile) close() { t.f.Close() }

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/coinai/coinai/nodes/dataset"
@@ -65,6 +66,12 @@ func cmdTrain(args []string, stdout, stderr io.Writer) int {
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "coinai train: unexpected argument %q\n\n%s", fs.Arg(0), trainUsage)
+		return 2
+	}
+	if strings.TrimSpace(*model) == "" {
+		// ParseArch("") is plain softmax regression: never what an empty
+		// flag (an unset shell variable) meant.
+		fmt.Fprintf(stderr, "coinai train: --model is empty: want mlp, mlp2, cnn or an architecture such as \"conv8x5-relu,pool2,fc100-relu\"\n")
 		return 2
 	}
 	if cfg.Epochs < 1 {

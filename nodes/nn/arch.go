@@ -1,7 +1,9 @@
 package nn
 
 import (
+	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -244,10 +246,10 @@ func ParseArch(s string, inC, inH, inW, classes int) (Arch, error) {
 		if len(parts) > MaxLayers {
 			return Arch{}, fmt.Errorf("nn: parsing %q: %d layers, at most %d", s, len(parts), MaxLayers)
 		}
-		for _, p := range parts {
+		for i, p := range parts {
 			l, err := parseLayer(strings.TrimSpace(p))
 			if err != nil {
-				return Arch{}, fmt.Errorf("nn: parsing %q: %w", s, err)
+				return Arch{}, fmt.Errorf("nn: parsing %q: layer %d %q: %w", s, i, strings.TrimSpace(p), err)
 			}
 			a.Layers = append(a.Layers, l)
 		}
@@ -266,34 +268,34 @@ func parseLayer(p string) (LayerSpec, error) {
 	case strings.HasPrefix(body, "conv"):
 		f, k, ok := strings.Cut(body[4:], "x")
 		if !ok {
-			return l, fmt.Errorf("layer %q: want conv<filters>x<kernel>", p)
+			return l, errors.New("want conv<filters>x<kernel>")
 		}
 		l.Kind = Conv
-		if l.Filters, err = parsePositive(f); err != nil {
-			return l, fmt.Errorf("layer %q: filters: %w", p, err)
+		if l.Filters, err = parsePositive(f, MaxDim, "MaxDim"); err != nil {
+			return l, fmt.Errorf("filters: %w", err)
 		}
-		if l.Kernel, err = parsePositive(k); err != nil {
-			return l, fmt.Errorf("layer %q: kernel: %w", p, err)
+		if l.Kernel, err = parsePositive(k, MaxKernel, "MaxKernel"); err != nil {
+			return l, fmt.Errorf("kernel: %w", err)
 		}
 	case strings.HasPrefix(body, "pool"):
 		l.Kind = MaxPool
-		if l.Size, err = parsePositive(body[4:]); err != nil {
-			return l, fmt.Errorf("layer %q: size: %w", p, err)
+		if l.Size, err = parsePositive(body[4:], MaxKernel, "MaxKernel"); err != nil {
+			return l, fmt.Errorf("size: %w", err)
 		}
 		if hasAct {
-			return l, fmt.Errorf("layer %q: pooling takes no activation", p)
+			return l, errors.New("pooling takes no activation")
 		}
 		return l, nil
 	case strings.HasPrefix(body, "fc"):
 		l.Kind = Dense
-		if l.Units, err = parsePositive(body[2:]); err != nil {
-			return l, fmt.Errorf("layer %q: units: %w", p, err)
+		if l.Units, err = parsePositive(body[2:], MaxDim, "MaxDim"); err != nil {
+			return l, fmt.Errorf("units: %w", err)
 		}
 	default:
-		return l, fmt.Errorf("layer %q: want conv, pool or fc", p)
+		return l, errors.New("want conv, pool or fc")
 	}
 	if !hasAct {
-		return l, fmt.Errorf("layer %q: missing -<act> (sigmoid, tanh, relu)", p)
+		return l, errors.New("missing -<act> (sigmoid, tanh, relu)")
 	}
 	switch act {
 	case "sigmoid":
@@ -303,25 +305,32 @@ func parseLayer(p string) (LayerSpec, error) {
 	case "relu":
 		l.Act = ActReLU
 	default:
-		return l, fmt.Errorf("layer %q: unknown activation %q", p, act)
+		return l, fmt.Errorf("unknown activation %q", act)
 	}
 	return l, nil
 }
 
-// parsePositive reads a decimal integer in [1, MaxDim] (digits only).
-func parsePositive(s string) (int, error) {
-	if s == "" || len(s) > 6 {
-		return 0, fmt.Errorf("bad number %q", s)
+// parsePositive reads a decimal integer in [1, limit] (digits only); name
+// is the limit's name in messages.
+func parsePositive(s string, limit int, name string) (int, error) {
+	if s == "" {
+		return 0, fmt.Errorf("missing number")
 	}
-	n := 0
 	for _, c := range s {
 		if c < '0' || c > '9' {
-			return 0, fmt.Errorf("bad number %q", s)
+			return 0, fmt.Errorf("bad number %q: want a decimal integer from 1 to %d", s, limit)
 		}
-		n = n*10 + int(c-'0')
 	}
-	if n < 1 || n > MaxDim {
-		return 0, fmt.Errorf("%d outside [1, %d]", n, MaxDim)
+	digits := strings.TrimLeft(s, "0")
+	if len(digits) > len(strconv.Itoa(limit)) {
+		return 0, fmt.Errorf("%s is above the limit of %d (nn.%s)", s, limit, name)
+	}
+	n, _ := strconv.Atoi(s[len(s)-max(len(digits), 1):])
+	switch {
+	case n < 1:
+		return 0, fmt.Errorf("%d outside [1, %d]", n, limit)
+	case n > limit:
+		return 0, fmt.Errorf("%d is above the limit of %d (nn.%s)", n, limit, name)
 	}
 	return n, nil
 }

@@ -53,7 +53,14 @@ func TestParseArchErrors(t *testing.T) {
 		{"lstm5-relu", "", "want conv, pool or fc"},
 		{"fc1x-relu", "", "bad number"},
 		{"fc+5-relu", "", "bad number"},
-		{"fc99999999-relu", "", "bad number"},
+		{"fc99999999-relu", "", `layer 0 "fc99999999-relu": units: 99999999 is above the limit of 16384 (nn.MaxDim)`},
+		{"fc64-relu,fc1000000-relu", "", `layer 1 "fc1000000-relu": units: 1000000 is above the limit of 16384 (nn.MaxDim)`},
+		{"fc16385-relu", "", "units: 16385 is above the limit of 16384 (nn.MaxDim)"},
+		{"fc000000000000000000000000016-relu", "", ""}, // leading zeros: 16
+		{"conv8x65-relu", "", "kernel: 65 is above the limit of 64 (nn.MaxKernel)"},
+		{"pool100", "", "size: 100 is above the limit of 64 (nn.MaxKernel)"},
+		{"conv99999999999999999999999x3-relu", "", "filters: 99999999999999999999999 is above the limit of 16384"},
+		{"fc-relu", "", "units: missing number"},
 		{"conv4x5-relu,conv4x5-relu", "8x8", "does not fit"}, // 8 -> 4 -> (5 > 4)
 		{"pool9", "8x8", "does not fit"},
 		{strings.Repeat("fc2-relu,", MaxLayers) + "fc2-relu", "", "at most"},
@@ -63,6 +70,12 @@ func TestParseArchErrors(t *testing.T) {
 			h = 8
 		}
 		_, err := ParseArch(tc.s, 1, h, h, 10)
+		if tc.want == "" {
+			if err != nil {
+				t.Errorf("ParseArch(%.40q): %v", tc.s, err)
+			}
+			continue
+		}
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("ParseArch(%.40q) error = %v, want it to contain %q", tc.s, err, tc.want)
 		}
