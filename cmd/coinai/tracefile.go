@@ -6,7 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/coinai/coinai/scenarios/runner"
+	"github.com/coinai/coinai/scenarios/results"
 )
 
 // traceFile streams trace.jsonl to a temporary file beside the run
@@ -43,8 +43,8 @@ func (t *traceFile) discard() { t.f.Close(); os.Remove(t.f.Name()) }
 // writeRun writes the run directory atomically, moving the trace in.
 func writeRun(dir string, files map[string][]byte, trace *traceFile) error {
 	if trace == nil {
-		return runner.WriteDir(dir, files)
+		return results.WriteDir(dir, files)
 	}
 	delete(files, "trace.jsonl")
-	return runner.WriteDirWith(dir, files, map[string]string{"trace.jsonl": trace.f.Name()})
+	return results.WriteDirWith(dir, files, map[string]string{"trace.jsonl": trace.f.Name()})
 }

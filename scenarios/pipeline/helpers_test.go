@@ -1,4 +1,4 @@
-package runner
+package pipeline
 
 import (
 	"testing"
@@ -23,13 +23,13 @@ func runScenario(t testing.TB, path string, overrides ...string) (*scenarios.Sce
 // runResolved runs an already loaded scenario.
 func runResolved(t testing.TB, s *scenarios.Scenario) *Result {
 	t.Helper()
-	_, res := runWithRunner(t, s)
+	_, res := runWithRun(t, s)
 	return res
 }
 
-// runWithRunner runs a loaded scenario and also returns the runner, whose
-// nodes tests may inspect.
-func runWithRunner(t testing.TB, s *scenarios.Scenario) (*Runner, *Result) {
+// runWithRun runs a loaded scenario and also returns the run, whose host
+// (nodes) and observer tests may inspect.
+func runWithRun(t testing.TB, s *scenarios.Scenario) (*Run, *Result) {
 	t.Helper()
 	cfg, err := FromScenario(s)
 	if err != nil {
