@@ -58,8 +58,9 @@ func New(cfg Config) (*Run, error) {
 	}
 	r := &Run{cfg: cfg, h: h}
 	r.obs = observe.New(observeConfig(&cfg.Plan), h)
-	r.chk = check.New(check.Config{Protocol: cfg.Protocol}, h, r.obs)
+	r.chk = check.New(checkConfig(&cfg.Plan), h, r.obs)
 	h.SetObserver(fanout{r.obs, r.chk})
+	h.SetCheck(r.chk.Tick)
 	if cfg.Progress != nil {
 		h.SetProgress(func(now sim.Time) { cfg.Progress(now, r.obs.Top()) })
 	}
@@ -80,6 +81,18 @@ func observeConfig(p *build.Plan) observe.Config {
 		oc.Storage = &observe.Storage{Replication: p.Storage.Replication, Cheats: p.Storage.Cheats}
 	}
 	return oc
+}
+
+// checkConfig is what the checkers need of the plan.
+func checkConfig(p *build.Plan) check.Config {
+	cc := check.Config{Protocol: p.Protocol, TargetInterval: p.TargetInterval, StopHeight: p.StopHeight, CoinAI: p.CoinAI}
+	for _, n := range p.Nodes {
+		cc.Miners = append(cc.Miners, n.Mines() && (n.HashRate > 0 || n.FLOPS > 0))
+	}
+	if p.Storage != nil {
+		cc.Cheats = p.Storage.Cheats
+	}
+	return cc
 }
 
 // fanout hands each event to the observer, then to the checkers.
@@ -110,10 +123,13 @@ func (res *Result) Files(propagation bool) (map[string][]byte, error) {
 	return results.Files(res.Result, propagation)
 }
 
-// Run drives the run to its stop condition and returns the results.
+// Run drives the run to its stop condition and returns the results. A
+// checker that fails stops the run early: the results are those of the
+// run so far, and the failed verdict (with the time and the event count)
+// is in Summary.Checks, with Summary.ChecksOK false.
 func (r *Run) Run() (*Result, error) {
 	wall := time.Now()
-	if err := r.h.Run(); err != nil {
+	if err := r.h.Run(); err != nil && r.chk.Stopped() == nil {
 		return nil, err
 	}
 	h := r.h

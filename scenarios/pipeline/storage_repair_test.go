@@ -59,6 +59,7 @@ func runStorage(t *testing.T, src string, overrides ...string) (*Run, *Result) {
 		t.Fatal(err)
 	}
 	r, res := runWithRun(t, s)
+	requireChecks(t, res)
 	if res.Storage == nil || len(res.Storage.Samples) == 0 {
 		t.Fatal("no storage samples")
 	}
