@@ -315,9 +315,6 @@ func (h *Host) Events() uint64 { return h.k.Delivered() }
 // Digest is the trace digest of the events delivered so far.
 func (h *Host) Digest() [32]byte { return h.k.Digest() }
 
-// Kernel exposes the event kernel (for tests).
-func (h *Host) Kernel() *sim.Kernel { return h.k }
-
 // Joules is node i's energy from time 0 to at (at >= the meter's last
 // change, e.g. now).
 func (h *Host) Joules(i int, at sim.Time) float64 { return h.envs[i].meter.Joules(at) }
