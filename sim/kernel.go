@@ -1,8 +1,9 @@
 // Package sim is the testbed's discrete-event kernel: an integer virtual
 // clock, an event queue ordered by (time, sequence number), cancellable
-// timers, named random streams, a virtual network and energy accounting.
+// timers, named random streams, a virtual network, energy accounting and
+// fault plans (offline windows, node faults at fixed times).
 //
-// It knows nothing of blockchains. Its caller (the runner) defines event kinds
+// It knows nothing of blockchains. Its caller (the host) defines event kinds
 // and gives each delivered event to a handler. Determinism rests on three
 // rules kept here: time is an int64 of nanoseconds (no floating-point clock),
 // ties in time are broken by the order in which events were scheduled, and

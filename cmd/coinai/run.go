@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/coinai/coinai/scenarios"
-	"github.com/coinai/coinai/scenarios/runner"
+	"github.com/coinai/coinai/scenarios/pipeline"
 	"github.com/coinai/coinai/sim"
 )
 
@@ -82,7 +82,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 2
 	}
-	cfg, err := runner.FromScenario(s)
+	cfg, err := pipeline.FromScenario(s)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 2
@@ -110,7 +110,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer od.abandon()
-	cfg.Check = intr.check(cfg.Check)
+	cfg.Interrupt = intr.interrupted
 	var traceBuf *traceFile
 	if s.Output.Trace {
 		traceBuf, err = newTraceFile(od.file("trace.jsonl"))
@@ -134,7 +134,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 	}
-	r, err := runner.New(cfg)
+	r, err := pipeline.New(cfg)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
@@ -202,7 +202,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func printSummary(w io.Writer, dir string, res *runner.Result) {
+func printSummary(w io.Writer, dir string, res *pipeline.Result) {
 	s := res.Summary
 	f := func(p *float64) string {
 		if p == nil {
@@ -243,7 +243,7 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-func progressBar(w io.Writer, cfg runner.Config, lead string) func(sim.Time, int64) {
+func progressBar(w io.Writer, cfg pipeline.Config, lead string) func(sim.Time, int64) {
 	return func(now sim.Time, height int64) {
 		var frac float64
 		label := ""
@@ -277,7 +277,7 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 			err = s.Validate()
 		}
 		if err == nil {
-			_, err = runner.FromScenario(s)
+			_, err = pipeline.FromScenario(s)
 		}
 		if err == nil {
 			err = s.CheckMemory(availableMemory())

@@ -6,8 +6,6 @@ import (
 	"os/signal"
 	"sync/atomic"
 	"syscall"
-
-	"github.com/coinai/coinai/scenarios/runner"
 )
 
 // interrupt catches SIGINT and SIGTERM so that a command stops cleanly and
@@ -15,7 +13,7 @@ import (
 // as a shell reports a process killed by it. In a phase that writes nothing
 // (building a run's nodes), a signal removes the temporary output and exits
 // at once (exitNow); while a run's events are handled, it stops the run at
-// the next event (through the runner's Check hook) and the command removes
+// the next event (through the pipeline's Interrupt hook) and the command removes
 // what it wrote; a second signal exits at once in any phase.
 type interrupt struct {
 	ch     chan os.Signal
@@ -68,18 +66,13 @@ func (in *interrupt) caught() os.Signal {
 	return nil
 }
 
-// check wraps the runner's Check hook: it returns errInterrupted once a
-// signal was caught, and otherwise defers to next (if any).
-func (in *interrupt) check(next func(*runner.Runner) error) func(*runner.Runner) error {
-	return func(r *runner.Runner) error {
-		if in.sig.Load() != nil {
-			return errInterrupted
-		}
-		if next != nil {
-			return next(r)
-		}
-		return nil
+// interrupted is the run's Interrupt hook: it returns errInterrupted once a
+// signal was caught.
+func (in *interrupt) interrupted() error {
+	if in.sig.Load() != nil {
+		return errInterrupted
 	}
+	return nil
 }
 
 // exitCode is 128 + the signal's number.

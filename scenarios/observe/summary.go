@@ -1,4 +1,4 @@
-package runner
+package observe
 
 import (
 	"encoding/hex"
@@ -84,7 +84,17 @@ func ptr(v float64) *float64 {
 	return &v
 }
 
-func summarize(res *Result) *Summary {
+// CheckResult is one invariant checker's verdict, as summary.json records
+// it (package check produces them).
+type CheckResult struct {
+	Name string `json:"name"`
+	OK   bool   `json:"ok"`
+	Note string `json:"note,omitempty"`
+}
+
+// Summarize computes summary.json from a run's measurements and its
+// checkers' verdicts, and sets res.Summary.
+func Summarize(res *Result, checks []CheckResult) *Summary {
 	cfg := res.Config
 	n := len(cfg.Nodes)
 	s := &Summary{Protocol: cfg.Protocol, Scenario: cfg.Name, Seed: cfg.Seed, Nodes: n,
@@ -129,13 +139,13 @@ func summarize(res *Result) *Summary {
 		found := float64(b.Found) / 1e9
 		intervals = append(intervals, found-prevFound)
 		prevFound = found
-		if v := quantileDelay(b, n, 0.5); !math.IsNaN(v) {
+		if v := QuantileDelay(b, n, 0.5); !math.IsNaN(v) {
 			p50 = append(p50, v)
 		}
-		if v := quantileDelay(b, n, 0.9); !math.IsNaN(v) {
+		if v := QuantileDelay(b, n, 0.9); !math.IsNaN(v) {
 			p90 = append(p90, v)
 		}
-		if v := quantileDelay(b, n, 1.0); !math.IsNaN(v) {
+		if v := QuantileDelay(b, n, 1.0); !math.IsNaN(v) {
 			p100 = append(p100, v)
 		}
 		if wsum > 0 && len(b.Arrivals) == n-1 {
@@ -223,11 +233,15 @@ func summarize(res *Result) *Summary {
 		}
 		s.EnergyStorageJoules = ptr(e)
 	}
-	s.Checks = res.Checks
+	s.Checks = checks
+	if s.Checks == nil {
+		s.Checks = []CheckResult{}
+	}
 	s.ChecksOK = true
-	for _, c := range res.Checks {
+	for _, c := range checks {
 		s.ChecksOK = s.ChecksOK && c.OK
 	}
+	res.Summary = s
 	return s
 }
 

@@ -1,4 +1,4 @@
-package runner
+package build
 
 import (
 	"crypto/sha256"
@@ -74,7 +74,7 @@ func NodeKey(seed uint64, i int) [32]byte {
 	return out
 }
 
-func coinaiNodes(s *scenarios.Scenario, cfg *Config) error {
+func coinaiNodes(s *scenarios.Scenario, p *Plan) error {
 	c := s.CoinAI
 	if c.Fidelity != "real" {
 		return fmt.Errorf("%s: coinai.fidelity = %q is not implemented yet; use \"real\"", s.File, c.Fidelity)
@@ -90,8 +90,8 @@ func coinaiNodes(s *scenarios.Scenario, cfg *Config) error {
 	if err := rg.Validate(data.Train.C, data.Train.H, data.Train.W); err != nil {
 		return fmt.Errorf("%s: coinai.grammar: %w", s.File, err)
 	}
-	for _, n := range cfg.Nodes {
-		if (n.Role == "miner" || n.Role == "") && n.FLOPS <= 0 {
+	for _, n := range p.Nodes {
+		if n.Mines() && n.FLOPS <= 0 {
 			return fmt.Errorf("%s: coinai: hardware %q of a miner has no flops", s.File, n.Hardware)
 		}
 	}
@@ -112,33 +112,41 @@ func coinaiNodes(s *scenarios.Scenario, cfg *Config) error {
 		Verify:           c.Verify,
 		AttemptMode:      c.AttemptMode,
 	}
-	cfg.CostScale[nodes.JobTrain] = c.WorkScale
-	cfg.CostScale[nodes.JobEval] = c.VerifyScale
+	p.CostScale[nodes.JobTrain] = c.WorkScale
+	p.CostScale[nodes.JobEval] = c.VerifyScale
+	p.TargetInterval = int64(c.Interval)
 	if s.Run.StopHeight > 0 {
 		base.ExpectedBlocks = s.Run.StopHeight + 16
 	}
-	cfg.Fidelity = append(cfg.Fidelity, coinai.Fidelity()...)
-	cfg.Fidelity = append(cfg.Fidelity, "coinai.training=real: every completed attempt is trained and every block's model evaluated; attempts cancelled by a new tip are never computed")
+	p.Fidelity = append(p.Fidelity, coinai.Fidelity()...)
+	p.Fidelity = append(p.Fidelity, "coinai.training=real: every completed attempt is trained and every block's model evaluated; attempts cancelled by a new tip are never computed")
 	if c.WorkScale != 1 {
-		cfg.Fidelity = append(cfg.Fidelity, fmt.Sprintf("coinai.work_scale=%g: each training attempt is charged %g times its counted FLOPs in virtual time and energy, standing in for a larger training job", c.WorkScale, c.WorkScale))
+		p.Fidelity = append(p.Fidelity, fmt.Sprintf("coinai.work_scale=%g: each training attempt is charged %g times its counted FLOPs in virtual time and energy, standing in for a larger training job", c.WorkScale, c.WorkScale))
 	}
 	if c.VerifyScale != 1 {
-		cfg.Fidelity = append(cfg.Fidelity, fmt.Sprintf("coinai.verify_scale=%g: each evaluation is charged %g times its counted FLOPs", c.VerifyScale, c.VerifyScale))
+		p.Fidelity = append(p.Fidelity, fmt.Sprintf("coinai.verify_scale=%g: each evaluation is charged %g times its counted FLOPs", c.VerifyScale, c.VerifyScale))
 	}
 	if !c.Verify {
-		cfg.Fidelity = append(cfg.Fidelity, "coinai.verify=false: nodes trust claimed accuracies")
+		p.Fidelity = append(p.Fidelity, "coinai.verify=false: nodes trust claimed accuracies")
 	}
-	withStorage, err := storageNodes(s, cfg)
+	withStorage, err := storageNodes(s, p)
 	if err != nil {
 		return err
 	}
-	seed := cfg.Seed
-	cfg.NewNode = func(i int, spec NodeSpec) (nodes.Node, error) {
+	shared := base
+	if st, ok := withStorage(-1); ok {
+		shared.Storage = st
+	}
+	p.CoinAI = &shared
+	seed := p.Seed
+	p.NewNode = func(i int, n Node) (nodes.Node, error) {
 		nc := base
 		nc.ID = nodes.PeerID(i)
 		nc.Key = ledger.KeyFromSeed(NodeKey(seed, i))
-		nc.Miner = spec.Role == "miner" || spec.Role == ""
-		withStorage(i, &nc)
+		nc.Miner = n.Mines()
+		if st, ok := withStorage(i); ok {
+			nc.Storage = st
+		}
 		return coinai.New(nc)
 	}
 	return nil

@@ -1,4 +1,4 @@
-package runner
+package pipeline
 
 import (
 	"encoding/binary"
@@ -6,11 +6,12 @@ import (
 	"testing"
 
 	"github.com/coinai/coinai/nodes"
+	"github.com/coinai/coinai/scenarios/build"
 	"github.com/coinai/coinai/sim"
 )
 
 // toyNode floods 24-byte blocks and mines on the highest block it knows:
-// just enough protocol to exercise the runner without a real one.
+// just enough protocol to exercise the pipeline without a real one.
 type toyNode struct {
 	env    nodes.Env
 	id     int
@@ -74,15 +75,15 @@ func (n *toyNode) OnComputed(uint64, any)                {}
 func (n *toyNode) Tip() ([32]byte, int64)                { return key(n.tip), n.height }
 
 func toyConfig(nn int, blocks int64, interval sim.Time) Config {
-	specs := make([]NodeSpec, nn)
+	specs := make([]build.Node, nn)
 	regions := sim.AssignRegions(sim.SimBlock2019().Share, nn, sim.Stream(1, "regions"))
 	for i := range specs {
-		specs[i] = NodeSpec{Region: regions[i], Hardware: "asic", HashRate: 1, BusyW: 1000, IdleW: 10}
+		specs[i] = build.Node{Region: regions[i], Hardware: "asic", HashRate: 1, BusyW: 1000, IdleW: 10}
 	}
-	return Config{Name: "toy", Seed: 1, Protocol: "pow", Net: sim.SimBlock2019(), Degree: 8, Nodes: specs,
-		StopHeight: blocks, NewNode: func(i int, spec NodeSpec) (nodes.Node, error) {
+	return Config{Plan: build.Plan{Name: "toy", Seed: 1, Protocol: "pow", Net: sim.SimBlock2019(), Degree: 8, Nodes: specs,
+		StopHeight: blocks, NewNode: func(i int, _ build.Node) (nodes.Node, error) {
 			return &toyNode{id: i, rate: 1 / float64(interval) / float64(nn)}, nil
-		}}
+		}}}
 }
 
 func runToy(t testing.TB, nn int, blocks int64) *Result {
@@ -97,7 +98,7 @@ func runToy(t testing.TB, nn int, blocks int64) *Result {
 	return res
 }
 
-func TestRunnerDeterministicAcrossGOMAXPROCS(t *testing.T) {
+func TestToyDeterministicAcrossGOMAXPROCS(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	var digests [3][32]byte
 	var files [3]map[string][]byte
@@ -115,23 +116,6 @@ func TestRunnerDeterministicAcrossGOMAXPROCS(t *testing.T) {
 			if string(files[i][name]) != string(files[0][name]) {
 				t.Fatalf("%s differs between runs", name)
 			}
-		}
-	}
-}
-
-func TestGini(t *testing.T) {
-	tests := []struct {
-		x    []float64
-		want float64
-	}{
-		{[]float64{1, 1, 1, 1}, 0},
-		{[]float64{0, 0, 0, 1}, 0.75},            // one holder among 4: 1 - 1/4
-		{[]float64{1, 2, 3, 4}, 0.25},            // Σ|xi-xj| = 20, 2 n² μ = 80
-		{[]float64{3, 0, 1, 0, 0, 2}, 44.0 / 72}, // ordered Σ|xi-xj| = 44, 2 n² μ = 72
-	}
-	for _, tc := range tests {
-		if got := Gini(tc.x); got < tc.want-1e-12 || got > tc.want+1e-12 {
-			t.Errorf("Gini(%v) = %v, want %v", tc.x, got, tc.want)
 		}
 	}
 }

@@ -1,9 +1,17 @@
-package runner
+// Package observe turns the events that nodes report into the run's
+// measurements: block records (found time, arrivals, rewards, proofs),
+// the choice of the main chain, per-node and per-hardware totals, energy
+// samples, proof-of-storage observations, and the Summary (summary.json).
+//
+// Nodes write no metrics themselves; the observer sees every report with
+// the node and the virtual time, in event order, and reads what else it
+// needs (energy meters, tips, stores) through the narrow Host view. It
+// imports neither the host nor the checkers.
+package observe
 
 import (
 	"bytes"
 	"encoding/hex"
-	"fmt"
 	"math"
 	"slices"
 	"time"
@@ -12,34 +20,65 @@ import (
 	"github.com/coinai/coinai/sim"
 )
 
+// Host is what the observer reads of the run it watches (package host
+// implements it).
+type Host interface {
+	// Node returns node i.
+	Node(i int) nodes.Node
+	// Joules is node i's energy from time 0 to at.
+	Joules(i int, at sim.Time) float64
+	// Online reports whether node i is connected at time t.
+	Online(i int32, t sim.Time) bool
+}
+
+// Node is what the observer knows of one node.
+type Node struct {
+	Role     string
+	Hardware string
+	Region   string  // region name
+	HashRate float64 // H/s (PoW)
+	FLOPS    float64 // FLOP/s
+}
+
+// Config is what the observer needs to know of the run.
+type Config struct {
+	Name       string
+	Seed       uint64
+	Protocol   string // "pow" or "coinai"
+	Nodes      []Node
+	StopHeight int64 // blocks above it are left out of the results (0: none)
+	Fidelity   []string
+	// Storage is proof-of-storage (nil without it).
+	Storage *Storage
+}
+
+// Storage is what the observer needs to know of proof-of-storage.
+type Storage struct {
+	Replication int              // k, for the availability per k' = 1..k
+	Cheats      map[int32]string // node -> fault kind (lazy, outsource, sybil)
+}
+
 // Observer turns the events that nodes report into the run's measurements.
-// Nodes write no metrics themselves; the observer sees every report with
-// the node and the virtual time, in event order.
 type Observer struct {
-	r      *Runner
+	cfg    Config
+	h      Host
 	blocks map[[32]byte]*BlockRec
 	order  []*BlockRec // in the order they were mined
 
-	tipHeight []int64
-	top       int64 // highest block mined so far (for progress reports)
-	atStop    int   // nodes whose tip height >= StopHeight
+	top int64 // highest block mined so far (for progress reports)
 
 	nodeStats []NodeStats
 	hwNames   []string // hardware classes in first-seen order of node index
 	hwOf      []int
 
 	energyRows []EnergyRow
-	cacheHits  int64
 	attemptsOK int64
 	attemptsX  int64
 	rejected   map[string]int64
 	reorgs     int64
 	maxReorg   int64
 
-	acceptChecked       int64
-	thresholdViolations int64
-	firstViolation      string
-	notes               []string
+	notes []string
 
 	st storageObs
 }
@@ -91,12 +130,13 @@ type EnergyRow struct {
 	Joules   float64
 }
 
-func newObserver(r *Runner) *Observer {
-	n := len(r.cfg.Nodes)
-	o := &Observer{r: r, blocks: map[[32]byte]*BlockRec{}, tipHeight: make([]int64, n),
+// New returns an observer of a run described by cfg, reading h.
+func New(cfg Config, h Host) *Observer {
+	n := len(cfg.Nodes)
+	o := &Observer{cfg: cfg, h: h, blocks: map[[32]byte]*BlockRec{},
 		nodeStats: make([]NodeStats, n), hwOf: make([]int, n), rejected: map[string]int64{}}
 	idx := map[string]int{}
-	for i, s := range r.cfg.Nodes {
+	for i, s := range cfg.Nodes {
 		j, ok := idx[s.Hardware]
 		if !ok {
 			j = len(o.hwNames)
@@ -106,18 +146,20 @@ func newObserver(r *Runner) *Observer {
 		o.hwOf[i] = j
 		o.nodeStats[i].Rewards = map[string]float64{}
 	}
-	if r.cfg.StopHeight <= 0 {
-		o.atStop = -1
-	}
 	return o
 }
 
-// allAtStop reports whether every node's tip has reached the stop height;
-// the count is kept as tips move, so the check is O(1) per event.
-func (o *Observer) allAtStop() bool { return o.atStop == len(o.tipHeight) }
+// Top is the height of the highest block mined so far.
+func (o *Observer) Top() int64 { return o.top }
 
-func (o *Observer) observe(node int32, ev nodes.Event) {
-	now := o.r.k.Now()
+// Block returns the record of a mined block.
+func (o *Observer) Block(id [32]byte) (*BlockRec, bool) {
+	b, ok := o.blocks[id]
+	return b, ok
+}
+
+// Observe records one event that node reported at time now.
+func (o *Observer) Observe(node int32, now sim.Time, ev nodes.Event) {
 	switch ev.Kind {
 	case nodes.EvMined:
 		b := &BlockRec{ID: ev.Block, Parent: ev.Parent, Height: ev.Height, Miner: node, Found: now,
@@ -133,30 +175,11 @@ func (o *Observer) observe(node int32, ev nodes.Event) {
 	case nodes.EvAccepted:
 		if b, ok := o.blocks[ev.Block]; ok && node != b.Miner {
 			b.Arrivals = append(b.Arrivals, Arrival{Node: node, Delay: now - b.Found})
-			if o.r.cfg.Protocol == "coinai" && b.Accuracy == 0 && ev.Value > 0 {
+			if o.cfg.Protocol == "coinai" && b.Accuracy == 0 && ev.Value > 0 {
 				b.Accuracy = ev.Value // Coin.AI: the verified test accuracy
-			}
-			if o.r.cfg.Protocol == "coinai" && ev.Value > 0 {
-				o.acceptChecked++
-				if ev.Value < b.Value {
-					if o.thresholdViolations == 0 {
-						o.firstViolation = fmt.Sprintf("node %d accepted block %s with accuracy %.6f under threshold %.6f",
-							node, ShortID(b.ID), ev.Value, b.Value)
-					}
-					o.thresholdViolations++
-				}
 			}
 		}
 	case nodes.EvTip:
-		old := o.tipHeight[node]
-		o.tipHeight[node] = ev.Height
-		if h := o.r.cfg.StopHeight; h > 0 {
-			if old < h && ev.Height >= h {
-				o.atStop++
-			} else if old >= h && ev.Height < h {
-				o.atStop--
-			}
-		}
 		if ev.Value > 0 {
 			o.reorgs++
 			o.maxReorg = max(o.maxReorg, int64(ev.Value))
@@ -193,8 +216,8 @@ func (o *Observer) observe(node int32, ev nodes.Event) {
 // network total.
 func (o *Observer) sampleEnergy(now sim.Time) float64 {
 	per := make([]float64, len(o.hwNames))
-	for i, e := range o.r.envs {
-		per[o.hwOf[i]] += e.meter.Joules(now)
+	for i := range o.cfg.Nodes {
+		per[o.hwOf[i]] += o.h.Joules(i, now)
 	}
 	var total float64
 	for j, v := range per {
@@ -202,6 +225,23 @@ func (o *Observer) sampleEnergy(now sim.Time) float64 {
 		total += v
 	}
 	return total
+}
+
+// Totals are what the host measured of the whole run, read at its end.
+type Totals struct {
+	Digest     [32]byte
+	Events     uint64
+	End        sim.Time
+	Wall       time.Duration
+	NodeEnergy []float64
+	NodeBusy   []sim.Time
+	BytesSent  []int64
+	BytesRecv  []int64
+	Messages   int64
+	CacheHits  int64
+	// StorageSent and StorageRecv are each node's proof-of-storage
+	// traffic (with storage only).
+	StorageSent, StorageRecv []int64
 }
 
 // Result is a finished run's measurements.
@@ -225,25 +265,23 @@ type Result struct {
 	Rejected   map[string]int64
 	Reorgs     int64
 	MaxReorg   int64
-	Summary    *Summary
-	Checks     []CheckResult
+	Summary    *Summary // set by Summarize
 	Messages   int64
 	Storage    *StorageResult // nil without proof-of-storage
 }
 
-func (o *Observer) result(wall time.Duration) *Result {
-	r := o.r
-	now := r.k.Now()
+// Result closes the observation at the end of the run (t.End): a last
+// energy sample, the main chain, each block's own attempts and energy,
+// rewards, and the proof-of-storage results. Call it once.
+func (o *Observer) Result(t Totals) *Result {
+	now := t.End
 	o.sampleEnergy(now)
-	res := &Result{Config: r.cfg, Digest: r.k.Digest(), Events: r.k.Delivered(), End: now, Wall: wall,
-		Nodes: o.nodeStats, Energy: o.energyRows, CacheHits: o.cacheHits, AttemptsOK: o.attemptsOK,
+	res := &Result{Config: o.cfg, Digest: t.Digest, Events: t.Events, End: now, Wall: t.Wall,
+		Nodes: o.nodeStats, Energy: o.energyRows, CacheHits: t.CacheHits, AttemptsOK: o.attemptsOK,
 		AttemptsX: o.attemptsX, Rejected: o.rejected, Reorgs: o.reorgs, MaxReorg: o.maxReorg,
-		BytesSent: r.net.BytesSent, BytesRecv: r.net.BytesRecv, Messages: r.net.Messages}
-	for _, e := range r.envs {
-		res.NodeEnergy = append(res.NodeEnergy, e.meter.Joules(now))
-		res.NodeBusy = append(res.NodeBusy, e.meter.Busy(now))
-	}
-	limit := r.cfg.StopHeight
+		BytesSent: t.BytesSent, BytesRecv: t.BytesRecv, Messages: t.Messages,
+		NodeEnergy: t.NodeEnergy, NodeBusy: t.NodeBusy}
+	limit := o.cfg.StopHeight
 	for _, b := range o.order {
 		if limit <= 0 || b.Height <= limit {
 			res.Blocks = append(res.Blocks, b)
@@ -279,20 +317,18 @@ func (o *Observer) result(wall time.Duration) *Result {
 		id = b.Parent
 	}
 	slices.Reverse(main)
-	res.Storage = o.storageResult(main)
-	res.Checks = r.runChecks()
-	res.Summary = summarize(res)
+	res.Storage = o.storageResult(main, t)
 	return res
 }
 
 // mainTip picks the main chain: each node's tip (nodes that implement
-// Tip) is walked back to the limit height, and the block there held by the
-// most nodes wins, ties broken by the smaller id. Without Tip, the block at
-// the top height with the most acceptances is taken.
+// nodes.Tipper) is walked back to the limit height, and the block there
+// held by the most nodes wins, ties broken by the smaller id. Without
+// tips, the block at the top height with the most acceptances is taken.
 func (o *Observer) mainTip(limit int64) [32]byte {
 	votes := map[[32]byte]int{}
-	for _, n := range o.r.nodes {
-		t, ok := n.(nodes.Tipper)
+	for i := range o.cfg.Nodes {
+		t, ok := o.h.Node(i).(nodes.Tipper)
 		if !ok {
 			continue
 		}
@@ -347,9 +383,9 @@ func (o *Observer) mainTip(limit int64) [32]byte {
 // ShortID is the first 8 bytes of a block id in hex, as in the CSVs.
 func ShortID(id [32]byte) string { return hex.EncodeToString(id[:8]) }
 
-// quantileDelay returns the delay by which a fraction q of all n nodes had
+// QuantileDelay returns the delay by which a fraction q of all n nodes had
 // the block (the miner counts as having it at 0), or NaN if fewer did.
-func quantileDelay(b *BlockRec, n int, q float64) float64 {
+func QuantileDelay(b *BlockRec, n int, q float64) float64 {
 	need := int(math.Ceil(q * float64(n)))
 	if need <= 1 {
 		return 0

@@ -1,142 +1,12 @@
-package runner
+package observe
 
 import (
-	"fmt"
 	"slices"
-	"strconv"
 
 	"github.com/coinai/coinai/nodes"
 	"github.com/coinai/coinai/nodes/coinai"
-	"github.com/coinai/coinai/nodes/ledger"
-	"github.com/coinai/coinai/scenarios"
 	"github.com/coinai/coinai/sim"
 )
-
-// StoragePlan is the proof-of-storage side of a run: the replication factor
-// (for the per-k availability) and the faults the runner injects. The
-// runner implements the network faults itself (a node that is offline
-// neither sends nor receives: its messages are dropped at both ends, while
-// the node keeps running its timers and jobs) and calls LoseDisk on a node
-// at its disk-loss time; cheats are node behaviours configured at build
-// time and only listed here so that the outputs can say who was caught.
-type StoragePlan struct {
-	Replication int
-	Offline     [][]Window // per node, sorted by start
-	DiskLoss    []DiskLoss
-	Cheats      map[int32]string // node -> fault kind (lazy, outsource, sybil)
-}
-
-// Window is a span of virtual time [From, Until); Until 0 means forever.
-type Window struct{ From, Until sim.Time }
-
-// DiskLoss is a node losing its stored models at a time.
-type DiskLoss struct {
-	Node int32
-	At   sim.Time
-}
-
-// offline reports whether node i is cut off at time t.
-func (p *StoragePlan) offline(i int32, t sim.Time) bool {
-	if p == nil || int(i) >= len(p.Offline) {
-		return false
-	}
-	for _, w := range p.Offline[i] {
-		if t >= w.From && (w.Until == 0 || t < w.Until) {
-			return true
-		}
-	}
-	return false
-}
-
-// evFault is the kernel event of a disk loss.
-const evFault uint8 = 16
-
-// scheduleFaults puts the plan's disk losses on the kernel's queue.
-func (r *Runner) scheduleFaults() {
-	if r.cfg.Storage == nil {
-		return
-	}
-	for _, d := range r.cfg.Storage.DiskLoss {
-		r.k.Schedule(sim.Event{At: d.At, Kind: evFault, Src: -1, Dst: d.Node})
-	}
-}
-
-func (r *Runner) handleFault(ev *sim.Event) {
-	if n, ok := r.nodes[ev.Dst].(nodes.DiskLoser); ok {
-		n.LoseDisk()
-	}
-}
-
-// isStorageMsg reports whether node i's message belongs to
-// proof-of-storage, as the node classifies its own traffic
-// (nodes.TrafficClassifier), for the per-node storage bandwidth.
-func (r *Runner) isStorageMsg(i int32, msg []byte) bool {
-	c, ok := r.nodes[i].(nodes.TrafficClassifier)
-	return ok && c.MsgClass(msg) == coinai.TrafficStorage
-}
-
-// storageNodes fills the proof-of-storage part of the Coin.AI node
-// configuration from the scenario: candidates are the nodes of "storage"
-// groups whose hardware offers capacity, with their ledger addresses; users
-// retrieve models; faults become behaviours and the runner's plan.
-func storageNodes(s *scenarios.Scenario, cfg *Config) (func(i int, nc *coinai.Config), error) {
-	st := s.Storage
-	if !st.Enabled {
-		return func(int, *coinai.Config) {}, nil
-	}
-	sc := coinai.StorageConfig{
-		Enabled: true, ChunkSize: int(st.ChunkSize), Replication: st.Replication,
-		ChallengeLag: st.ChallengeLag, ChallengeInterval: st.ChallengeInterval,
-		ChallengeChunks: st.ChallengeChunks, Deadline: int64(st.Deadline),
-		Reward: ledger.Amount(st.Reward * float64(ledger.Coin)), MaxMisses: st.MaxMisses,
-		FetchTimeout: int64(st.FetchTimeout),
-	}
-	if err := mustFinite("storage.reward", st.Reward); err != nil {
-		return nil, err
-	}
-	for i, n := range cfg.Nodes {
-		if n.Role == "storage" && n.StorageBytes > 0 {
-			addr := ledger.AddressOfKey(ledger.KeyFromSeed(NodeKey(cfg.Seed, i)))
-			sc.Nodes = append(sc.Nodes, coinai.StorageNode{ID: int32(i), Addr: addr, Capacity: n.StorageBytes})
-		}
-	}
-	if len(sc.Nodes) == 0 {
-		return nil, fmt.Errorf("%s: storage.enabled but no node of a \"storage\" group has storage capacity", s.File)
-	}
-	plan := &StoragePlan{Replication: st.Replication, Offline: make([][]Window, len(cfg.Nodes)), Cheats: map[int32]string{}}
-	perNode := make([]coinai.StorageConfig, len(cfg.Nodes))
-	for i := range perNode {
-		perNode[i] = sc
-		if cfg.Nodes[i].Role == "user" {
-			perNode[i].RetrievalInterval = int64(st.RetrievalInterval)
-		}
-	}
-	for _, f := range st.Faults {
-		i := int32(f.Node)
-		switch f.Kind {
-		case "offline":
-			plan.Offline[i] = append(plan.Offline[i], Window{From: sim.Time(f.At), Until: sim.Time(f.Until)})
-			slices.SortFunc(plan.Offline[i], func(a, b Window) int { return int(a.From - b.From) })
-		case "disk-loss":
-			plan.DiskLoss = append(plan.DiskLoss, DiskLoss{Node: i, At: sim.Time(f.At)})
-		case "lazy":
-			perNode[i].Behaviour, perNode[i].LazyKeep = coinai.BehaveLazy, f.Keep
-			plan.Cheats[i] = f.Kind
-		case "outsource":
-			perNode[i].Behaviour, perNode[i].OutsourceDelay = coinai.BehaveOutsource, int64(f.Delay)
-			plan.Cheats[i] = f.Kind
-		case "sybil":
-			perNode[i].Behaviour, perNode[i].SybilPrincipal = coinai.BehaveSybil, int32(f.Principal)
-			p := &perNode[f.Principal]
-			p.SybilIdentities = append(slices.Clip(p.SybilIdentities), i)
-			plan.Cheats[i] = f.Kind
-		}
-	}
-	cfg.Storage = plan
-	cfg.Fidelity = append(cfg.Fidelity, coinai.StorageFidelity(sc)...)
-	cfg.Fidelity = append(cfg.Fidelity, "storage.churn=network-cut: an offline node keeps running; the runner drops its messages in both directions")
-	return func(i int, nc *coinai.Config) { nc.Storage = perNode[i] }, nil
-}
 
 // storeKey names one node's copy of one model (by the model's block).
 type storeKey struct {
@@ -159,7 +29,6 @@ type storageObs struct {
 	retrFailed  int64
 	retrSeconds []float64
 	retrBytes   int64
-	sent, recv  []int64
 }
 
 func (o *Observer) storageEvent(node int32, ev nodes.Event, now sim.Time) {
@@ -196,6 +65,24 @@ func (s *storageObs) has(node int32, block [32]byte, t sim.Time) bool {
 		return 1
 	})
 	return n%2 == 1
+}
+
+// Keeps reports whether node kept the model of block at time t (as its
+// EvStored and EvDropped reports say).
+func (o *Observer) Keeps(node int32, block [32]byte, t sim.Time) bool {
+	return o.st.has(node, block, t)
+}
+
+// StoreHistory returns, for each model node kept at some time, the times
+// at which it stored and dropped it, alternating (a fresh map).
+func (o *Observer) StoreHistory(node int32) map[[32]byte][]sim.Time {
+	out := map[[32]byte][]sim.Time{}
+	for k, ts := range o.st.toggles {
+		if k.node == node {
+			out[k.block] = slices.Clone(ts)
+		}
+	}
+	return out
 }
 
 // StorageSample is one row of storage.csv, taken at a main-chain block's
@@ -243,17 +130,23 @@ type StorageResult struct {
 
 // storageResult walks the main chain (main, in height order) and asks a
 // node that holds its tip for the registry at each block.
-func (o *Observer) storageResult(main []*BlockRec) *StorageResult {
-	plan := o.r.cfg.Storage
+func (o *Observer) storageResult(main []*BlockRec, t Totals) *StorageResult {
+	plan := o.cfg.Storage
 	if plan == nil {
 		return nil
 	}
 	s := &o.st
 	res := &StorageResult{RetrOK: s.retrOK, RetrFailed: s.retrFailed, RetrSeconds: s.retrSeconds, RetrBytes: s.retrBytes,
-		Sent: s.sent, Recv: s.recv, StoredBytes: make([]int64, len(o.r.nodes))}
+		Sent: t.StorageSent, Recv: t.StorageRecv, StoredBytes: make([]int64, len(o.cfg.Nodes))}
+	if res.Sent == nil {
+		res.Sent = make([]int64, len(o.cfg.Nodes))
+	}
+	if res.Recv == nil {
+		res.Recv = make([]int64, len(o.cfg.Nodes))
+	}
 	var src *coinai.Node
-	for i, n := range o.r.nodes {
-		c, ok := n.(*coinai.Node)
+	for i := range o.cfg.Nodes {
+		c, ok := o.h.Node(i).(*coinai.Node)
 		if !ok {
 			continue
 		}
@@ -320,7 +213,7 @@ func (o *Observer) storageResult(main []*BlockRec) *StorageResult {
 			smp.Models++
 			first := -1
 			for j, h := range m.Holders {
-				if !plan.offline(h, b.Found) && s.has(h, m.Block, b.Found) {
+				if o.h.Online(h, b.Found) && s.has(h, m.Block, b.Found) {
 					smp.ReplicasAlive++
 					if first < 0 {
 						first = j
@@ -343,29 +236,6 @@ func (o *Observer) storageResult(main []*BlockRec) *StorageResult {
 		res.Cheaters[i] = *cheat[res.Cheaters[i].Node]
 	}
 	return res
-}
-
-func (st *StorageResult) csv() []byte {
-	var b []byte
-	b = append(b, "time_s,models,available,replicas_alive,proofs_valid,proofs_missed"...)
-	k := 0
-	if len(st.Samples) > 0 {
-		k = len(st.Samples[0].AvailableK)
-	}
-	for i := 1; i <= k; i++ {
-		b = append(b, ",available_k"...)
-		b = strconv.AppendInt(b, int64(i), 10)
-	}
-	b = append(b, '\n')
-	for _, s := range st.Samples {
-		b = fmt.Appendf(b, "%s,%d,%d,%d,%d,%d", secs(s.Time), s.Models, s.Available, s.ReplicasAlive, s.ProofsValid, s.ProofsMissed)
-		for _, v := range s.AvailableK {
-			b = append(b, ',')
-			b = strconv.AppendInt(b, int64(v), 10)
-		}
-		b = append(b, '\n')
-	}
-	return b
 }
 
 // storageSummary fills the storage keys of summary.json.
@@ -430,16 +300,4 @@ func storageSummary(s *Summary, st *StorageResult) {
 		recv += st.Recv[i]
 	}
 	s.StorageBytesSent = i64(sent)
-}
-
-// allOnlineAtLeast is the stop condition under churn: every node that is
-// not cut off has reached height h (a node offline for good never would).
-func (o *Observer) allOnlineAtLeast(h int64) bool {
-	now := o.r.k.Now()
-	for i, t := range o.tipHeight {
-		if t < h && !o.r.cfg.Storage.offline(int32(i), now) {
-			return false
-		}
-	}
-	return true
 }

@@ -1,4 +1,4 @@
-package runner
+package host
 
 import (
 	"crypto/sha256"
@@ -35,27 +35,34 @@ func (n *jobNode) OnTimer(uint64) {
 func (n *jobNode) OnComputed(tag uint64, res any) { n.done[res.(string)] = n.env.Now() }
 func (n *jobNode) Receive(nodes.PeerID, []byte)   {}
 
+// testConfig is a host of n nodes at 1 GFLOP/s on SimBlock's network.
+func testConfig(n int) Config {
+	specs := make([]NodeSpec, n)
+	regions := sim.AssignRegions(sim.SimBlock2019().Share, n, sim.Stream(1, "regions"))
+	for i := range specs {
+		specs[i] = NodeSpec{Region: regions[i], FLOPS: 1e9, BusyW: 1000, IdleW: 10}
+	}
+	return Config{Seed: 1, Net: sim.SimBlock2019(), Degree: 8, Nodes: specs}
+}
+
 // An urgent job suspends the running one, which resumes with the time it
 // still needs; queued jobs keep their order; busy time is charged once.
 func TestComputeFirstPreempts(t *testing.T) {
-	cfg := toyConfig(2, 1, sim.Second)
-	cfg.StopHeight, cfg.StopTime = 0, 100*sim.Second
-	for i := range cfg.Nodes {
-		cfg.Nodes[i].FLOPS = 1e9
-	}
+	cfg := testConfig(2)
+	cfg.StopTime = 100 * sim.Second
 	var n0 *jobNode
-	cfg.NewNode = func(i int, spec NodeSpec) (nodes.Node, error) {
+	cfg.NewNode = func(i int) (nodes.Node, error) {
 		n := &jobNode{}
 		if i == 0 {
 			n0 = n
 		}
 		return n, nil
 	}
-	r, err := New(cfg)
+	h, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.Run(); err != nil {
+	if err := h.Run(); err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]int64{"urgent": 5e9, "long": 13e9, "queued": 14e9}
@@ -64,7 +71,7 @@ func TestComputeFirstPreempts(t *testing.T) {
 			t.Errorf("%s done at %d, want %d", k, n0.done[k], v)
 		}
 	}
-	if busy := r.envs[0].meter.Busy(100 * sim.Second); busy != 14*sim.Second {
+	if busy := h.Busy(0, 100*sim.Second); busy != 14*sim.Second {
 		t.Errorf("busy %d, want 14 s", busy)
 	}
 }

@@ -1,4 +1,4 @@
-package runner
+package pipeline
 
 import (
 	"slices"
@@ -46,16 +46,14 @@ func TestStorageChurnAndDiskLoss(t *testing.T) {
 	// dropped then is stored again afterwards.
 	obs := r.Observer()
 	refetched := false
-	for k, ts := range obs.st.toggles { // any order: only a flag is set
-		if i := slices.Index(ts, 500e9); k.node == 5 && i >= 1 && i+1 < len(ts) {
+	for _, ts := range obs.StoreHistory(5) { // any order: only a flag is set
+		if i := slices.Index(ts, 500e9); i >= 1 && i+1 < len(ts) {
 			refetched = true
 		}
 	}
 	if !refetched {
-		for k, ts := range obs.st.toggles {
-			if k.node == 5 {
-				t.Logf("node 5 model %x: toggles %v", k.block[:4], ts)
-			}
+		for block, ts := range obs.StoreHistory(5) {
+			t.Logf("node 5 model %x: toggles %v", block[:4], ts)
 		}
 		t.Error("node 5 did not fetch any model again after its disk loss")
 	}

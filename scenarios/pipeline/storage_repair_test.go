@@ -1,4 +1,4 @@
-package runner
+package pipeline
 
 import (
 	"slices"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/coinai/coinai/nodes/coinai"
 	"github.com/coinai/coinai/scenarios"
+	"github.com/coinai/coinai/scenarios/results"
 )
 
 // storageBase is a small proof-of-storage network: 4 miners, 6 storage
@@ -48,7 +49,7 @@ retrieval_interval = "60s"
 
 // runStorage runs a storage scenario given as TOML text, with overrides
 // ("key=value"), and requires storage samples.
-func runStorage(t *testing.T, src string, overrides ...string) (*Runner, *Result) {
+func runStorage(t *testing.T, src string, overrides ...string) (*Run, *Result) {
 	t.Helper()
 	s, err := scenarios.Parse("storage-test.toml", []byte(src))
 	if err != nil {
@@ -57,7 +58,8 @@ func runStorage(t *testing.T, src string, overrides ...string) (*Runner, *Result
 	if err := s.Apply(overrides...); err != nil {
 		t.Fatal(err)
 	}
-	r, res := runWithRunner(t, s)
+	r, res := runWithRun(t, s)
+	requireChecks(t, res)
 	if res.Storage == nil || len(res.Storage.Samples) == 0 {
 		t.Fatal("no storage samples")
 	}
@@ -83,7 +85,7 @@ func TestStorageHonestHoldersNeverMiss(t *testing.T) {
 	}
 	for _, s := range st.Samples {
 		if s.Available != s.Models {
-			t.Errorf("t=%s: %d of %d models available", secs(s.Time), s.Available, s.Models)
+			t.Errorf("t=%s: %d of %d models available", results.Secs(s.Time), s.Available, s.Models)
 		}
 	}
 }
@@ -120,7 +122,7 @@ at = "300s"
 	dipped := false
 	for _, s := range st.Samples {
 		if s.Available != s.Models {
-			t.Errorf("t=%ss: %d of %d models available", secs(s.Time), s.Available, s.Models)
+			t.Errorf("t=%ss: %d of %d models available", results.Secs(s.Time), s.Available, s.Models)
 		}
 		if s.Time > 300e9 && s.ReplicasAlive < k*s.Models {
 			dipped = true
@@ -133,8 +135,8 @@ at = "300s"
 	// copies again: node 6 is no longer among its holders, and each holder
 	// is online and keeps the data.
 	var tipNode *coinai.Node
-	for _, n := range r.nodes {
-		if c, ok := n.(*coinai.Node); ok && c.Has(res.MainTip) {
+	for i := range r.Host().NumNodes() {
+		if c, ok := r.Host().Node(i).(*coinai.Node); ok && c.Has(res.MainTip) {
 			tipNode = c
 			break
 		}
@@ -145,14 +147,14 @@ at = "300s"
 	obs, end := r.Observer(), res.End
 	checked := 0
 	for _, m := range tipNode.StorageAt(res.MainTip) {
-		b := obs.blocks[m.Block]
-		if b == nil || b.Found >= 300e9 {
+		b, ok := obs.Block(m.Block)
+		if !ok || b.Found >= 300e9 {
 			continue
 		}
 		checked++
 		live := 0
 		for _, h := range m.Holders {
-			if h != 6 && obs.st.has(h, m.Block, end) {
+			if h != 6 && obs.Keeps(h, m.Block, end) {
 				live++
 			}
 		}
@@ -167,8 +169,8 @@ at = "300s"
 	// Both disks were refilled: a model each dropped at 150 s is stored again.
 	for _, node := range []int32{4, 5} {
 		refetched := false
-		for key, ts := range r.Observer().st.toggles { // any order: only a flag is set
-			if i := slices.Index(ts, 150e9); key.node == node && i >= 1 && i+1 < len(ts) {
+		for _, ts := range r.Observer().StoreHistory(node) { // any order: only a flag is set
+			if i := slices.Index(ts, 150e9); i >= 1 && i+1 < len(ts) {
 				refetched = true
 			}
 		}

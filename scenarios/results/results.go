@@ -1,4 +1,7 @@
-package runner
+// Package results writes a run's measurements as a run directory:
+// summary.json and the CSVs whose names and columns DESIGN.md fixes, into
+// a directory that appears whole or not at all.
+package results
 
 import (
 	"bufio"
@@ -10,52 +13,31 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/coinai/coinai/scenarios/observe"
 	"github.com/coinai/coinai/sim"
 )
 
-func (r *Runner) traceEvent(ev *sim.Event) {
-	var b []byte
-	b = append(b, `{"t":`...)
-	b = strconv.AppendInt(b, ev.At, 10)
-	b = append(b, `,"kind":"`...)
-	if int(ev.Kind) < len(kindNames) {
-		b = append(b, kindNames[ev.Kind]...)
-	}
-	b = append(b, `","src":`...)
-	b = strconv.AppendInt(b, int64(ev.Src), 10)
-	b = append(b, `,"dst":`...)
-	b = strconv.AppendInt(b, int64(ev.Dst), 10)
-	b = append(b, `,"id":"`...)
-	b = strconv.AppendUint(b, ev.ID, 16)
-	b = append(b, '"')
-	if ev.Kind == evMessage {
-		b = append(b, `,"bytes":`...)
-		b = strconv.AppendInt(b, int64(len(ev.Data))+ev.Aux, 10)
-	}
-	b = append(b, "}\n"...)
-	r.cfg.Trace.Write(b)
-}
-
 // Files is the content of a run directory other than what the caller adds
-// (the resolved scenario); names are a contract with scripts.
-func (res *Result) Files(propagation bool) (map[string][]byte, error) {
+// (the resolved scenario, the trace); names are a contract with scripts.
+// res.Summary must be set (observe.Summarize).
+func Files(res *observe.Result, propagation bool) (map[string][]byte, error) {
 	out := map[string][]byte{}
 	sum, err := json.MarshalIndent(res.Summary, "", "  ")
 	if err != nil {
 		return nil, err
 	}
 	out["summary.json"] = append(sum, '\n')
-	out["blocks.csv"] = res.blocksCSV()
+	out["blocks.csv"] = blocksCSV(res)
 	if propagation {
-		out["propagation.csv"] = res.propagationCSV()
+		out["propagation.csv"] = propagationCSV(res)
 	}
-	out["nodes.csv"] = res.nodesCSV()
-	out["energy.csv"] = res.energyCSV()
+	out["nodes.csv"] = nodesCSV(res)
+	out["energy.csv"] = energyCSV(res)
 	if res.Config.Protocol == "coinai" {
-		out["threshold.csv"] = res.thresholdCSV()
+		out["threshold.csv"] = thresholdCSV(res)
 	}
 	if res.Storage != nil {
-		out["storage.csv"] = res.Storage.csv()
+		out["storage.csv"] = storageCSV(res.Storage)
 	}
 	return out, nil
 }
@@ -67,9 +49,10 @@ func fnum(v float64) string {
 	return strconv.FormatFloat(v, 'g', 10, 64)
 }
 
-func secs(t sim.Time) string { return strconv.FormatFloat(float64(t)/1e9, 'f', 6, 64) }
+// Secs formats a virtual time in seconds as the CSVs do (6 decimals).
+func Secs(t sim.Time) string { return strconv.FormatFloat(float64(t)/1e9, 'f', 6, 64) }
 
-func (res *Result) blocksCSV() []byte {
+func blocksCSV(res *observe.Result) []byte {
 	n := len(res.Config.Nodes)
 	var b []byte
 	b = append(b, "height,id,parent,miner,found_s,size_bytes,main,interval_s,prop_p50_s,prop_p90_s,prop_100_s,difficulty,threshold,accuracy,attempts,energy_j\n"...)
@@ -85,9 +68,9 @@ func (res *Result) blocksCSV() []byte {
 		}
 		interval := ""
 		if pf, ok := found[bl.Parent]; ok {
-			interval = secs(bl.Found - pf)
+			interval = Secs(bl.Found - pf)
 		} else if bl.Height == 1 {
-			interval = secs(bl.Found)
+			interval = Secs(bl.Found)
 		}
 		diff, thr, acc := "", "", ""
 		if pow {
@@ -100,33 +83,33 @@ func (res *Result) blocksCSV() []byte {
 		if bl.Main {
 			energy = fnum(bl.EnergyJ)
 		}
-		b = fmt.Appendf(b, "%d,%s,%s,%d,%s,%d,%s,%s,%s,%s,%s,%s,%s,%s,%d,%s\n", bl.Height, ShortID(bl.ID), ShortID(bl.Parent),
-			bl.Miner, secs(bl.Found), bl.Size, main, interval,
-			fnum(quantileDelay(bl, n, 0.5)), fnum(quantileDelay(bl, n, 0.9)), fnum(quantileDelay(bl, n, 1)),
+		b = fmt.Appendf(b, "%d,%s,%s,%d,%s,%d,%s,%s,%s,%s,%s,%s,%s,%s,%d,%s\n", bl.Height, observe.ShortID(bl.ID), observe.ShortID(bl.Parent),
+			bl.Miner, Secs(bl.Found), bl.Size, main, interval,
+			fnum(observe.QuantileDelay(bl, n, 0.5)), fnum(observe.QuantileDelay(bl, n, 0.9)), fnum(observe.QuantileDelay(bl, n, 1)),
 			diff, thr, acc, bl.Attempts, energy)
 	}
 	return b
 }
 
-func (res *Result) propagationCSV() []byte {
+func propagationCSV(res *observe.Result) []byte {
 	var b []byte
 	b = append(b, "block,node,arrival_s\n"...)
 	for _, bl := range res.Blocks {
-		id := ShortID(bl.ID)
+		id := observe.ShortID(bl.ID)
 		b = fmt.Appendf(b, "%s,%d,0.000000\n", id, bl.Miner)
 		for _, a := range bl.Arrivals {
 			b = append(b, id...)
 			b = append(b, ',')
 			b = strconv.AppendInt(b, int64(a.Node), 10)
 			b = append(b, ',')
-			b = append(b, secs(a.Delay)...)
+			b = append(b, Secs(a.Delay)...)
 			b = append(b, '\n')
 		}
 	}
 	return b
 }
 
-func (res *Result) nodesCSV() []byte {
+func nodesCSV(res *observe.Result) []byte {
 	var b []byte
 	b = append(b, "node,region,hardware,role,blocks_won,blocks_main,reward,reward_block,reward_fees,reward_storage,energy_j,busy_s,bytes_sent,bytes_recv"...)
 	if res.Storage != nil {
@@ -145,13 +128,9 @@ func (res *Result) nodesCSV() []byte {
 			total = rb
 		}
 		fees := ns.Rewards["fee"] + ns.Rewards["problem"]
-		region := ""
-		if int(spec.Region) < len(res.Config.Net.Regions) {
-			region = res.Config.Net.Regions[spec.Region]
-		}
-		b = fmt.Appendf(b, "%d,%s,%s,%s,%d,%d,%s,%s,%s,%s,%s,%s,%d,%d", i, region, spec.Hardware, spec.Role,
+		b = fmt.Appendf(b, "%d,%s,%s,%s,%d,%d,%s,%s,%s,%s,%s,%s,%d,%d", i, spec.Region, spec.Hardware, spec.Role,
 			ns.BlocksWon, ns.BlocksMain, fnum(total), fnum(rb), fnum(fees), fnum(ns.Rewards["storage"]+ns.Rewards["penalty"]),
-			fnum(res.NodeEnergy[i]), secs(res.NodeBusy[i]), res.BytesSent[i], res.BytesRecv[i])
+			fnum(res.NodeEnergy[i]), Secs(res.NodeBusy[i]), res.BytesSent[i], res.BytesRecv[i])
 		if st := res.Storage; st != nil {
 			b = fmt.Appendf(b, ",%d,%d,%d", st.StoredBytes[i], st.Sent[i], st.Recv[i])
 		}
@@ -160,16 +139,16 @@ func (res *Result) nodesCSV() []byte {
 	return b
 }
 
-func (res *Result) energyCSV() []byte {
+func energyCSV(res *observe.Result) []byte {
 	var b []byte
 	b = append(b, "time_s,hardware,energy_j\n"...)
 	for _, e := range res.Energy {
-		b = fmt.Appendf(b, "%s,%s,%s\n", secs(e.Time), e.Hardware, fnum(e.Joules))
+		b = fmt.Appendf(b, "%s,%s,%s\n", Secs(e.Time), e.Hardware, fnum(e.Joules))
 	}
 	return b
 }
 
-func (res *Result) thresholdCSV() []byte {
+func thresholdCSV(res *observe.Result) []byte {
 	var b []byte
 	b = append(b, "height,threshold,interval_s\n"...)
 	var prev sim.Time
@@ -177,8 +156,31 @@ func (res *Result) thresholdCSV() []byte {
 		if !bl.Main {
 			continue
 		}
-		b = fmt.Appendf(b, "%d,%s,%s\n", bl.Height, fnum(bl.Value), secs(bl.Found-prev))
+		b = fmt.Appendf(b, "%d,%s,%s\n", bl.Height, fnum(bl.Value), Secs(bl.Found-prev))
 		prev = bl.Found
+	}
+	return b
+}
+
+func storageCSV(st *observe.StorageResult) []byte {
+	var b []byte
+	b = append(b, "time_s,models,available,replicas_alive,proofs_valid,proofs_missed"...)
+	k := 0
+	if len(st.Samples) > 0 {
+		k = len(st.Samples[0].AvailableK)
+	}
+	for i := 1; i <= k; i++ {
+		b = append(b, ",available_k"...)
+		b = strconv.AppendInt(b, int64(i), 10)
+	}
+	b = append(b, '\n')
+	for _, s := range st.Samples {
+		b = fmt.Appendf(b, "%s,%d,%d,%d,%d,%d", Secs(s.Time), s.Models, s.Available, s.ReplicasAlive, s.ProofsValid, s.ProofsMissed)
+		for _, v := range s.AvailableK {
+			b = append(b, ',')
+			b = strconv.AppendInt(b, int64(v), 10)
+		}
+		b = append(b, '\n')
 	}
 	return b
 }

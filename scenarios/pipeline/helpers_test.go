@@ -1,4 +1,4 @@
-package runner
+package pipeline
 
 import (
 	"testing"
@@ -7,7 +7,7 @@ import (
 )
 
 // runScenario loads a scenario file, applies overrides ("key=value") and
-// runs it to the end.
+// runs it to the end; every checker must pass.
 func runScenario(t testing.TB, path string, overrides ...string) (*scenarios.Scenario, *Result) {
 	t.Helper()
 	s, err := scenarios.Load(path)
@@ -17,19 +17,31 @@ func runScenario(t testing.TB, path string, overrides ...string) (*scenarios.Sce
 	if err := s.Apply(overrides...); err != nil {
 		t.Fatal(err)
 	}
-	return s, runResolved(t, s)
+	res := runResolved(t, s)
+	requireChecks(t, res)
+	return s, res
+}
+
+// requireChecks fails the test if a checker failed.
+func requireChecks(t testing.TB, res *Result) {
+	t.Helper()
+	for _, c := range res.Summary.Checks {
+		if !c.OK {
+			t.Fatalf("checker %s failed: %s", c.Name, c.Note)
+		}
+	}
 }
 
 // runResolved runs an already loaded scenario.
 func runResolved(t testing.TB, s *scenarios.Scenario) *Result {
 	t.Helper()
-	_, res := runWithRunner(t, s)
+	_, res := runWithRun(t, s)
 	return res
 }
 
-// runWithRunner runs a loaded scenario and also returns the runner, whose
-// nodes tests may inspect.
-func runWithRunner(t testing.TB, s *scenarios.Scenario) (*Runner, *Result) {
+// runWithRun runs a loaded scenario and also returns the run, whose host
+// (nodes) and observer tests may inspect.
+func runWithRun(t testing.TB, s *scenarios.Scenario) (*Run, *Result) {
 	t.Helper()
 	cfg, err := FromScenario(s)
 	if err != nil {

@@ -1,0 +1,280 @@
+// Package build resolves a validated scenario into a Plan: every node's
+// region, hardware, FLOP and hash rates (drawn from named random streams),
+// the network tables, the stop conditions, the per-class cost scale, the
+// mempool model, the fault plan, the protocol's node constructor, the
+// fidelity notes, and what observers and checkers need to know of the
+// protocol (target interval, replication, cheaters, consensus rules).
+//
+// It decides; it runs nothing. Package host runs a Plan's Host
+// configuration.
+package build
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+
+	"github.com/coinai/coinai/nodes"
+	"github.com/coinai/coinai/nodes/coinai"
+	"github.com/coinai/coinai/nodes/pow"
+	"github.com/coinai/coinai/scenarios"
+	"github.com/coinai/coinai/scenarios/host"
+	"github.com/coinai/coinai/sim"
+)
+
+// Node describes one node of the run.
+type Node struct {
+	Group    string
+	Role     string // miner, storage, user, relay...
+	Region   int8   // index into the network's regions
+	Hardware string
+	FLOPS    float64 // effective FLOP/s for compute jobs
+	HashRate float64 // H/s for proof-of-work
+	BusyW    float64
+	IdleW    float64
+	// StorageBytes is the capacity the node offers for proof-of-storage.
+	StorageBytes int64
+	// MissesTxs: the node's mempool lacks the transactions of blocks, so
+	// it cannot rebuild compact blocks (nodes.Mempool).
+	MissesTxs bool
+}
+
+// Mines reports whether the node's role is mining.
+func (n *Node) Mines() bool { return n.Role == "miner" || n.Role == "" }
+
+// Plan is a run resolved from a scenario.
+type Plan struct {
+	Name       string
+	Seed       uint64
+	Protocol   string // "pow" or "coinai"
+	Net        sim.NetConfig
+	Degree     int
+	Nodes      []Node
+	StopHeight int64    // stop when every node's tip is at least this high
+	StopTime   sim.Time // virtual time limit (0: none)
+	MaxEvents  uint64   // event budget (0: none)
+	// CostScale multiplies the counted FLOPs of each class of job in
+	// virtual time and energy (0 means 1): the simulation's cost model,
+	// never the protocol's.
+	CostScale [nodes.NumJobClasses]float64
+	// Faults is the fault plan: offline windows and disk losses (nil:
+	// none), for any protocol.
+	Faults *sim.Faults
+	// NewNode builds node i from its description.
+	NewNode func(i int, n Node) (nodes.Node, error)
+	// Fidelity lists the run's simplifications, by name.
+	Fidelity []string
+	// TargetInterval is the protocol's planned block interval (0: none),
+	// the time scale of the liveness checks.
+	TargetInterval sim.Time
+	// Storage is proof-of-storage (nil without it).
+	Storage *Storage
+	// CoinAI is the consensus configuration every Coin.AI node shares
+	// (rules, data), for checkers that recompute them; nil for other
+	// protocols.
+	CoinAI *coinai.Config
+}
+
+// Storage is what observers need to know of proof-of-storage.
+type Storage struct {
+	Replication int
+	Cheats      map[int32]string // node -> fault kind (lazy, outsource, sybil)
+}
+
+// Host is the host configuration of the plan.
+func (p *Plan) Host() host.Config {
+	specs := make([]host.NodeSpec, len(p.Nodes))
+	for i, n := range p.Nodes {
+		specs[i] = host.NodeSpec{Region: n.Region, FLOPS: n.FLOPS, BusyW: n.BusyW, IdleW: n.IdleW, MissesTxs: n.MissesTxs}
+	}
+	cfg := host.Config{Seed: p.Seed, Net: p.Net, Degree: p.Degree, Nodes: specs,
+		StopHeight: p.StopHeight, StopTime: p.StopTime, MaxEvents: p.MaxEvents,
+		CostScale: p.CostScale, Faults: p.Faults}
+	if p.NewNode != nil {
+		newNode, all := p.NewNode, p.Nodes
+		cfg.NewNode = func(i int) (nodes.Node, error) { return newNode(i, all[i]) }
+	}
+	return cfg
+}
+
+// FromScenario resolves a validated scenario into a plan: the network
+// tables, every node's region, hardware and hash rate (drawn from named
+// random streams), the faults, and the protocol's node constructor.
+func FromScenario(s *scenarios.Scenario) (*Plan, error) {
+	seed := uint64(s.Run.Seed)
+	net := sim.NetConfig{
+		Regions:   s.Network.Regions,
+		LatencyMs: s.Network.LatencyMs,
+		Share:     s.Network.RegionShare,
+		Jitter:    s.Network.Jitter == "pareto",
+	}
+	for _, v := range s.Network.Upload {
+		net.UpBps = append(net.UpBps, float64(v))
+	}
+	for _, v := range s.Network.Download {
+		net.DownBps = append(net.DownBps, float64(v))
+	}
+	if err := net.Validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", s.File, err)
+	}
+	p := &Plan{
+		Name:       s.Run.Name,
+		Seed:       seed,
+		Protocol:   s.Run.Protocol,
+		Net:        net,
+		Degree:     s.Network.Degree,
+		StopHeight: int64(s.Run.StopHeight),
+		StopTime:   sim.Time(s.Run.StopTime),
+		MaxEvents:  uint64(s.Run.MaxEvents),
+	}
+	if p.Name == "" {
+		p.Name = s.File
+	}
+	total := s.NodeCount()
+	regionRng := sim.Stream(seed, "setup/regions")
+	hashRng := sim.Stream(seed, "setup/hashrate")
+	flopsRng := sim.Stream(seed, "setup/flops")
+	for gi, g := range s.Groups {
+		hw, ok := s.HardwareByName(g.Hardware)
+		if !ok {
+			return nil, fmt.Errorf("%s: group %d: unknown hardware %q", s.File, gi, g.Hardware)
+		}
+		var regions []int8
+		if g.Regions == "" || g.Regions == "default" {
+			regions = sim.AssignRegions(net.Share, g.Count, regionRng)
+		} else {
+			r := slices.Index(net.Regions, g.Regions)
+			if r < 0 {
+				return nil, fmt.Errorf("%s: group %d: unknown region %q", s.File, gi, g.Regions)
+			}
+			regions = make([]int8, g.Count)
+			for i := range regions {
+				regions[i] = int8(r)
+			}
+		}
+		for i := 0; i < g.Count; i++ {
+			h := spread(float64(hw.Hashrate), g.HashrateSpread, hashRng)
+			f := spread(float64(hw.FLOPS), g.FlopsSpread, flopsRng)
+			p.Nodes = append(p.Nodes, Node{Group: g.Name, Role: g.Role, Region: regions[i],
+				Hardware: hw.Name, FLOPS: f, HashRate: h,
+				BusyW: float64(hw.BusyWatts), IdleW: float64(hw.IdleWatts), StorageBytes: int64(hw.Storage)})
+		}
+	}
+	if len(p.Nodes) != total || total == 0 {
+		return nil, fmt.Errorf("%s: no nodes", s.File)
+	}
+	switch s.Run.Protocol {
+	case "pow":
+		if err := powNodes(s, p); err != nil {
+			return nil, err
+		}
+	case "coinai":
+		if err := coinaiNodes(s, p); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, fmt.Errorf("%s: unknown protocol %q", s.File, s.Run.Protocol)
+	}
+	faults(s, p)
+	return p, nil
+}
+
+// faults turns the scenario's network and disk faults into the plan's
+// sim faults, whatever the protocol: an offline window cuts the node off
+// the network (the host drops its messages both ways; the node keeps
+// running), a disk loss makes the host wipe the node's disk
+// (nodes.DiskLoser). Cheats are node behaviours (see storageNodes).
+func faults(s *scenarios.Scenario, p *Plan) {
+	var f sim.Faults
+	any := false
+	for _, sf := range s.Storage.Faults {
+		i := int32(sf.Node)
+		switch sf.Kind {
+		case "offline":
+			f.AddOffline(i, sim.Window{From: sim.Time(sf.At), Until: sim.Time(sf.Until)})
+			any = true
+		case "disk-loss":
+			f.AddEvent(sim.Fault{Node: i, At: sim.Time(sf.At), Kind: sim.FaultDiskLoss})
+			any = true
+		}
+	}
+	if !any {
+		return
+	}
+	p.Faults = &f
+	if p.Storage == nil && f.HasOffline() {
+		p.Fidelity = append(p.Fidelity, "churn=network-cut: an offline node keeps running; the host drops its messages in both directions")
+	}
+}
+
+func powNodes(s *scenarios.Scenario, p *Plan) error {
+	var hashTotal float64
+	for _, n := range p.Nodes {
+		if n.Mines() {
+			hashTotal += n.HashRate
+		}
+	}
+	if hashTotal <= 0 {
+		return fmt.Errorf("%s: pow: no miner has a hash rate", s.File)
+	}
+	interval := int64(s.PoW.Interval)
+	base := pow.Config{
+		TargetInterval:    interval,
+		GenesisDifficulty: pow.DifficultyFor(hashTotal, interval),
+		RetargetWindow:    s.PoW.RetargetWindow,
+		BlockSize:         int(s.PoW.BlockSize),
+		TxSize:            int(s.PoW.TxSize),
+		MaxBlockSize:      int(s.PoW.MaxBlockSize),
+		BlockReward:       50 * 1e8,
+		Relay:             pow.RelayCompact,
+	}
+	if s.Network.Relay == "full" {
+		base.Relay = pow.RelayFull
+	}
+	if s.Run.StopHeight > 0 {
+		base.ExpectedBlocks = s.Run.StopHeight + 16
+	}
+	p.TargetInterval = interval
+	// Which nodes fail compact reconstruction is a fixed draw per node, a
+	// property of the simulated network (their mempools), not of the
+	// protocol: the host answers nodes.Mempool from it.
+	if s.Network.CompactFailRate > 0 {
+		rng := sim.Stream(p.Seed, "setup/compact-fail")
+		for i := range p.Nodes {
+			p.Nodes[i].MissesTxs = rng.Float64() < s.Network.CompactFailRate
+		}
+	}
+	p.Fidelity = append(p.Fidelity, pow.Fidelity()...)
+	p.Fidelity = append(p.Fidelity, fmt.Sprintf("pow.genesis-difficulty=%.6g (total hash rate %.4g H/s, target interval %gs)",
+		base.GenesisDifficulty, hashTotal, float64(interval)/1e9))
+	p.NewNode = func(i int, n Node) (nodes.Node, error) {
+		c := base
+		c.ID = nodes.PeerID(i)
+		c.Miner = n.Mines() && n.HashRate > 0
+		c.HashRate = n.HashRate
+		return pow.New(c)
+	}
+	return nil
+}
+
+// spread draws a node's rate from Normal(mean, frac*mean), redrawn until
+// positive, as SimBlock draws mining power; frac 0 gives the mean.
+func spread(mean, frac float64, rng *rand.Rand) float64 {
+	if frac <= 0 || mean <= 0 {
+		return mean
+	}
+	for {
+		if v := mean * (1 + frac*rng.NormFloat64()); v > 0 {
+			return v
+		}
+	}
+}
+
+// mustFinite guards float parameters that reach consensus code.
+func mustFinite(name string, v float64) error {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return fmt.Errorf("%s must be a finite number", name)
+	}
+	return nil
+}

@@ -1,0 +1,94 @@
+package build
+
+import (
+	"testing"
+
+	"github.com/coinai/coinai/nodes"
+	"github.com/coinai/coinai/scenarios"
+	"github.com/coinai/coinai/sim"
+)
+
+func load(t *testing.T, path string) *Plan {
+	t.Helper()
+	s, err := scenarios.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := FromScenario(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// Offline windows and disk losses are sim faults whatever the protocol; a
+// PoW run gets them too.
+func TestFaultsForAnyProtocol(t *testing.T) {
+	s, err := scenarios.Parse("pow-faults.toml", []byte(`
+[run]
+protocol = "pow"
+stop_height = 3
+
+[[group]]
+count = 10
+hardware = "asic"
+
+[[storage.fault]]
+kind = "offline"
+node = 3
+at = "60s"
+until = "120s"
+
+[[storage.fault]]
+kind = "disk-loss"
+node = 4
+at = "30s"
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := FromScenario(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Faults == nil || !p.Faults.Offline(3, 60*sim.Second) || p.Faults.Offline(3, 120*sim.Second) || p.Faults.Offline(2, 90*sim.Second) {
+		t.Errorf("offline window not planned: %+v", p.Faults)
+	}
+	if ev := p.Faults.Events(); len(ev) != 1 || ev[0] != (sim.Fault{Node: 4, At: 30 * sim.Second, Kind: sim.FaultDiskLoss}) {
+		t.Errorf("fault events %+v", ev)
+	}
+	if p.Storage != nil || p.CoinAI != nil || p.TargetInterval != 600*sim.Second {
+		t.Errorf("pow plan: storage %v, coinai %v, target %d", p.Storage, p.CoinAI, p.TargetInterval)
+	}
+	hc := p.Host()
+	if hc.Faults != p.Faults || len(hc.Nodes) != 10 || hc.NewNode == nil {
+		t.Error("host configuration lacks the plan's faults or nodes")
+	}
+}
+
+// A Coin.AI plan carries the simulation knobs in the host configuration
+// (cost scale per job class), the consensus configuration for checkers,
+// and for storage the cheaters and the replication.
+func TestCoinAIPlan(t *testing.T) {
+	p := load(t, "../storage-churn.toml")
+	hc := p.Host()
+	if hc.CostScale[nodes.JobTrain] != 20000 || hc.CostScale[nodes.JobEval] != 1 {
+		t.Errorf("cost scale %v", hc.CostScale)
+	}
+	if p.CoinAI == nil || p.CoinAI.ThresholdInitial != 0.93 || !p.CoinAI.Storage.Enabled || p.CoinAI.Default.Test == nil {
+		t.Errorf("consensus configuration %+v", p.CoinAI)
+	}
+	if p.Storage == nil || p.Storage.Replication != 3 || len(p.Storage.Cheats) != 3 {
+		t.Errorf("storage %+v", p.Storage)
+	}
+	if !p.Faults.HasOffline() || len(p.Faults.Events()) == 0 {
+		t.Error("churn and disk loss not planned")
+	}
+	n, err := hc.NewNode(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := n.(nodes.Tipper); !ok {
+		t.Error("node 0 is not a Tipper")
+	}
+}

@@ -1,0 +1,374 @@
+// Package host hosts protocol nodes on the sim kernel: it implements
+// nodes.Env for each node (clock, random stream, peers, network transfer,
+// timers, a processor with FIFO jobs, preemption and compute-ahead, energy
+// meters, a mempool model), applies the run's fault plan (offline windows,
+// fault events), drives the run to its stop condition and hands every
+// event a node reports to an Observer.
+//
+// It is where the simulator (sim/) and the protocols (nodes/) meet: sim
+// knows nothing of blocks, and nodes know nothing of the kernel. It knows
+// no protocol either: a node's optional capabilities are the interfaces of
+// package nodes (Tipper, DiskLoser, TrafficClassifier, Shareable, Classed).
+// What the run measures is the Observer's business, never the host's.
+package host
+
+import (
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"time"
+
+	"github.com/coinai/coinai/nodes"
+	"github.com/coinai/coinai/sim"
+)
+
+// Event kinds of the kernel's queue. They enter the trace digest.
+const (
+	evMessage uint8 = iota + 1
+	evTimer
+	evCompute
+	evStart
+	evFault uint8 = 16 // a fault event of the plan (sim.Faults)
+)
+
+// NodeSpec is what the host needs of one node: where it sits and what its
+// hardware can do.
+type NodeSpec struct {
+	Region int8    // index into the network's regions
+	FLOPS  float64 // effective FLOP/s for compute jobs (0: jobs take 1 ns)
+	BusyW  float64 // power while busy
+	IdleW  float64 // power while idle
+	// MissesTxs: the node's mempool lacks the transactions of blocks, so
+	// it cannot rebuild compact blocks (nodes.Mempool).
+	MissesTxs bool
+}
+
+// Observer receives every event a node reports, with the node and the
+// virtual time, in event order.
+type Observer interface {
+	Observe(node int32, at sim.Time, ev nodes.Event)
+}
+
+// Config is everything the host needs, already resolved.
+type Config struct {
+	Seed   uint64
+	Net    sim.NetConfig
+	Degree int // peers per node in the random topology (0: 8)
+	Nodes  []NodeSpec
+	// StopHeight: stop when every node's tip (nodes.EvTip) is at least
+	// this high; under offline windows, every node that is online now.
+	StopHeight int64
+	StopTime   sim.Time // virtual time limit (0: none)
+	MaxEvents  uint64   // event budget (0: none)
+	// CostScale multiplies the counted FLOPs of each class of job in
+	// virtual time and energy (0 means 1): a scenario lets a small job
+	// stand in for a larger one here, in the processor model, never in
+	// the protocol.
+	CostScale [nodes.NumJobClasses]float64
+	// Faults is the fault plan (nil: none).
+	Faults *sim.Faults
+	// NewNode builds node i.
+	NewNode func(i int) (nodes.Node, error)
+	// Trace, if not nil, receives a JSON Lines record per delivered event.
+	Trace io.Writer
+	// Progress, if not nil, is called now and then (every 100 ms of wall
+	// time at most) with the virtual time.
+	Progress func(now sim.Time)
+	// Observer, if not nil, receives the nodes' reports.
+	Observer Observer
+	// Check, if not nil, is called after every event; an error stops the
+	// run, and Run returns it with the time and the event count.
+	Check func() error
+}
+
+// Host is one run in progress.
+type Host struct {
+	cfg   Config
+	k     *sim.Kernel
+	net   *sim.Network
+	nodes []nodes.Node
+	envs  []*env
+	class []nodes.TrafficClassifier // per node, nil if it does not classify
+
+	jobs      map[uint64]*jobState
+	nextJob   uint64
+	ready     map[[32]byte]any // results computed ahead of their event
+	done      map[[32]byte]any // results of shareable jobs, by key
+	cacheHits int64
+	computed  int64
+
+	classBytes map[string]*[2][]int64 // per traffic class: bytes sent, received per node
+
+	tipHeight []int64
+	atStop    int // nodes whose tip height >= StopHeight
+	offline   bool
+
+	err error
+}
+
+// New builds the run: the topology and every node's random stream are
+// derived from the seed, in node order.
+func New(cfg Config) (*Host, error) {
+	if len(cfg.Nodes) == 0 {
+		return nil, fmt.Errorf("host: no nodes")
+	}
+	if cfg.NewNode == nil {
+		return nil, fmt.Errorf("host: no node constructor")
+	}
+	h := &Host{cfg: cfg, jobs: map[uint64]*jobState{}, ready: map[[32]byte]any{}, done: map[[32]byte]any{},
+		classBytes: map[string]*[2][]int64{}, tipHeight: make([]int64, len(cfg.Nodes)), offline: cfg.Faults.HasOffline()}
+	h.k = sim.NewKernel(h.handle)
+	regions := make([]int8, len(cfg.Nodes))
+	for i, n := range cfg.Nodes {
+		regions[i] = n.Region
+	}
+	var err error
+	h.net, err = sim.NewNetwork(cfg.Net, regions, sim.Stream(cfg.Seed, "network/jitter"))
+	if err != nil {
+		return nil, err
+	}
+	degree := cfg.Degree
+	if degree <= 0 {
+		degree = 8
+	}
+	adj := sim.RandomTopology(len(cfg.Nodes), degree, sim.Stream(cfg.Seed, "network/topology"))
+	if cfg.StopHeight <= 0 {
+		h.atStop = -1
+	}
+	h.nodes = make([]nodes.Node, len(cfg.Nodes))
+	h.envs = make([]*env, len(cfg.Nodes))
+	h.class = make([]nodes.TrafficClassifier, len(cfg.Nodes))
+	for i, spec := range cfg.Nodes {
+		e := &env{h: h, id: int32(i), rng: sim.Stream(cfg.Seed, fmt.Sprintf("node/%d", i))}
+		e.meter.BusyW, e.meter.IdleW = spec.BusyW, spec.IdleW
+		e.peers = make([]nodes.PeerID, len(adj[i]))
+		for j, p := range adj[i] {
+			e.peers[j] = nodes.PeerID(p)
+		}
+		h.envs[i] = e
+		n, err := cfg.NewNode(i)
+		if err != nil {
+			return nil, fmt.Errorf("host: building node %d: %w", i, err)
+		}
+		h.nodes[i] = n
+		h.class[i], _ = n.(nodes.TrafficClassifier)
+	}
+	if cfg.Trace != nil {
+		h.k.SetTrace(h.traceEvent)
+	}
+	return h, nil
+}
+
+// SetObserver installs where the nodes' reports go (before Run).
+func (h *Host) SetObserver(o Observer) { h.cfg.Observer = o }
+
+// SetCheck installs the per-event check (before Run); see Config.Check.
+func (h *Host) SetCheck(f func() error) { h.cfg.Check = f }
+
+// SetProgress installs the progress callback (before Run); see
+// Config.Progress.
+func (h *Host) SetProgress(f func(now sim.Time)) { h.cfg.Progress = f }
+
+// Run drives the run to its stop condition: every node's tip at the stop
+// height, the time limit, the event budget, an empty queue, or a failed
+// check, whose error it returns.
+func (h *Host) Run() error {
+	for i := range h.nodes {
+		h.k.Schedule(sim.Event{At: 0, Kind: evStart, Src: -1, Dst: int32(i)})
+	}
+	h.cfg.Faults.Schedule(h.k, evFault)
+	stop := func() bool {
+		if h.err != nil {
+			return true
+		}
+		if h.cfg.StopHeight > 0 && h.atStop == len(h.tipHeight) {
+			return true
+		}
+		if h.cfg.StopHeight > 0 && h.offline && h.allOnlineAtLeast(h.cfg.StopHeight) {
+			return true
+		}
+		return false
+	}
+	var fired uint64
+	lastProgress := time.Now()
+	for {
+		budget := uint64(4096)
+		if h.cfg.MaxEvents > 0 {
+			if fired >= h.cfg.MaxEvents {
+				break
+			}
+			budget = min(budget, h.cfg.MaxEvents-fired)
+		}
+		n := h.k.Run(h.cfg.StopTime, budget, stop)
+		fired += n
+		if h.cfg.Progress != nil && time.Since(lastProgress) > 100*time.Millisecond {
+			h.cfg.Progress(h.k.Now())
+			lastProgress = time.Now()
+		}
+		if n < budget || stop() {
+			break
+		}
+	}
+	return h.err
+}
+
+// allOnlineAtLeast is the stop condition under offline windows: every
+// node that is not cut off has reached height target (a node offline for
+// good never would).
+func (h *Host) allOnlineAtLeast(target int64) bool {
+	now := h.k.Now()
+	for i, t := range h.tipHeight {
+		if t < target && !h.cfg.Faults.Offline(int32(i), now) {
+			return false
+		}
+	}
+	return true
+}
+
+func (h *Host) handle(ev *sim.Event) {
+	i := ev.Dst
+	switch ev.Kind {
+	case evStart:
+		h.nodes[i].Start(h.envs[i])
+	case evMessage:
+		if h.cfg.Faults.Offline(i, h.k.Now()) {
+			return // the node is cut off
+		}
+		h.count(i, ev.Data, 1)
+		h.nodes[i].Receive(nodes.PeerID(ev.Src), ev.Data)
+	case evFault:
+		h.fault(h.cfg.Faults.Events()[ev.Tag])
+	case evTimer:
+		h.nodes[i].OnTimer(ev.Tag)
+	case evCompute:
+		h.finishJob(ev.Tag)
+	}
+	if h.cfg.Check != nil && h.err == nil {
+		if err := h.cfg.Check(); err != nil {
+			h.err = fmt.Errorf("stopped at t=%.3fs after event %d: %w", float64(h.k.Now())/1e9, h.k.Delivered(), err)
+		}
+	}
+}
+
+// fault applies a fault event to its node.
+func (h *Host) fault(f sim.Fault) {
+	switch f.Kind {
+	case sim.FaultDiskLoss:
+		if n, ok := h.nodes[f.Node].(nodes.DiskLoser); ok {
+			n.LoseDisk()
+		}
+	}
+}
+
+// count adds a message of node i to its traffic class (dir 0 sent, 1
+// received), as the node classifies its own traffic.
+func (h *Host) count(i int32, msg []byte, dir int) {
+	c := h.class[i]
+	if c == nil {
+		return
+	}
+	name := c.MsgClass(msg)
+	if name == "" {
+		return
+	}
+	b := h.classBytes[name]
+	if b == nil {
+		b = &[2][]int64{make([]int64, len(h.nodes)), make([]int64, len(h.nodes))}
+		h.classBytes[name] = b
+	}
+	b[dir][i] += int64(len(msg))
+}
+
+// observe passes a node's report on, keeping the tip heights that the
+// stop condition reads.
+func (h *Host) observe(node int32, ev nodes.Event) {
+	if ev.Kind == nodes.EvTip {
+		old := h.tipHeight[node]
+		h.tipHeight[node] = ev.Height
+		if s := h.cfg.StopHeight; s > 0 {
+			if old < s && ev.Height >= s {
+				h.atStop++
+			} else if old >= s && ev.Height < s {
+				h.atStop--
+			}
+		}
+	}
+	if h.cfg.Observer != nil {
+		h.cfg.Observer.Observe(node, h.k.Now(), ev)
+	}
+}
+
+// --- Read-only accessors ---
+
+// NumNodes is the number of nodes.
+func (h *Host) NumNodes() int { return len(h.nodes) }
+
+// Node returns node i.
+func (h *Host) Node(i int) nodes.Node { return h.nodes[i] }
+
+// Now is the current virtual time.
+func (h *Host) Now() sim.Time { return h.k.Now() }
+
+// Events is the number of events delivered so far.
+func (h *Host) Events() uint64 { return h.k.Delivered() }
+
+// Digest is the trace digest of the events delivered so far.
+func (h *Host) Digest() [32]byte { return h.k.Digest() }
+
+// Joules is node i's energy from time 0 to at (at >= the meter's last
+// change, e.g. now).
+func (h *Host) Joules(i int, at sim.Time) float64 { return h.envs[i].meter.Joules(at) }
+
+// Busy is node i's busy time up to at.
+func (h *Host) Busy(i int, at sim.Time) sim.Time { return h.envs[i].meter.Busy(at) }
+
+// Online reports whether node i is connected at time t (no offline window
+// of the fault plan holds t).
+func (h *Host) Online(i int32, t sim.Time) bool { return !h.cfg.Faults.Offline(i, t) }
+
+// OnlineThrough reports whether node i is connected at every instant of
+// [from, until].
+func (h *Host) OnlineThrough(i int32, from, until sim.Time) bool {
+	return !h.cfg.Faults.OfflineDuring(i, from, until)
+}
+
+// TipHeight is the height of node i's tip as its last EvTip reported.
+func (h *Host) TipHeight(i int) int64 { return h.tipHeight[i] }
+
+// BytesSent is the bytes each node sent (the network's count).
+func (h *Host) BytesSent() []int64 { return h.net.BytesSent }
+
+// BytesRecv is the bytes each node received (the network's count).
+func (h *Host) BytesRecv() []int64 { return h.net.BytesRecv }
+
+// Messages is the number of messages sent.
+func (h *Host) Messages() int64 { return h.net.Messages }
+
+// ClassBytes returns the bytes of traffic class name (as the nodes'
+// nodes.TrafficClassifier names it) that each node sent and received
+// while online; all zero for a class nobody used.
+func (h *Host) ClassBytes(name string) (sent, recv []int64) {
+	if b := h.classBytes[name]; b != nil {
+		return b[0], b[1]
+	}
+	return make([]int64, len(h.nodes)), make([]int64, len(h.nodes))
+}
+
+// CacheHits is the number of jobs whose result was shared from another
+// node's identical job (nodes.Shareable).
+func (h *Host) CacheHits() int64 { return h.cacheHits }
+
+// Computed is the number of jobs whose result was computed.
+func (h *Host) Computed() int64 { return h.computed }
+
+// env implements nodes.Env (and nodes.Preempter, nodes.Mempool) for one
+// node.
+type env struct {
+	h        *Host
+	id       int32
+	rng      *rand.Rand
+	peers    []nodes.PeerID
+	meter    sim.Meter
+	busyDecl bool
+	queue    []uint64 // compute job handles, head is running
+}

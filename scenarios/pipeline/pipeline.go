@@ -1,0 +1,162 @@
+// Package pipeline runs a scenario: it wires build (scenario -> plan),
+// host (the nodes on the sim kernel), observe (events -> measurements),
+// check (invariants, during the run and at its end) and results (the run
+// directory). Data flows one way, from the scenario to the results; no
+// package it wires points back. cmd/coinai and the tests call it.
+package pipeline
+
+import (
+	"io"
+	"time"
+
+	"github.com/coinai/coinai/nodes"
+	"github.com/coinai/coinai/nodes/coinai"
+	"github.com/coinai/coinai/scenarios"
+	"github.com/coinai/coinai/scenarios/build"
+	"github.com/coinai/coinai/scenarios/check"
+	"github.com/coinai/coinai/scenarios/host"
+	"github.com/coinai/coinai/scenarios/observe"
+	"github.com/coinai/coinai/scenarios/results"
+	"github.com/coinai/coinai/sim"
+)
+
+// Config is a run ready to go: the plan resolved from a scenario and what
+// the caller adds.
+type Config struct {
+	build.Plan
+	// Trace, if not nil, receives a JSON Lines record per delivered event.
+	Trace io.Writer
+	// Progress, if not nil, is called now and then with the virtual time
+	// and the height of the highest block mined so far.
+	Progress func(now sim.Time, height int64)
+	// Interrupt, if not nil, is asked after every event whether the run
+	// must stop (for example on a signal); an error stops it at once and
+	// Run returns that error without results.
+	Interrupt func() error
+}
+
+// FromScenario resolves a validated scenario (see build.FromScenario).
+func FromScenario(s *scenarios.Scenario) (Config, error) {
+	p, err := build.FromScenario(s)
+	if err != nil {
+		return Config{}, err
+	}
+	return Config{Plan: *p}, nil
+}
+
+// Run is one run in progress.
+type Run struct {
+	cfg Config
+	h   *host.Host
+	obs *observe.Observer
+	chk *check.Suite
+}
+
+// New builds the run: the host and its nodes, the observer, the checkers.
+func New(cfg Config) (*Run, error) {
+	hc := cfg.Plan.Host()
+	hc.Trace = cfg.Trace
+	h, err := host.New(hc)
+	if err != nil {
+		return nil, err
+	}
+	r := &Run{cfg: cfg, h: h}
+	r.obs = observe.New(observeConfig(&cfg.Plan), h)
+	r.chk = check.New(checkConfig(&cfg.Plan), h, r.obs)
+	h.SetObserver(fanout{r.obs, r.chk})
+	if stop := cfg.Interrupt; stop != nil {
+		h.SetCheck(func() error {
+			if err := stop(); err != nil {
+				return err
+			}
+			return r.chk.Tick()
+		})
+	} else {
+		h.SetCheck(r.chk.Tick)
+	}
+	if cfg.Progress != nil {
+		h.SetProgress(func(now sim.Time) { cfg.Progress(now, r.obs.Top()) })
+	}
+	return r, nil
+}
+
+// observeConfig is what the observer needs of the plan.
+func observeConfig(p *build.Plan) observe.Config {
+	oc := observe.Config{Name: p.Name, Seed: p.Seed, Protocol: p.Protocol, StopHeight: p.StopHeight, Fidelity: p.Fidelity}
+	for _, n := range p.Nodes {
+		region := ""
+		if n.Region >= 0 && int(n.Region) < len(p.Net.Regions) {
+			region = p.Net.Regions[n.Region]
+		}
+		oc.Nodes = append(oc.Nodes, observe.Node{Role: n.Role, Hardware: n.Hardware, Region: region, HashRate: n.HashRate, FLOPS: n.FLOPS})
+	}
+	if p.Storage != nil {
+		oc.Storage = &observe.Storage{Replication: p.Storage.Replication, Cheats: p.Storage.Cheats}
+	}
+	return oc
+}
+
+// checkConfig is what the checkers need of the plan.
+func checkConfig(p *build.Plan) check.Config {
+	cc := check.Config{Protocol: p.Protocol, TargetInterval: p.TargetInterval, StopHeight: p.StopHeight, CoinAI: p.CoinAI}
+	for _, n := range p.Nodes {
+		cc.Miners = append(cc.Miners, n.Mines() && (n.HashRate > 0 || n.FLOPS > 0))
+	}
+	if p.Storage != nil {
+		cc.Cheats = p.Storage.Cheats
+	}
+	return cc
+}
+
+// fanout hands each event to the observer, then to the checkers.
+type fanout struct {
+	o *observe.Observer
+	c *check.Suite
+}
+
+func (f fanout) Observe(node int32, at sim.Time, ev nodes.Event) {
+	f.o.Observe(node, at, ev)
+	f.c.Observe(node, at, ev)
+}
+
+// Host is the run's host (for tests that inspect nodes).
+func (r *Run) Host() *host.Host { return r.h }
+
+// Observer is the run's observer.
+func (r *Run) Observer() *observe.Observer { return r.obs }
+
+// Result is a finished run: its measurements, with the summary and the
+// checkers' verdicts.
+type Result struct {
+	*observe.Result
+}
+
+// Files is the content of the run directory (see results.Files).
+func (res *Result) Files(propagation bool) (map[string][]byte, error) {
+	return results.Files(res.Result, propagation)
+}
+
+// Run drives the run to its stop condition and returns the results. A
+// checker that fails stops the run early: the results are those of the
+// run so far, and the failed verdict (with the time and the event count)
+// is in Summary.Checks, with Summary.ChecksOK false.
+func (r *Run) Run() (*Result, error) {
+	wall := time.Now()
+	if err := r.h.Run(); err != nil && r.chk.Stopped() == nil {
+		return nil, err
+	}
+	h := r.h
+	now := h.Now()
+	t := observe.Totals{Digest: h.Digest(), Events: h.Events(), End: now, Wall: time.Since(wall),
+		BytesSent: h.BytesSent(), BytesRecv: h.BytesRecv(), Messages: h.Messages(), CacheHits: h.CacheHits()}
+	for i := range h.NumNodes() {
+		t.NodeEnergy = append(t.NodeEnergy, h.Joules(i, now))
+		t.NodeBusy = append(t.NodeBusy, h.Busy(i, now))
+	}
+	if r.cfg.Storage != nil {
+		t.StorageSent, t.StorageRecv = h.ClassBytes(coinai.TrafficStorage)
+	}
+	res := r.obs.Result(t)
+	observe.Summarize(res, r.chk.Final())
+	return &Result{res}, nil
+}
