@@ -11,11 +11,15 @@ import (
 // Summary is summary.json. Its top-level keys are a contract with scripts:
 // add keys, never rename them. Values that do not apply are null.
 type Summary struct {
-	Protocol              string           `json:"protocol"`
-	Scenario              string           `json:"scenario"`
-	Seed                  uint64           `json:"seed"`
-	Nodes                 int              `json:"nodes"`
-	TraceDigest           string           `json:"trace_digest"`
+	Protocol    string `json:"protocol"`
+	Scenario    string `json:"scenario"`
+	Seed        uint64 `json:"seed"`
+	Nodes       int    `json:"nodes"`
+	TraceDigest string `json:"trace_digest"`
+	// Kernel names the trainer's compute kernel (nn.Kernel) of a Coin.AI
+	// run: trained weights, and so the trace, are bit-identical only
+	// between runs of the same kernel. Empty for PoW, which trains nothing.
+	Kernel                string           `json:"kernel,omitempty"`
 	Events                uint64           `json:"events"`
 	VirtualSeconds        float64          `json:"virtual_seconds"`
 	WallSeconds           float64          `json:"wall_seconds"`

@@ -11,6 +11,7 @@ import (
 
 	"github.com/coinai/coinai/nodes"
 	"github.com/coinai/coinai/nodes/coinai"
+	"github.com/coinai/coinai/nodes/nn"
 	"github.com/coinai/coinai/scenarios"
 	"github.com/coinai/coinai/scenarios/build"
 	"github.com/coinai/coinai/scenarios/check"
@@ -158,5 +159,8 @@ func (r *Run) Run() (*Result, error) {
 	}
 	res := r.obs.Result(t)
 	observe.Summarize(res, r.chk.Final())
+	if r.cfg.Protocol == "coinai" {
+		res.Summary.Kernel = nn.Kernel()
+	}
 	return &Result{res}, nil
 }
