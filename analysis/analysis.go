@@ -19,9 +19,9 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/coinai/coinai/analysis/atomicfile"
 	"github.com/coinai/coinai/analysis/compare"
 	"github.com/coinai/coinai/analysis/figures"
-	"github.com/coinai/coinai/analysis/internal/atomicfile"
 	"github.com/coinai/coinai/analysis/report"
 	"github.com/coinai/coinai/analysis/rundata"
 )

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+
+	"github.com/coinai/coinai/analysis/atomicfile"
 )
 
 // Output directories. coinai never deletes or overwrites a file it did not
@@ -437,30 +439,7 @@ func writeManifest(dir string, m *manifest) error {
 	if err != nil {
 		return err
 	}
-	return writeAtomic(filepath.Join(dir, manifestName), append(b, '\n'))
-}
-
-// writeAtomic writes path through a temporary file in its directory.
-func writeAtomic(p string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(p), "."+filepath.Base(p)+".tmp-")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", p, err)
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Chmod(0o644)
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), p)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("writing %s: %w", p, err)
-	}
-	return nil
+	return atomicfile.Write(filepath.Join(dir, manifestName), append(b, '\n'))
 }
 
 // mergeInto writes files into the existing directory dir: build renders
@@ -540,5 +519,5 @@ func moveFile(src, dst string) error {
 	if err != nil {
 		return err
 	}
-	return writeAtomic(dst, b)
+	return atomicfile.Write(dst, b)
 }

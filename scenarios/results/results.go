@@ -4,13 +4,9 @@
 package results
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
-	"slices"
 	"strconv"
 
 	"github.com/coinai/coinai/scenarios/observe"
@@ -183,71 +179,4 @@ func storageCSV(st *observe.StorageResult) []byte {
 		b = append(b, '\n')
 	}
 	return b
-}
-
-// WriteDir writes files into dir atomically: everything goes to a fresh
-// temporary directory beside dir, which then replaces dir in one rename. A
-// reader never sees half a run.
-func WriteDir(dir string, files map[string][]byte) error {
-	return WriteDirWith(dir, files, nil)
-}
-
-// WriteDirWith is WriteDir that also moves existing files (name -> path,
-// on the same file system) into the directory before it appears.
-func WriteDirWith(dir string, files map[string][]byte, moves map[string]string) error {
-	parent := filepath.Dir(filepath.Clean(dir))
-	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return fmt.Errorf("writing results: %w", err)
-	}
-	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".tmp-")
-	if err != nil {
-		return fmt.Errorf("writing results: %w", err)
-	}
-	ok := false
-	defer func() {
-		if !ok {
-			os.RemoveAll(tmp)
-		}
-	}()
-	names := make([]string, 0, len(files))
-	for name := range files {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	for _, name := range names {
-		p := filepath.Join(tmp, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return fmt.Errorf("writing results: %w", err)
-		}
-		f, err := os.Create(p)
-		if err != nil {
-			return fmt.Errorf("writing results: %w", err)
-		}
-		w := bufio.NewWriterSize(f, 1<<16)
-		w.Write(files[name])
-		if err := w.Flush(); err != nil {
-			f.Close()
-			return fmt.Errorf("writing %s: %w", name, err)
-		}
-		if err := f.Close(); err != nil {
-			return fmt.Errorf("writing %s: %w", name, err)
-		}
-	}
-	for name, src := range moves {
-		if err := os.Rename(src, filepath.Join(tmp, name)); err != nil {
-			return fmt.Errorf("writing %s: %w", name, err)
-		}
-	}
-	if _, err := os.Stat(dir); err == nil {
-		old := tmp + ".old"
-		if err := os.Rename(dir, old); err != nil {
-			return fmt.Errorf("replacing %s: %w", dir, err)
-		}
-		defer os.RemoveAll(old)
-	}
-	if err := os.Rename(tmp, dir); err != nil {
-		return fmt.Errorf("writing results: %w", err)
-	}
-	ok = true
-	return nil
 }
