@@ -5,7 +5,7 @@ import (
 	"math"
 	"slices"
 
-	"gonum.org/v1/gonum/stat"
+	"github.com/coinai/coinai/analysis/stats"
 )
 
 // Summary is summary.json. Its top-level keys are a contract with scripts:
@@ -160,33 +160,31 @@ func Summarize(res *Result, checks []CheckResult) *Summary {
 		}
 	}
 	if len(intervals) > 0 {
-		s.IntervalMeanS = ptr(stat.Mean(intervals, nil))
-		sorted := slices.Clone(intervals)
-		slices.Sort(sorted)
-		s.IntervalP50S = ptr(stat.Quantile(0.5, stat.Empirical, sorted, nil))
-		s.IntervalP90S = ptr(stat.Quantile(0.9, stat.Empirical, sorted, nil))
+		s.IntervalMeanS = ptr(stats.Mean(intervals))
+		s.IntervalP50S = ptr(stats.Quantile(intervals, 0.5))
+		s.IntervalP90S = ptr(stats.Quantile(intervals, 0.9))
 	}
 	if len(p50) > 0 {
-		s.PropagationP50S = ptr(stat.Mean(p50, nil))
+		s.PropagationP50S = ptr(stats.Mean(p50))
 	}
 	if len(p90) > 0 {
-		s.PropagationP90S = ptr(stat.Mean(p90, nil))
+		s.PropagationP90S = ptr(stats.Mean(p90))
 	}
 	if len(p100) > 0 {
-		s.PropagationP100S = ptr(stat.Mean(p100, nil))
+		s.PropagationP100S = ptr(stats.Mean(p100))
 	}
 	if len(weighted) > 0 && len(main) > 0 {
 		// First-order theory: a block goes stale when a competitor is found
 		// within its hash-power-weighted arrival delay Δ; competitors come at
 		// the rate of all blocks found (main and stale), 1/T.
-		d := stat.Mean(weighted, nil)
+		d := stats.Mean(weighted)
 		s.ArrivalDelayWeightedS = ptr(d)
 		t := float64(main[len(main)-1].Found) / 1e9 / float64(s.BlocksMain+s.BlocksStale)
 		s.FoundIntervalS = ptr(t)
 		s.StaleRateTheory = ptr(1 - math.Exp(-d/t))
 	}
 	if len(acc) > 0 {
-		s.MinedAccuracyMean = ptr(stat.Mean(acc, nil))
+		s.MinedAccuracyMean = ptr(stats.Mean(acc))
 	}
 	if len(main) > 0 {
 		last := main[len(main)-1]
@@ -218,7 +216,7 @@ func Summarize(res *Result, checks []CheckResult) *Summary {
 			rewards[i] = float64(ns.BlocksMain)
 		}
 	}
-	s.RewardGini = ptr(Gini(rewards))
+	s.RewardGini = ptr(stats.Gini(rewards)) // null when nobody earned anything
 	for i := range res.BytesSent {
 		s.BytesSent += res.BytesSent[i]
 	}
@@ -243,26 +241,4 @@ func Summarize(res *Result, checks []CheckResult) *Summary {
 	}
 	res.Summary = s
 	return s
-}
-
-// Gini is the Gini coefficient of non-negative values: the mean absolute
-// difference over all ordered pairs divided by twice the mean,
-// G = Σ_i Σ_j |x_i − x_j| / (2 n² μ). 0 is perfect equality; one holder of
-// everything among n gives 1 − 1/n.
-func Gini(x []float64) float64 {
-	n := len(x)
-	if n == 0 {
-		return math.NaN()
-	}
-	s := slices.Clone(x)
-	slices.Sort(s)
-	var sum, weighted float64
-	for i, v := range s {
-		sum += v
-		weighted += float64(2*(i+1)-n-1) * v
-	}
-	if sum == 0 {
-		return 0
-	}
-	return weighted / (float64(n) * sum)
 }
