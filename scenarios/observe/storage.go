@@ -213,7 +213,7 @@ func (o *Observer) storageResult(main []*BlockRec, t Totals) *StorageResult {
 			smp.Models++
 			first := -1
 			for j, h := range m.Holders {
-				if o.h.Online(h, b.Found) && s.has(h, m.Block, b.Found) {
+				if o.online(h, b.Found) && s.has(h, m.Block, b.Found) {
 					smp.ReplicasAlive++
 					if first < 0 {
 						first = j

@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/coinai/coinai/analysis/stats"
+
 	"github.com/coinai/coinai/scenarios/observe"
 	"github.com/coinai/coinai/sim"
 )
@@ -53,9 +55,9 @@ func fnum(v float64) string {
 func Secs(t sim.Time) string { return strconv.FormatFloat(float64(t)/1e9, 'f', 6, 64) }
 
 func blocksCSV(res *observe.Result) []byte {
-	n := len(res.Config.Nodes)
 	var b []byte
-	b = append(b, "height,id,parent,miner,found_s,size_bytes,main,interval_s,prop_p50_s,prop_p90_s,prop_100_s,difficulty,threshold,accuracy,attempts,energy_j\n"...)
+	b = append(b, "height,id,parent,miner,found_s,size_bytes,main,interval_s,prop_p50_s,prop_p90_s,prop_100_s,difficulty,threshold,accuracy,attempts,energy_j"+
+		",arrivals,nodes_online,arrival_delay_weighted_s,catchup_nodes,catchup_mean_s\n"...)
 	found := map[[32]byte]sim.Time{}
 	for _, bl := range res.Blocks {
 		found[bl.ID] = bl.Found
@@ -83,10 +85,15 @@ func blocksCSV(res *observe.Result) []byte {
 		if bl.Main {
 			energy = fnum(bl.EnergyJ)
 		}
-		b = fmt.Appendf(b, "%d,%s,%s,%d,%s,%d,%s,%s,%s,%s,%s,%s,%s,%s,%d,%s\n", bl.Height, observe.ShortID(bl.ID), observe.ShortID(bl.Parent),
+		catchup := math.NaN()
+		if len(bl.Catchup) > 0 {
+			catchup = stats.Mean(bl.Catchup)
+		}
+		b = fmt.Appendf(b, "%d,%s,%s,%d,%s,%d,%s,%s,%s,%s,%s,%s,%s,%s,%d,%s,%d,%d,%s,%d,%s\n", bl.Height, observe.ShortID(bl.ID), observe.ShortID(bl.Parent),
 			bl.Miner, Secs(bl.Found), bl.Size, main, interval,
-			fnum(observe.QuantileDelay(bl, n, 0.5)), fnum(observe.QuantileDelay(bl, n, 0.9)), fnum(observe.QuantileDelay(bl, n, 1)),
-			diff, thr, acc, bl.Attempts, energy)
+			fnum(bl.Prop[0]), fnum(bl.Prop[1]), fnum(bl.Prop[2]),
+			diff, thr, acc, bl.Attempts, energy,
+			len(bl.Arrivals), bl.Online, fnum(bl.Delta), len(bl.Catchup), fnum(catchup))
 	}
 	return b
 }
