@@ -53,6 +53,10 @@ type Config struct {
 	// cuts; nil or short: always online). Propagation is measured over the
 	// nodes online when a block was found; the others catch up.
 	Offline [][]sim.Window
+	// BlockReward is the reward in coins that a main-chain block pays its
+	// miner when the protocol reports no EvReward of its own (PoW); 0
+	// otherwise.
+	BlockReward float64
 	// Storage is proof-of-storage (nil without it).
 	Storage *Storage
 }
@@ -76,7 +80,6 @@ type Observer struct {
 	hwNames   []string // hardware classes in first-seen order of node index
 	hwOf      []int
 
-	energyRows []EnergyRow
 	attemptsOK int64
 	attemptsX  int64
 	rejected   map[string]int64
@@ -155,7 +158,8 @@ type BlockRec struct {
 	// found: seconds from the node's return online to its acceptance.
 	Catchup []float64
 
-	energyAt float64 // cumulative network energy at Found
+	energyAt float64   // cumulative network energy at Found
+	energyHW []float64 // cumulative energy per hardware class at Found
 }
 
 // Reward is a payment that a block makes to its miner.
@@ -228,7 +232,13 @@ func (o *Observer) Observe(node int32, now sim.Time, ev nodes.Event) {
 		o.order = append(o.order, b)
 		o.nodeStats[node].BlocksWon++
 		o.top = max(o.top, b.Height)
-		b.energyAt = o.sampleEnergy(now)
+		b.energyHW, b.energyAt = o.sampleEnergy(now)
+		if o.cfg.BlockReward > 0 {
+			// The protocol pays the block reward without reporting it
+			// (PoW): credit it as the ledger would, if the block ends on
+			// the main chain.
+			b.Rewards = append(b.Rewards, Reward{Kind: "block", Value: o.cfg.BlockReward, To: node})
+		}
 	case nodes.EvAccepted:
 		if b, ok := o.blocks[ev.Block]; ok && node != b.Miner {
 			b.Arrivals = append(b.Arrivals, Arrival{Node: node, Delay: now - b.Found})
@@ -269,19 +279,35 @@ func (o *Observer) Observe(node int32, now sim.Time, ev nodes.Event) {
 	}
 }
 
-// sampleEnergy records cumulative energy per hardware class and returns the
-// network total.
-func (o *Observer) sampleEnergy(now sim.Time) float64 {
+// sampleEnergy returns the cumulative energy per hardware class at now, and
+// the network total.
+func (o *Observer) sampleEnergy(now sim.Time) ([]float64, float64) {
 	per := make([]float64, len(o.hwNames))
 	for i := range o.cfg.Nodes {
 		per[o.hwOf[i]] += o.h.Joules(i, now)
 	}
 	var total float64
-	for j, v := range per {
-		o.energyRows = append(o.energyRows, EnergyRow{Time: now, Hardware: o.hwNames[j], Joules: v})
+	for _, v := range per {
 		total += v
 	}
-	return total
+	return per, total
+}
+
+// energyRows are the rows of energy.csv: one per hardware class at each
+// main-chain block's found time (main in height order) and at end.
+func (o *Observer) energyRows(main []*BlockRec, end sim.Time) []EnergyRow {
+	var rows []EnergyRow
+	add := func(t sim.Time, per []float64) {
+		for j, v := range per {
+			rows = append(rows, EnergyRow{Time: t, Hardware: o.hwNames[j], Joules: v})
+		}
+	}
+	for _, b := range main {
+		add(b.Found, b.energyHW)
+	}
+	per, _ := o.sampleEnergy(end)
+	add(end, per)
+	return rows
 }
 
 // Totals are what the host measured of the whole run, read at its end.
@@ -327,14 +353,13 @@ type Result struct {
 	Storage    *StorageResult // nil without proof-of-storage
 }
 
-// Result closes the observation at the end of the run (t.End): a last
-// energy sample, the main chain, each block's own attempts, energy and
-// propagation, rewards, and the proof-of-storage results. Call it once.
+// Result closes the observation at the end of the run (t.End): the main
+// chain, each block's own attempts, energy and propagation, rewards, the
+// energy samples, and the proof-of-storage results. Call it once.
 func (o *Observer) Result(t Totals) *Result {
 	now := t.End
-	o.sampleEnergy(now)
 	res := &Result{Config: o.cfg, Digest: t.Digest, Events: t.Events, End: now, Wall: t.Wall,
-		Nodes: o.nodeStats, Energy: o.energyRows, AttemptsOK: o.attemptsOK,
+		Nodes: o.nodeStats, AttemptsOK: o.attemptsOK,
 		AttemptsX: o.attemptsX, Rejected: o.rejected, Reorgs: o.reorgs, MaxReorg: o.maxReorg,
 		BytesSent: t.BytesSent, BytesRecv: t.BytesRecv, Messages: t.Messages,
 		NodeEnergy: t.NodeEnergy, NodeBusy: t.NodeBusy, CacheHits: t.CacheHits}
@@ -377,6 +402,7 @@ func (o *Observer) Result(t Totals) *Result {
 		id = b.Parent
 	}
 	slices.Reverse(main)
+	res.Energy = o.energyRows(main, now)
 	res.Storage = o.storageResult(main, t)
 	return res
 }

@@ -204,18 +204,9 @@ func Summarize(res *Result, checks []CheckResult) *Summary {
 		s.EnergyJoulesPerBlock = ptr(s.EnergyJoules / float64(s.BlocksMain))
 	}
 	rewards := make([]float64, n)
-	var any bool
 	for i, ns := range res.Nodes {
 		for _, v := range ns.Rewards {
 			rewards[i] += v
-		}
-		if rewards[i] != 0 {
-			any = true
-		}
-	}
-	if !any { // PoW baseline: one block reward per main-chain block
-		for i, ns := range res.Nodes {
-			rewards[i] = float64(ns.BlocksMain)
 		}
 	}
 	s.RewardGini = ptr(stats.Gini(rewards)) // null when nobody earned anything

@@ -79,7 +79,9 @@ func blocksCSV(res *observe.Result) []byte {
 			diff = fnum(bl.Value)
 		} else {
 			thr = fnum(bl.Value)
-			acc = fnum(bl.Accuracy)
+			if bl.Accuracy > 0 { // empty: no node but its miner verified it
+				acc = fnum(bl.Accuracy)
+			}
 		}
 		energy := ""
 		if bl.Main {
@@ -129,14 +131,9 @@ func nodesCSV(res *observe.Result) []byte {
 		for _, v := range ns.Rewards {
 			total += v
 		}
-		rb := ns.Rewards["block"]
-		if res.Config.Protocol == "pow" && total == 0 {
-			rb = float64(ns.BlocksMain)
-			total = rb
-		}
 		fees := ns.Rewards["fee"] + ns.Rewards["problem"]
 		b = fmt.Appendf(b, "%d,%s,%s,%s,%d,%d,%s,%s,%s,%s,%s,%s,%d,%d", i, spec.Region, spec.Hardware, spec.Role,
-			ns.BlocksWon, ns.BlocksMain, fnum(total), fnum(rb), fnum(fees), fnum(ns.Rewards["storage"]+ns.Rewards["penalty"]),
+			ns.BlocksWon, ns.BlocksMain, fnum(total), fnum(ns.Rewards["block"]), fnum(fees), fnum(ns.Rewards["storage"]+ns.Rewards["penalty"]),
 			fnum(res.NodeEnergy[i]), Secs(res.NodeBusy[i]), res.BytesSent[i], res.BytesRecv[i])
 		if st := res.Storage; st != nil {
 			b = fmt.Appendf(b, ",%d,%d,%d", st.StoredBytes[i], st.Sent[i], st.Recv[i])
