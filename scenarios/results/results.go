@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/coinai/coinai/analysis/stats"
 
@@ -40,6 +41,8 @@ func Files(res *observe.Result, propagation bool) (map[string][]byte, error) {
 	}
 	if res.Storage != nil {
 		out["storage.csv"] = storageCSV(res.Storage)
+		out["proofs.csv"] = proofsCSV(res)
+		out["retrievals.csv"] = retrievalsCSV(res.Storage)
 	}
 	return out, nil
 }
@@ -177,16 +180,63 @@ func storageCSV(st *observe.StorageResult) []byte {
 		b = append(b, ",available_k"...)
 		b = strconv.AppendInt(b, int64(i), 10)
 	}
-	b = append(b, '\n')
+	b = append(b, ",height\n"...)
 	for _, s := range st.Samples {
 		b = fmt.Appendf(b, "%s,%d,%d,%d,%d,%d", Secs(s.Time), s.Models, s.Available, s.ReplicasAlive, s.ProofsValid, s.ProofsMissed)
 		for _, v := range s.AvailableK {
 			b = append(b, ',')
 			b = strconv.AppendInt(b, int64(v), 10)
 		}
-		b = append(b, '\n')
+		b = fmt.Appendf(b, ",%d\n", s.Height)
 	}
 	return b
+}
+
+// proofsCSV lists every challenge outcome a block decided (coinai's
+// EvProof), block by block in mining order; only main-chain blocks'
+// outcomes count in summary.json.
+func proofsCSV(res *observe.Result) []byte {
+	var b []byte
+	b = append(b, "block,height,main,holder,model,outcome,successor\n"...)
+	for _, bl := range res.Blocks {
+		main := "0"
+		if bl.Main {
+			main = "1"
+		}
+		for _, p := range bl.Proofs {
+			holder, model, next := "", "", ""
+			if p.Holder >= 0 {
+				holder = strconv.Itoa(int(p.Holder))
+			}
+			if p.Model != ([32]byte{}) {
+				model = observe.ShortID(p.Model)
+			}
+			if p.Note == "evicted" && p.Next >= 0 {
+				next = strconv.FormatInt(p.Next, 10)
+			}
+			b = fmt.Appendf(b, "%s,%d,%s,%s,%s,%s,%s\n", observe.ShortID(bl.ID), bl.Height, main, holder, model, csvField(p.Note), next)
+		}
+	}
+	return b
+}
+
+// retrievalsCSV lists the model retrievals users finished, in that order.
+func retrievalsCSV(st *observe.StorageResult) []byte {
+	var b []byte
+	b = append(b, "time_s,node,model,outcome,seconds,bytes\n"...)
+	for _, r := range st.Retrievals {
+		b = fmt.Appendf(b, "%s,%d,%s,%s,%s,%d\n", Secs(r.Time), r.Node, observe.ShortID(r.Model), csvField(r.Note), fnum(r.Seconds), r.Bytes)
+	}
+	return b
+}
+
+// csvField quotes a free-text field as RFC 4180 asks when it holds a
+// comma, a quote or a line break.
+func csvField(s string) string {
+	if !strings.ContainsAny(s, ",\"\r\n") {
+		return s
+	}
+	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
 }
 
 // WriteDir writes files into dir atomically: everything goes to a fresh
