@@ -182,6 +182,9 @@ type NodeStats struct {
 	Rewards    map[string]float64 // by kind: block, fee, problem, storage, penalty
 	Attempts   int64
 	Cancelled  int64
+	Reorgs     int64 // tip changes that undid blocks
+	ReorgMax   int64 // deepest of them (blocks undone)
+	Rejected   int64 // blocks or messages the node rejected
 }
 
 // EnergyRow is cumulative energy of a hardware class at a time.
@@ -250,9 +253,13 @@ func (o *Observer) Observe(node int32, now sim.Time, ev nodes.Event) {
 		if ev.Value > 0 {
 			o.reorgs++
 			o.maxReorg = max(o.maxReorg, int64(ev.Value))
+			ns := &o.nodeStats[node]
+			ns.Reorgs++
+			ns.ReorgMax = max(ns.ReorgMax, int64(ev.Value))
 		}
 	case nodes.EvRejected:
 		o.rejected[ev.Note]++
+		o.nodeStats[node].Rejected++
 	case nodes.EvAttemptDone:
 		o.attemptsOK++
 		o.nodeStats[node].Attempts++
@@ -321,7 +328,10 @@ type Totals struct {
 	BytesSent  []int64
 	BytesRecv  []int64 // delivered to the node while online
 	Messages   int64
-	CacheHits  int64
+	// MessagesSent and CacheHits are per node: messages sent, jobs whose
+	// result was shared from an identical job (nodes.Shareable).
+	MessagesSent []int64
+	CacheHits    []int64
 	// StorageSent and StorageRecv are each node's proof-of-storage
 	// traffic (with storage only).
 	StorageSent, StorageRecv []int64
@@ -343,14 +353,17 @@ type Result struct {
 	BytesRecv  []int64
 	Energy     []EnergyRow
 	CacheHits  int64
-	AttemptsOK int64
-	AttemptsX  int64
-	Rejected   map[string]int64
-	Reorgs     int64
-	MaxReorg   int64
-	Summary    *Summary // set by Summarize
-	Messages   int64
-	Storage    *StorageResult // nil without proof-of-storage
+	// NodeCacheHits and MessagesSent are per node (see Totals).
+	NodeCacheHits []int64
+	MessagesSent  []int64
+	AttemptsOK    int64
+	AttemptsX     int64
+	Rejected      map[string]int64
+	Reorgs        int64
+	MaxReorg      int64
+	Summary       *Summary // set by Summarize
+	Messages      int64
+	Storage       *StorageResult // nil without proof-of-storage
 }
 
 // Result closes the observation at the end of the run (t.End): the main
@@ -362,7 +375,18 @@ func (o *Observer) Result(t Totals) *Result {
 		Nodes: o.nodeStats, AttemptsOK: o.attemptsOK,
 		AttemptsX: o.attemptsX, Rejected: o.rejected, Reorgs: o.reorgs, MaxReorg: o.maxReorg,
 		BytesSent: t.BytesSent, BytesRecv: t.BytesRecv, Messages: t.Messages,
-		NodeEnergy: t.NodeEnergy, NodeBusy: t.NodeBusy, CacheHits: t.CacheHits}
+		NodeEnergy: t.NodeEnergy, NodeBusy: t.NodeBusy,
+		NodeCacheHits: t.CacheHits, MessagesSent: t.MessagesSent}
+	n := len(o.cfg.Nodes)
+	for _, v := range t.CacheHits {
+		res.CacheHits += v
+	}
+	if res.NodeCacheHits == nil {
+		res.NodeCacheHits = make([]int64, n)
+	}
+	if res.MessagesSent == nil {
+		res.MessagesSent = make([]int64, n)
+	}
 	limit := o.cfg.StopHeight
 	for _, b := range o.order {
 		if limit <= 0 || b.Height <= limit {

@@ -123,9 +123,10 @@ func propagationCSV(res *observe.Result) []byte {
 
 func nodesCSV(res *observe.Result) []byte {
 	var b []byte
-	b = append(b, "node,region,hardware,role,blocks_won,blocks_main,reward,reward_block,reward_fees,reward_storage,energy_j,busy_s,bytes_sent,bytes_recv"...)
+	b = append(b, "node,region,hardware,role,blocks_won,blocks_main,reward,reward_block,reward_fees,reward_storage,energy_j,busy_s,bytes_sent,bytes_recv"+
+		",attempts_completed,attempts_cancelled,verify_cache_hits,messages_sent,reorgs,reorg_max_depth,rejected"...)
 	if res.Storage != nil {
-		b = append(b, ",storage_bytes,storage_bytes_sent,storage_bytes_recv"...)
+		b = append(b, ",storage_bytes,storage_bytes_sent,storage_bytes_recv,storage_cheat"...)
 	}
 	b = append(b, '\n')
 	for i, spec := range res.Config.Nodes {
@@ -138,8 +139,10 @@ func nodesCSV(res *observe.Result) []byte {
 		b = fmt.Appendf(b, "%d,%s,%s,%s,%d,%d,%s,%s,%s,%s,%s,%s,%d,%d", i, spec.Region, spec.Hardware, spec.Role,
 			ns.BlocksWon, ns.BlocksMain, fnum(total), fnum(ns.Rewards["block"]), fnum(fees), fnum(ns.Rewards["storage"]+ns.Rewards["penalty"]),
 			fnum(res.NodeEnergy[i]), Secs(res.NodeBusy[i]), res.BytesSent[i], res.BytesRecv[i])
+		b = fmt.Appendf(b, ",%d,%d,%d,%d,%d,%d,%d", ns.Attempts, ns.Cancelled, res.NodeCacheHits[i], res.MessagesSent[i],
+			ns.Reorgs, ns.ReorgMax, ns.Rejected)
 		if st := res.Storage; st != nil {
-			b = fmt.Appendf(b, ",%d,%d,%d", st.StoredBytes[i], st.Sent[i], st.Recv[i])
+			b = fmt.Appendf(b, ",%d,%d,%d,%s", st.StoredBytes[i], st.Sent[i], st.Recv[i], res.Config.Storage.Cheats[int32(i)])
 		}
 		b = append(b, '\n')
 	}
