@@ -119,7 +119,9 @@ func coinaiNodes(s *scenarios.Scenario, p *Plan) error {
 		base.ExpectedBlocks = s.Run.StopHeight + 16
 	}
 	p.Fidelity = append(p.Fidelity, coinai.Fidelity()...)
-	p.Fidelity = append(p.Fidelity, "coinai.training=real: every completed attempt is trained and every block's model evaluated; attempts cancelled by a new tip are never computed")
+	p.Fidelity = append(p.Fidelity, "coinai.training=real: every completed attempt is trained and every block's model evaluated; "+
+		"an attempt cancelled by a new tip is charged only its busy time up to the cancellation, and a result computed ahead on a spare core "+
+		"and then cancelled is discarded (summary.json attempts_speculative: wall-clock work, never virtual time or energy)")
 	if c.WorkScale != 1 {
 		p.Fidelity = append(p.Fidelity, fmt.Sprintf("coinai.work_scale=%g: each training attempt is charged %g times its counted FLOPs in virtual time and energy, standing in for a larger training job", c.WorkScale, c.WorkScale))
 	}

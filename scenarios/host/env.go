@@ -234,7 +234,9 @@ type ahead struct {
 // come next and whose results are not known yet. Results are pure functions
 // of the jobs, so running them early or in parallel changes nothing but
 // wall time; they wait in h.ready for their own event, and are handed out
-// in event order.
+// in event order. A job cancelled before its event (a new tip) is charged
+// its busy time up to the cancellation, as at GOMAXPROCS=1, and its result
+// computed ahead is discarded: speculative work, counted by Speculative.
 func (h *Host) computeAhead(js *jobState) any {
 	workers := runtime.GOMAXPROCS(0)
 	batch := []nodes.Job{js.job}

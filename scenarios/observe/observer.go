@@ -332,6 +332,9 @@ type Totals struct {
 	// result was shared from an identical job (nodes.Shareable).
 	MessagesSent []int64
 	CacheHits    []int64
+	// Speculative counts training results computed ahead on a spare core
+	// and then discarded (wall-clock work; depends on GOMAXPROCS).
+	Speculative int64
 	// StorageSent and StorageRecv are each node's proof-of-storage
 	// traffic (with storage only).
 	StorageSent, StorageRecv []int64
@@ -356,6 +359,7 @@ type Result struct {
 	// NodeCacheHits and MessagesSent are per node (see Totals).
 	NodeCacheHits []int64
 	MessagesSent  []int64
+	Speculative   int64
 	AttemptsOK    int64
 	AttemptsX     int64
 	Rejected      map[string]int64
@@ -376,7 +380,7 @@ func (o *Observer) Result(t Totals) *Result {
 		AttemptsX: o.attemptsX, Rejected: o.rejected, Reorgs: o.reorgs, MaxReorg: o.maxReorg,
 		BytesSent: t.BytesSent, BytesRecv: t.BytesRecv, Messages: t.Messages,
 		NodeEnergy: t.NodeEnergy, NodeBusy: t.NodeBusy,
-		NodeCacheHits: t.CacheHits, MessagesSent: t.MessagesSent}
+		NodeCacheHits: t.CacheHits, MessagesSent: t.MessagesSent, Speculative: t.Speculative}
 	n := len(o.cfg.Nodes)
 	for _, v := range t.CacheHits {
 		res.CacheHits += v

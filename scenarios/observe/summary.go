@@ -11,25 +11,30 @@ import (
 // Summary is summary.json. Its top-level keys are a contract with scripts:
 // add keys, never rename them. Values that do not apply are null.
 type Summary struct {
-	Protocol         string   `json:"protocol"`
-	Scenario         string   `json:"scenario"`
-	Seed             uint64   `json:"seed"`
-	Nodes            int      `json:"nodes"`
-	TraceDigest      string   `json:"trace_digest"`
-	Events           uint64   `json:"events"`
-	VirtualSeconds   float64  `json:"virtual_seconds"`
-	WallSeconds      float64  `json:"wall_seconds"`
-	Fidelity         []string `json:"fidelity"`
-	BlocksMain       int      `json:"blocks_main"`
-	BlocksStale      int      `json:"blocks_stale"`
-	BlocksUnaccepted int      `json:"blocks_unaccepted"`
-	StaleRate        float64  `json:"stale_rate"`
-	IntervalMeanS    *float64 `json:"interval_mean_s"`
-	IntervalP50S     *float64 `json:"interval_p50_s"`
-	IntervalP90S     *float64 `json:"interval_p90_s"`
-	PropagationP50S  *float64 `json:"propagation_p50_s"`
-	PropagationP90S  *float64 `json:"propagation_p90_s"`
-	PropagationP100S *float64 `json:"propagation_p100_s"`
+	Protocol       string  `json:"protocol"`
+	Scenario       string  `json:"scenario"`
+	Seed           uint64  `json:"seed"`
+	Nodes          int     `json:"nodes"`
+	TraceDigest    string  `json:"trace_digest"`
+	Events         uint64  `json:"events"`
+	VirtualSeconds float64 `json:"virtual_seconds"`
+	WallSeconds    float64 `json:"wall_seconds"`
+	// AttemptsSpeculative counts training results computed ahead on a
+	// spare core and then discarded (wall-clock work only, never virtual
+	// time or energy): it depends on GOMAXPROCS, like wall_seconds, and
+	// is written nowhere else.
+	AttemptsSpeculative int64    `json:"attempts_speculative"`
+	Fidelity            []string `json:"fidelity"`
+	BlocksMain          int      `json:"blocks_main"`
+	BlocksStale         int      `json:"blocks_stale"`
+	BlocksUnaccepted    int      `json:"blocks_unaccepted"`
+	StaleRate           float64  `json:"stale_rate"`
+	IntervalMeanS       *float64 `json:"interval_mean_s"`
+	IntervalP50S        *float64 `json:"interval_p50_s"`
+	IntervalP90S        *float64 `json:"interval_p90_s"`
+	PropagationP50S     *float64 `json:"propagation_p50_s"`
+	PropagationP90S     *float64 `json:"propagation_p90_s"`
+	PropagationP100S    *float64 `json:"propagation_p100_s"`
 	// PropagationP100Blocks is the number of main-chain blocks that
 	// reached every node online when they were found: the blocks
 	// propagation_p100_s averages.
@@ -116,7 +121,8 @@ func Summarize(res *Result, checks []CheckResult) *Summary {
 		TraceDigest: hex.EncodeToString(res.Digest[:]), Events: res.Events,
 		VirtualSeconds: float64(res.End) / 1e9, WallSeconds: res.Wall.Seconds(),
 		Fidelity: cfg.Fidelity, Reorgs: res.Reorgs, ReorgMaxDepth: res.MaxReorg, Rejected: res.Rejected,
-		AttemptsCompleted: res.AttemptsOK, AttemptsCancelled: res.AttemptsX, VerifyCacheHits: res.CacheHits}
+		AttemptsCompleted: res.AttemptsOK, AttemptsCancelled: res.AttemptsX, VerifyCacheHits: res.CacheHits,
+		AttemptsSpeculative: res.Speculative}
 	if s.Fidelity == nil {
 		s.Fidelity = []string{}
 	}

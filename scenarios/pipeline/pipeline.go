@@ -166,7 +166,7 @@ func (r *Run) Run() (*Result, error) {
 	now := h.Now()
 	t := observe.Totals{Digest: h.Digest(), Events: h.Events(), End: now, Wall: time.Since(wall),
 		BytesSent: h.BytesSent(), BytesRecv: h.BytesRecv(), Messages: h.Messages(),
-		MessagesSent: h.MessagesSent(), CacheHits: h.NodeCacheHits()}
+		MessagesSent: h.MessagesSent(), CacheHits: h.NodeCacheHits(), Speculative: h.Speculative()}
 	for i := range h.NumNodes() {
 		t.NodeEnergy = append(t.NodeEnergy, h.Joules(i, now))
 		t.NodeBusy = append(t.NodeBusy, h.Busy(i, now))
