@@ -3,6 +3,8 @@ package pipeline
 import (
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/coinai/coinai/analysis/recompute"
@@ -55,6 +57,20 @@ func TestSummaryRecomputedFromFiles(t *testing.T) {
 			}
 			for _, d := range recompute.Check(run) {
 				t.Error(d)
+			}
+			// Every key is documented (DESIGN.md's table) and known to
+			// the report's reader.
+			design, err := os.ReadFile("../../DESIGN.md")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for k := range run.Summary.Raw {
+				if !strings.Contains(string(design), "`"+k+"`") {
+					t.Errorf("summary.json key %s is not in DESIGN.md", k)
+				}
+				if !slices.Contains(rundata.KnownKeys, k) {
+					t.Errorf("summary.json key %s is not in rundata.KnownKeys", k)
+				}
 			}
 			if tc.needs != nil {
 				tc.needs(t, run)
