@@ -44,8 +44,10 @@ type Env interface {
 	// FLOPs take on the node's hardware, and then OnComputed(tag, result) is
 	// called with job.Run()'s result. Energy is charged for the busy time.
 	Compute(job Job, tag uint64) Handle
-	// Cancel stops a pending timer or compute job. A running job that is
-	// cancelled is never computed, but its busy time up to now is charged.
+	// Cancel stops a pending timer or compute job. A cancelled job's result
+	// is never delivered and only its busy time up to now is charged (a
+	// caller that computed the result ahead, in wall-clock time, discards
+	// it).
 	// Cancelling a fired or unknown handle does nothing.
 	Cancel(h Handle)
 	// SetBusy declares that the processor is busy (true) or idle (false)

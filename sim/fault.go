@@ -130,3 +130,12 @@ func (f *Faults) Schedule(k *Kernel, kind uint8) {
 		k.Schedule(Event{At: ev.At, Kind: kind, Src: -1, Dst: ev.Node, Tag: uint64(i)})
 	}
 }
+
+// OfflineWindows returns node's offline windows, sorted by From (a fresh
+// slice; nil for a node that is never cut off).
+func (f *Faults) OfflineWindows(node int32) []Window {
+	if f == nil || node < 0 || int(node) >= len(f.offline) {
+		return nil
+	}
+	return slices.Clone(f.offline[node])
+}

@@ -81,7 +81,7 @@ func Propagation(runs []*rundata.Run) (*Figure, *Note) {
 		src := reach[i].Source
 		stale = append(stale, fmt.Sprintf("%s: stale rate %s (propagation from %s)", r.Label(), pct(r.StaleRate()), src))
 	}
-	caption := "For each block, the time after it was found at which 50%, 90% and 100% of the nodes had accepted it; the curves are the distribution of those times over blocks. " +
+	caption := "For each block, the time after it was found at which 50%, 90% and 100% of the nodes had accepted it (from blocks.csv: of the nodes online when it was found; nodes offline then catch up later, summary.json catchup_*); the curves are the distribution of those times over blocks. " +
 		"A curve ending below 1 means some blocks never reached that fraction. " + strings.Join(stale, "; ") + "."
 	if len(notes) > 0 {
 		caption += " " + strings.Join(notes, "; ") + "."

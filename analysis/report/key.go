@@ -62,8 +62,15 @@ func KeyResults(run *rundata.Run) []Item {
 		add("block interval", v)
 	}
 	if !math.IsNaN(s.PropagationP50S) {
-		add("propagation (main chain, mean)", "50% of nodes "+duration(s.PropagationP50S)+", 90% "+
-			duration(s.PropagationP90S)+", 100% "+duration(s.PropagationP100S))
+		v := "50% of nodes " + duration(s.PropagationP50S) + ", 90% " + duration(s.PropagationP90S) + ", 100% " + duration(s.PropagationP100S)
+		if n := rawFloat(s, "propagation_p100_blocks"); !math.IsNaN(n) {
+			v += fmt.Sprintf(" (100%%: over %g blocks)", n)
+		}
+		if n := rawFloat(s, "catchup_arrivals"); n > 0 {
+			v += fmt.Sprintf("; of the nodes online when each block was found. Catch-up: %g acceptances by nodes offline then, on %g blocks, %s after their return on average",
+				n, rawFloat(s, "catchup_blocks"), duration(rawFloat(s, "catchup_mean_s")))
+		}
+		add("propagation (main chain, mean)", v)
 	}
 	if !math.IsNaN(s.EnergyJoules) {
 		v := joules(s.EnergyJoules) + " in total"
@@ -77,6 +84,9 @@ func KeyResults(run *rundata.Run) []Item {
 			v := fmt.Sprintf("%d completed, %d cancelled by a new tip", s.AttemptsCompleted, s.AttemptsCancelled)
 			if s.AttemptsCompleted > 0 && s.BlocksMain > 0 {
 				v += fmt.Sprintf(" (%.1f completed per main-chain block)", float64(s.AttemptsCompleted)/float64(s.BlocksMain))
+			}
+			if n := rawFloat(s, "attempts_speculative"); n > 0 {
+				v += fmt.Sprintf("; %g computed ahead on a spare core, then cancelled and discarded (wall-clock work only)", n)
 			}
 			add("training attempts", v)
 		}

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/coinai/coinai/analysis/figures"
+	"github.com/coinai/coinai/analysis/recompute"
 	"github.com/coinai/coinai/analysis/rundata"
 	"github.com/coinai/coinai/analysis/stats"
 )
@@ -40,7 +42,8 @@ func ForRun(run *rundata.Run, figs []*figures.Figure, notes []figures.Note) *Doc
 	d.Sections = append(d.Sections, fid)
 
 	d.Sections = append(d.Sections, Section{Heading: "Statistics from the run files",
-		Paras: []string{fmt.Sprintf("Computed here from blocks.csv, nodes.csv and propagation.csv; intervals are %g%% confidence intervals (t: Student t on the mean; bootstrap: percentile bootstrap, %d resamples, seed %#x). With few blocks and skewed data the t interval can reach below zero; the bootstrap interval stays within the data.", 100*Level, Resamples, stats.BootstrapSeed)},
+		Paras: []string{fmt.Sprintf("Computed here from blocks.csv, nodes.csv and propagation.csv; intervals are %g%% confidence intervals (t: Student t on the mean; bootstrap: percentile bootstrap, %d resamples, seed %#x). With few blocks and skewed data the t interval can reach below zero; the bootstrap interval stays within the data.", 100*Level, Resamples, stats.BootstrapSeed),
+			consistency(run)},
 		Table: RunStats(run)})
 
 	if len(figs) > 0 {
@@ -61,6 +64,26 @@ func ForRun(run *rundata.Run, figs []*figures.Figure, notes []figures.Note) *Doc
 		d.Sections = append(d.Sections, Section{Heading: "Resolved scenario (scenario.toml)", Code: string(run.Scenario), CodeLang: "toml"})
 	}
 	return d
+}
+
+// consistency says whether summary.json's figures are what the run's files
+// give (analysis/recompute, DESIGN.md's definitions).
+func consistency(run *rundata.Run) string {
+	d := recompute.Check(run)
+	var skip []string
+	for k := range recompute.NotRecomputable {
+		skip = append(skip, k)
+	}
+	slices.Sort(skip)
+	if len(d) == 0 {
+		return "Every numeric figure of summary.json was recomputed from the run's files and agrees (not recomputable from files: " + strings.Join(skip, ", ") + ")."
+	}
+	const show = 5
+	more := ""
+	if len(d) > show {
+		d, more = d[:show], fmt.Sprintf("; and %d more", len(d)-show)
+	}
+	return fmt.Sprintf("summary.json and the run's files disagree (a run of another version, or edited files?): %s%s.", strings.Join(d, "; "), more)
 }
 
 // RunStats computes the statistics table of one run.
@@ -143,7 +166,11 @@ func RunStats(run *rundata.Run) *Table {
 		meanRow(q.name, " s", q.x, note)
 	}
 	if sr := run.StaleRate(); !math.IsNaN(sr) {
-		add("stale rate", len(run.Blocks), fmt.Sprintf("%.2f%%", 100*sr), "", "", "stale / all blocks")
+		n, note := len(run.Blocks), "stale / all blocks"
+		if run.Summary.Has("blocks_main") {
+			n, note = int(run.Summary.BlocksMain+run.Summary.BlocksStale), "stale / (main-chain + stale) blocks; blocks no other node accepted are neither"
+		}
+		add("stale rate", n, fmt.Sprintf("%.2f%%", 100*sr), "", "", note)
 	}
 	return t
 }

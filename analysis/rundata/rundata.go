@@ -40,6 +40,18 @@ type Block struct {
 	Accuracy   float64 // Coin.AI only
 	Attempts   float64
 	EnergyJ    float64
+	// Arrivals is the number of nodes other than the miner that accepted
+	// the block; NodesOnline the nodes online when it was found (with its
+	// miner), the population of the prop_* columns.
+	Arrivals, NodesOnline float64
+	// ArrivalDelayWeightedS is Δ: the arrival delay weighted by mining
+	// power over the miners online when the block was found (NaN when one
+	// never accepted it).
+	ArrivalDelayWeightedS float64
+	// CatchupNodes is the number of acceptances by nodes offline when the
+	// block was found, CatchupMeanS their mean time from the node's return
+	// online.
+	CatchupNodes, CatchupMeanS float64
 }
 
 // Arrival is one row of propagation.csv: the first acceptance of Block by
@@ -59,6 +71,14 @@ type Node struct {
 	RewardFees, RewardStorage float64
 	EnergyJ, BusyS            float64
 	BytesSent, BytesRecv      float64
+	// Per-node counts (NaN in runs of earlier versions).
+	AttemptsCompleted, AttemptsCancelled float64
+	VerifyCacheHits, MessagesSent        float64
+	Reorgs, ReorgMaxDepth, Rejected      float64
+	// Proof-of-storage columns (storage runs): bytes kept, storage
+	// traffic, and the node's cheat kind ("" if honest).
+	StorageBytes, StorageBytesSent, StorageBytesRecv float64
+	StorageCheat                                     string
 }
 
 // EnergySample is one row of energy.csv: cumulative energy of a hardware
@@ -76,12 +96,39 @@ type ThresholdRow struct {
 	IntervalS float64
 }
 
-// StorageSample is one row of storage.csv (proof-of-storage runs).
+// StorageSample is one row of storage.csv (proof-of-storage runs): the
+// registry a main-chain block (Height) left, sampled at TimeS.
 type StorageSample struct {
 	TimeS                     float64
 	Models, Available         float64
 	ReplicasAlive             float64
 	ProofsValid, ProofsMissed float64
+	// AvailableK holds available_k1, available_k2... in order (as many as
+	// the file has).
+	AvailableK []float64
+	Height     float64 // NaN in runs of earlier versions
+}
+
+// Proof is one row of proofs.csv: a challenge outcome a block decided.
+type Proof struct {
+	Block     string // id of the deciding block
+	Height    int64
+	Main      bool
+	Holder    int64  // -1 when empty (a malformed proof names nobody)
+	Model     string // id of the block that recorded the model, "" if none
+	Outcome   string // valid, missed, late, void, evicted, "invalid: ..."
+	Successor int64  // evicted: the new holder, -1 otherwise
+}
+
+// Retrieval is one row of retrievals.csv: a model retrieval a user
+// finished.
+type Retrieval struct {
+	TimeS   float64
+	Node    int64
+	Model   string
+	Outcome string // "ok" or "failed: reason"
+	Seconds float64
+	Bytes   float64
 }
 
 // Names of the files of a run directory.
@@ -94,6 +141,8 @@ const (
 	EnergyFile      = "energy.csv"
 	ThresholdFile   = "threshold.csv"
 	StorageFile     = "storage.csv"
+	ProofsFile      = "proofs.csv"
+	RetrievalsFile  = "retrievals.csv"
 )
 
 // Run is a loaded run directory.
@@ -107,7 +156,10 @@ type Run struct {
 	Energy      []EnergySample
 	Threshold   []ThresholdRow
 	Storage     []StorageSample
-	// Missing lists the optional files that were absent, in load order.
+	Proofs      []Proof
+	Retrievals  []Retrieval
+	// Missing lists the optional files that were absent, in load order
+	// (proofs.csv and retrievals.csv only in runs with storage.csv).
 	Missing []string
 }
 
@@ -155,6 +207,23 @@ func Load(dir string) (*Run, error) {
 	} {
 		if err := loadCSV(dir, f.name, f.req, f.load); errors.Is(err, fs.ErrNotExist) {
 			r.Missing = append(r.Missing, f.name)
+		} else if err != nil {
+			return nil, fmt.Errorf("loading run %s: %w", dir, err)
+		}
+	}
+	// The outcomes behind the storage counts, expected with storage.csv.
+	for _, f := range []struct {
+		name string
+		load func(*table) error
+		req  []string
+	}{
+		{ProofsFile, r.loadProofs, []string{"block", "outcome"}},
+		{RetrievalsFile, r.loadRetrievals, []string{"outcome"}},
+	} {
+		if err := loadCSV(dir, f.name, f.req, f.load); errors.Is(err, fs.ErrNotExist) {
+			if r.Has(StorageFile) {
+				r.Missing = append(r.Missing, f.name)
+			}
 		} else if err != nil {
 			return nil, fmt.Errorf("loading run %s: %w", dir, err)
 		}
@@ -224,9 +293,11 @@ func (r *Run) loadBlocks(t *table) error {
 			return t.errAt("main", fmt.Errorf("want 1 or 0, got %q", m))
 		}
 		if err := floats(t, []string{"size_bytes", "interval_s", "prop_p50_s", "prop_p90_s", "prop_100_s",
-			"difficulty", "threshold", "accuracy", "attempts", "energy_j"},
+			"difficulty", "threshold", "accuracy", "attempts", "energy_j",
+			"arrivals", "nodes_online", "arrival_delay_weighted_s", "catchup_nodes", "catchup_mean_s"},
 			&b.SizeBytes, &b.IntervalS, &b.PropP50S, &b.PropP90S, &b.Prop100S,
-			&b.Difficulty, &b.Threshold, &b.Accuracy, &b.Attempts, &b.EnergyJ); err != nil {
+			&b.Difficulty, &b.Threshold, &b.Accuracy, &b.Attempts, &b.EnergyJ,
+			&b.Arrivals, &b.NodesOnline, &b.ArrivalDelayWeightedS, &b.CatchupNodes, &b.CatchupMeanS); err != nil {
 			return err
 		}
 		r.Blocks = append(r.Blocks, b)
@@ -268,11 +339,16 @@ func (r *Run) loadNodes(t *table) error {
 		}
 		n.Region, n.Hardware, n.Role = t.str("region"), t.str("hardware"), t.str("role")
 		if err := floats(t, []string{"blocks_won", "blocks_main", "reward", "reward_block", "reward_fees",
-			"reward_storage", "energy_j", "busy_s", "bytes_sent", "bytes_recv"},
+			"reward_storage", "energy_j", "busy_s", "bytes_sent", "bytes_recv",
+			"attempts_completed", "attempts_cancelled", "verify_cache_hits", "messages_sent",
+			"reorgs", "reorg_max_depth", "rejected", "storage_bytes", "storage_bytes_sent", "storage_bytes_recv"},
 			&n.BlocksWon, &n.BlocksMain, &n.Reward, &n.RewardBlock, &n.RewardFees,
-			&n.RewardStorage, &n.EnergyJ, &n.BusyS, &n.BytesSent, &n.BytesRecv); err != nil {
+			&n.RewardStorage, &n.EnergyJ, &n.BusyS, &n.BytesSent, &n.BytesRecv,
+			&n.AttemptsCompleted, &n.AttemptsCancelled, &n.VerifyCacheHits, &n.MessagesSent,
+			&n.Reorgs, &n.ReorgMaxDepth, &n.Rejected, &n.StorageBytes, &n.StorageBytesSent, &n.StorageBytesRecv); err != nil {
 			return err
 		}
+		n.StorageCheat = t.str("storage_cheat")
 		r.Nodes = append(r.Nodes, n)
 		return nil
 	})
@@ -319,11 +395,70 @@ func (r *Run) loadStorage(t *table) error {
 		if s.TimeS, err = t.reqFloat("time_s"); err != nil {
 			return err
 		}
-		if err := floats(t, []string{"models", "available", "replicas_alive", "proofs_valid", "proofs_missed"},
-			&s.Models, &s.Available, &s.ReplicasAlive, &s.ProofsValid, &s.ProofsMissed); err != nil {
+		if err := floats(t, []string{"models", "available", "replicas_alive", "proofs_valid", "proofs_missed", "height"},
+			&s.Models, &s.Available, &s.ReplicasAlive, &s.ProofsValid, &s.ProofsMissed, &s.Height); err != nil {
 			return err
 		}
+		for k := 1; ; k++ {
+			col := "available_k" + strconv.Itoa(k)
+			if _, ok := t.cols[col]; !ok {
+				break
+			}
+			v, err := t.float(col)
+			if err != nil {
+				return err
+			}
+			s.AvailableK = append(s.AvailableK, v)
+		}
 		r.Storage = append(r.Storage, s)
+		return nil
+	})
+}
+
+func (r *Run) loadProofs(t *table) error {
+	return rows(t, func() error {
+		var p Proof
+		var err error
+		if p.Block, err = t.hexID("block", false); err != nil {
+			return err
+		}
+		if p.Height, err = t.int("height", -1); err != nil {
+			return err
+		}
+		p.Main = t.str("main") == "1"
+		if p.Holder, err = t.int("holder", -1); err != nil {
+			return err
+		}
+		if p.Model, err = t.hexID("model", true); err != nil {
+			return err
+		}
+		p.Outcome = t.str("outcome")
+		if p.Successor, err = t.int("successor", -1); err != nil {
+			return err
+		}
+		r.Proofs = append(r.Proofs, p)
+		return nil
+	})
+}
+
+func (r *Run) loadRetrievals(t *table) error {
+	return rows(t, func() error {
+		var x Retrieval
+		var err error
+		if x.TimeS, err = t.float("time_s"); err != nil {
+			return err
+		}
+		if x.Node, err = t.int("node", -1); err != nil {
+			return err
+		}
+		if x.Model, err = t.hexID("model", true); err != nil {
+			return err
+		}
+		x.Outcome = t.str("outcome")
+		if err := floats(t, []string{"seconds", "bytes"}, &x.Seconds, &x.Bytes); err != nil {
+			return err
+		}
+		r.Retrievals = append(r.Retrievals, x)
 		return nil
 	})
 }

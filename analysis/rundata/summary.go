@@ -21,6 +21,7 @@ type Summary struct {
 	Scenario    string
 	Nodes       int64
 	TraceDigest string
+	Kernel      string // trainer kernel of a Coin.AI run ("" for PoW)
 	Events      int64
 	Fidelity    []string
 
@@ -48,15 +49,23 @@ type Summary struct {
 // KnownKeys lists summary.json's stable keys in the order DESIGN.md gives
 // them; reports print them in this order, then any other key sorted.
 var KnownKeys = []string{
-	"protocol", "seed", "scenario", "nodes", "trace_digest", "events",
-	"virtual_seconds", "blocks_main", "blocks_stale", "stale_rate",
+	"protocol", "scenario", "seed", "nodes", "trace_digest", "kernel", "events",
+	"virtual_seconds", "wall_seconds", "attempts_speculative", "fidelity",
+	"blocks_main", "blocks_stale", "blocks_unaccepted", "stale_rate",
 	"interval_mean_s", "interval_p50_s", "interval_p90_s", "propagation_p50_s",
-	"propagation_p90_s", "propagation_p100_s", "wall_seconds", "fidelity",
+	"propagation_p90_s", "propagation_p100_s", "propagation_p100_blocks",
+	"catchup_arrivals", "catchup_blocks", "catchup_mean_s",
+	"arrival_delay_weighted_s", "arrival_delay_blocks", "found_interval_s",
+	"stale_rate_theory", "reorgs", "reorg_max_depth", "rejected",
 	"energy_joules", "energy_joules_per_block", "attempts_completed",
 	"attempts_cancelled", "verify_cache_hits", "mined_accuracy_mean",
-	"threshold_final", "reward_gini", "models_stored", "proofs_valid",
-	"proofs_missed", "cheaters_caught", "availability_mean", "retrievals_ok",
-	"retrievals_failed",
+	"threshold_final", "difficulty_final", "reward_gini", "bytes_sent",
+	"messages", "checks", "checks_ok", "models_stored", "proofs_valid",
+	"proofs_missed", "proofs_late", "proofs_invalid", "proofs_void",
+	"proofs_issued", "storage_evictions", "cheaters_caught", "storage_cheaters",
+	"availability_mean", "replicas_alive_mean", "availability_by_replication",
+	"retrievals_ok", "retrievals_failed", "retrieval_mean_s", "retrieval_bytes",
+	"storage_bytes_sent", "energy_storage_joules",
 }
 
 // Has reports whether summary.json has key with a non-null value.
@@ -87,7 +96,7 @@ func ParseSummary(data []byte) (Summary, error) {
 	if s.Raw == nil { // the file was the literal null
 		return Summary{}, &FormatError{File: "summary.json", Err: errors.New("want a JSON object")}
 	}
-	strs := map[string]*string{"protocol": &s.Protocol, "scenario": &s.Scenario, "trace_digest": &s.TraceDigest}
+	strs := map[string]*string{"protocol": &s.Protocol, "scenario": &s.Scenario, "trace_digest": &s.TraceDigest, "kernel": &s.Kernel}
 	ints := map[string]*int64{
 		"nodes": &s.Nodes, "events": &s.Events, "blocks_main": &s.BlocksMain, "blocks_stale": &s.BlocksStale,
 		"attempts_completed": &s.AttemptsCompleted, "attempts_cancelled": &s.AttemptsCancelled,

@@ -18,7 +18,10 @@ import (
 // It is computed in O(n log n) from the sorted values as
 // G = 2 Σ_i i·x_(i) / (n Σ x) - (n+1)/n with i = 1..n.
 // It returns NaN when x is empty, contains a negative or non-finite value, or
-// sums to zero, since inequality is then undefined.
+// sums to zero, since inequality is then undefined: with nothing to share
+// there is no distribution, and 0 would claim perfect equality. summary.json's
+// reward_gini is this function, written null when it is NaN (a run with no
+// reward paid), so that the summary and the report never disagree.
 func Gini(x []float64) float64 {
 	s, ok := sortedNonNegative(x)
 	if !ok {

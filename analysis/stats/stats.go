@@ -9,6 +9,11 @@
 // Empty or degenerate input yields NaN (or a zero-value result with NaN
 // fields) rather than a panic, because run outputs legitimately contain
 // runs with no stale blocks, no storage or a single main-chain block.
+//
+// This package is the one home of the run's statistics: scenarios/observe
+// computes summary.json with these same functions (it may import this leaf
+// package; this package imports nothing of the simulator), so a quantity
+// that the summary and a report both show has one definition.
 package stats
 
 import (
@@ -38,7 +43,8 @@ func StdDev(x []float64) float64 {
 
 // Quantile returns the p-quantile of x by linear interpolation between order
 // statistics at position (n-1)p, i.e. Hyndman & Fan type 7, the default of R
-// and NumPy, so that figures here agree with a researcher's notebook. It
+// and NumPy, so that figures here agree with a researcher's notebook (and
+// summary.json's interval_p50_s and interval_p90_s are this function). It
 // returns NaN for empty x or p outside [0, 1]. x need not be sorted.
 func Quantile(x []float64, p float64) float64 {
 	if len(x) == 0 || !(p >= 0 && p <= 1) {

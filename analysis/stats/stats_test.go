@@ -80,6 +80,7 @@ func TestGini(t *testing.T) {
 		{[]float64{4, 3, 2, 1}, 0.25}, // Σ|xi-xj| = 20, 2n²μ = 80
 		{[]float64{5}, 0},
 		{[]float64{0, 10}, 0.5},
+		{[]float64{3, 0, 1, 0, 0, 2}, 44.0 / 72}, // ordered Σ|xi-xj| = 44, 2n²μ = 72
 		{nil, math.NaN()},
 		{[]float64{0, 0}, math.NaN()},
 		{[]float64{1, -1}, math.NaN()},

@@ -17,6 +17,7 @@ import (
 
 	"github.com/coinai/coinai/nodes"
 	"github.com/coinai/coinai/nodes/coinai"
+	"github.com/coinai/coinai/nodes/ledger"
 	"github.com/coinai/coinai/nodes/pow"
 	"github.com/coinai/coinai/scenarios"
 	"github.com/coinai/coinai/scenarios/host"
@@ -70,6 +71,11 @@ type Plan struct {
 	TargetInterval sim.Time
 	// Storage is proof-of-storage (nil without it).
 	Storage *Storage
+	// SilentBlockReward is the reward, in coins, that a main-chain block
+	// pays its miner without the protocol reporting it as an EvReward
+	// (the PoW coinbase), for observers to credit; 0 when the protocol
+	// reports its rewards (Coin.AI).
+	SilentBlockReward float64
 	// CoinAI is the consensus configuration every Coin.AI node shares
 	// (rules, data), for checkers that recompute them; nil for other
 	// protocols.
@@ -208,6 +214,10 @@ func faults(s *scenarios.Scenario, p *Plan) {
 	}
 }
 
+// powBlockReward is the PoW coinbase in base units (50 coins, Bitcoin's
+// first era).
+const powBlockReward = 50 * uint64(ledger.Coin)
+
 func powNodes(s *scenarios.Scenario, p *Plan) error {
 	var hashTotal float64
 	for _, n := range p.Nodes {
@@ -226,7 +236,7 @@ func powNodes(s *scenarios.Scenario, p *Plan) error {
 		BlockSize:         int(s.PoW.BlockSize),
 		TxSize:            int(s.PoW.TxSize),
 		MaxBlockSize:      int(s.PoW.MaxBlockSize),
-		BlockReward:       50 * 1e8,
+		BlockReward:       powBlockReward,
 		Relay:             pow.RelayCompact,
 	}
 	if s.Network.Relay == "full" {
@@ -236,6 +246,7 @@ func powNodes(s *scenarios.Scenario, p *Plan) error {
 		base.ExpectedBlocks = s.Run.StopHeight + 16
 	}
 	p.TargetInterval = interval
+	p.SilentBlockReward = float64(powBlockReward) / float64(ledger.Coin)
 	// Which nodes fail compact reconstruction is a fixed draw per node, a
 	// property of the simulated network (their mempools), not of the
 	// protocol: the host answers nodes.Mempool from it.

@@ -1,6 +1,7 @@
 package build
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/coinai/coinai/nodes"
@@ -90,5 +91,34 @@ func TestCoinAIPlan(t *testing.T) {
 	}
 	if _, ok := n.(nodes.Tipper); !ok {
 		t.Error("node 0 is not a Tipper")
+	}
+}
+
+// Every Coin.AI run names the cost ratio of a mining attempt to a
+// verification, default scales or not; coinai-300 scales both alike, so
+// the ratio is the real one (tens), not 10^6.
+func TestCostRatioAlwaysNamed(t *testing.T) {
+	for _, tc := range []struct {
+		file   string
+		lo, hi float64
+	}{
+		{"../quickstart.toml", 1e5, 1e6}, // work_scale 20,000, verify_scale 1
+		{"../coinai-300.toml", 10, 40},   // both 50,000
+	} {
+		p := load(t, tc.file)
+		found := false
+		for _, f := range p.Fidelity {
+			var w, v, r float64
+			if _, err := fmt.Sscanf(f, "coinai.cost: training charged ×%g, evaluation ×%g of counted FLOPs; a mining attempt costs %g×", &w, &v, &r); err != nil {
+				continue
+			}
+			found = true
+			if r < tc.lo || r > tc.hi {
+				t.Errorf("%s: ratio %g, want in [%g, %g] (%s)", tc.file, r, tc.lo, tc.hi, f)
+			}
+		}
+		if !found {
+			t.Errorf("%s: no coinai.cost fidelity note in %q", tc.file, p.Fidelity)
+		}
 	}
 }

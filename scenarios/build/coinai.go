@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
+	"math"
 
 	"github.com/coinai/coinai/nodes"
 	"github.com/coinai/coinai/nodes/coinai"
@@ -74,6 +75,43 @@ func NodeKey(seed uint64, i int) [32]byte {
 	return out
 }
 
+// costArchs is the number of architectures costRatio averages over.
+const costArchs = 256
+
+// costRatio is the virtual time of a mining attempt (a fresh-seed
+// training job) over that of a verification (evaluating the model on the
+// test split) on the same hardware, with the run's cost scales: the ratio
+// of the mean FLOPs of the two jobs over costArchs architectures that the
+// grammar derives from fixed hashes, times workScale / verifyScale. It
+// returns the ratio and the number of architectures decoded.
+func costRatio(rg grammar.Ranges, d coinai.Data, epochs int, workScale, verifyScale float64) (float64, int) {
+	t := d.Train
+	var train, eval float64
+	n := 0
+	for i := range costArchs {
+		h := sha256.Sum256(binary.LittleEndian.AppendUint64([]byte("coinai/cost-ratio"), uint64(i)))
+		a, err := grammar.Decode(h, rg, t.C, t.H, t.W, t.Classes)
+		if err != nil {
+			continue
+		}
+		train += a.TrainFLOPs(t.Len(), epochs) + a.EvalFLOPs(d.Val.Len()) // TrainJob.FLOPs
+		eval += a.EvalFLOPs(d.Test.Len())                                 // EvalJob.FLOPs
+		n++
+	}
+	if n == 0 || eval == 0 {
+		return math.NaN(), n
+	}
+	return train * scaleOf(workScale) / (eval * scaleOf(verifyScale)), n
+}
+
+// scaleOf is a cost scale as the host applies it (0 means 1).
+func scaleOf(s float64) float64 {
+	if s == 0 {
+		return 1
+	}
+	return s
+}
+
 func coinaiNodes(s *scenarios.Scenario, p *Plan) error {
 	c := s.CoinAI
 	if c.Fidelity != "real" {
@@ -119,7 +157,14 @@ func coinaiNodes(s *scenarios.Scenario, p *Plan) error {
 		base.ExpectedBlocks = s.Run.StopHeight + 16
 	}
 	p.Fidelity = append(p.Fidelity, coinai.Fidelity()...)
-	p.Fidelity = append(p.Fidelity, "coinai.training=real: every completed attempt is trained and every block's model evaluated; attempts cancelled by a new tip are never computed")
+	p.Fidelity = append(p.Fidelity, "coinai.training=real: every completed attempt is trained and every block's model evaluated; "+
+		"an attempt cancelled by a new tip is charged only its busy time up to the cancellation, and a result computed ahead on a spare core "+
+		"and then cancelled is discarded (summary.json attempts_speculative: wall-clock work, never virtual time or energy)")
+	ratio, n := costRatio(rg, data, c.EpochsPerAttempt, c.WorkScale, c.VerifyScale)
+	p.Fidelity = append(p.Fidelity, fmt.Sprintf("coinai.cost: training charged ×%g, evaluation ×%g of counted FLOPs; "+
+		"a mining attempt costs %.3g× a verification on the same hardware (mean over %d architectures of the grammar: "+
+		"%d epochs on %d training samples plus %d validation samples, against %d test samples)",
+		scaleOf(c.WorkScale), scaleOf(c.VerifyScale), ratio, n, c.EpochsPerAttempt, data.Train.Len(), data.Val.Len(), data.Test.Len()))
 	if c.WorkScale != 1 {
 		p.Fidelity = append(p.Fidelity, fmt.Sprintf("coinai.work_scale=%g: each training attempt is charged %g times its counted FLOPs in virtual time and energy, standing in for a larger training job", c.WorkScale, c.WorkScale))
 	}

@@ -43,6 +43,7 @@ func (e *env) Send(to nodes.PeerID, msg []byte, padding int) {
 		return // the node is cut off
 	}
 	h.count(e.id, msg, 0)
+	h.sent[e.id]++
 	size := len(msg) + padding
 	at := h.net.Transfer(h.k.Now(), int(e.id), int(to), size)
 	h.k.Post(sim.Event{At: at, Kind: evMessage, Src: e.id, Dst: int32(to), ID: payloadID(msg, padding), Data: msg, Aux: int64(padding)})
@@ -171,7 +172,14 @@ func (h *Host) cancelJob(handle uint64) {
 	}
 	delete(h.jobs, handle)
 	if !js.share {
-		delete(h.ready, js.job.Key())
+		key := js.job.Key()
+		if a, ok := h.ready[key]; ok {
+			// Computed ahead, now discarded: wall-clock work only.
+			if a.train {
+				h.speculative++
+			}
+			delete(h.ready, key)
+		}
 	}
 	for i, q := range e.queue {
 		if q == handle {
@@ -197,10 +205,10 @@ func (h *Host) finishJob(handle uint64) {
 	var res any
 	if v, ok := h.done[key]; ok {
 		res = v
-		h.cacheHits++
+		h.cacheHits[js.node]++
 	} else {
 		if v, ok := h.ready[key]; ok {
-			res = v
+			res = v.res
 			delete(h.ready, key)
 		} else {
 			res = h.computeAhead(js)
@@ -216,11 +224,19 @@ func (h *Host) finishJob(handle uint64) {
 	h.nodes[js.node].OnComputed(js.tag, res)
 }
 
+// ahead is a result computed ahead of its job's end event.
+type ahead struct {
+	res   any
+	train bool // a training job (nodes.JobTrain)
+}
+
 // computeAhead runs js and, in parallel, the compute jobs whose end events
 // come next and whose results are not known yet. Results are pure functions
 // of the jobs, so running them early or in parallel changes nothing but
 // wall time; they wait in h.ready for their own event, and are handed out
-// in event order.
+// in event order. A job cancelled before its event (a new tip) is charged
+// its busy time up to the cancellation, as at GOMAXPROCS=1, and its result
+// computed ahead is discarded: speculative work, counted by Speculative.
 func (h *Host) computeAhead(js *jobState) any {
 	workers := runtime.GOMAXPROCS(0)
 	batch := []nodes.Job{js.job}
@@ -263,7 +279,7 @@ func (h *Host) computeAhead(js *jobState) any {
 	}
 	wg.Wait()
 	for i := 1; i < len(batch); i++ {
-		h.ready[batch[i].Key()] = out[i]
+		h.ready[batch[i].Key()] = ahead{res: out[i], train: nodes.ClassOf(batch[i]) == nodes.JobTrain}
 	}
 	return out[0]
 }

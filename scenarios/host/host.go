@@ -92,10 +92,16 @@ type Host struct {
 
 	jobs      map[uint64]*jobState
 	nextJob   uint64
-	ready     map[[32]byte]any // results computed ahead of their event
-	done      map[[32]byte]any // results of shareable jobs, by key
-	cacheHits int64
+	ready     map[[32]byte]ahead // results computed ahead of their event
+	done      map[[32]byte]any   // results of shareable jobs, by key
+	cacheHits []int64            // per node: jobs whose result was shared
 	computed  int64
+	// speculative counts training results computed ahead (on a spare
+	// core) whose job was then cancelled: wall-clock work only.
+	speculative int64
+
+	recv []int64 // per node: bytes delivered while online
+	sent []int64 // per node: messages sent
 
 	classBytes map[string]*[2][]int64 // per traffic class: bytes sent, received per node
 
@@ -115,8 +121,10 @@ func New(cfg Config) (*Host, error) {
 	if cfg.NewNode == nil {
 		return nil, fmt.Errorf("host: no node constructor")
 	}
-	h := &Host{cfg: cfg, jobs: map[uint64]*jobState{}, ready: map[[32]byte]any{}, done: map[[32]byte]any{},
-		classBytes: map[string]*[2][]int64{}, tipHeight: make([]int64, len(cfg.Nodes)), offline: cfg.Faults.HasOffline()}
+	n := len(cfg.Nodes)
+	h := &Host{cfg: cfg, jobs: map[uint64]*jobState{}, ready: map[[32]byte]ahead{}, done: map[[32]byte]any{},
+		classBytes: map[string]*[2][]int64{}, tipHeight: make([]int64, n), offline: cfg.Faults.HasOffline(),
+		cacheHits: make([]int64, n), recv: make([]int64, n), sent: make([]int64, n)}
 	h.k = sim.NewKernel(h.handle)
 	regions := make([]int8, len(cfg.Nodes))
 	for i, n := range cfg.Nodes {
@@ -235,6 +243,7 @@ func (h *Host) handle(ev *sim.Event) {
 			return // the node is cut off
 		}
 		h.count(i, ev.Data, 1)
+		h.recv[i] += int64(len(ev.Data)) + ev.Aux // payload and declared padding
 		h.nodes[i].Receive(nodes.PeerID(ev.Src), ev.Data)
 	case evFault:
 		h.fault(h.cfg.Faults.Events()[ev.Tag])
@@ -338,11 +347,17 @@ func (h *Host) TipHeight(i int) int64 { return h.tipHeight[i] }
 // BytesSent is the bytes each node sent (the network's count).
 func (h *Host) BytesSent() []int64 { return h.net.BytesSent }
 
-// BytesRecv is the bytes each node received (the network's count).
-func (h *Host) BytesRecv() []int64 { return h.net.BytesRecv }
+// BytesRecv is the bytes each node received, padding included, counted
+// at delivery: a message dropped at an offline node, or still in flight
+// when the run stops, was not received.
+func (h *Host) BytesRecv() []int64 { return h.recv }
 
 // Messages is the number of messages sent.
 func (h *Host) Messages() int64 { return h.net.Messages }
+
+// MessagesSent is the number of messages each node sent (while online;
+// they sum to Messages).
+func (h *Host) MessagesSent() []int64 { return h.sent }
 
 // ClassBytes returns the bytes of traffic class name (as the nodes'
 // nodes.TrafficClassifier names it) that each node sent and received
@@ -356,7 +371,33 @@ func (h *Host) ClassBytes(name string) (sent, recv []int64) {
 
 // CacheHits is the number of jobs whose result was shared from another
 // node's identical job (nodes.Shareable).
-func (h *Host) CacheHits() int64 { return h.cacheHits }
+func (h *Host) CacheHits() int64 {
+	var n int64
+	for _, v := range h.cacheHits {
+		n += v
+	}
+	return n
+}
+
+// NodeCacheHits is CacheHits per node (the node whose job was served).
+func (h *Host) NodeCacheHits() []int64 { return h.cacheHits }
+
+// Speculative is the number of training jobs (nodes.JobTrain) whose
+// result was computed ahead of its event on a spare core and then thrown
+// away: the job was cancelled (a new tip) before its virtual completion,
+// or was still pending when the run stopped. Such work costs wall-clock
+// time only, never virtual time or energy, and its count depends on
+// GOMAXPROCS (0 at GOMAXPROCS=1): it must not enter any output that is
+// compared across GOMAXPROCS.
+func (h *Host) Speculative() int64 {
+	n := h.speculative
+	for _, a := range h.ready {
+		if a.train {
+			n++
+		}
+	}
+	return n
+}
 
 // Computed is the number of jobs whose result was computed.
 func (h *Host) Computed() int64 { return h.computed }

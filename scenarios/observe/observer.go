@@ -27,8 +27,6 @@ type Host interface {
 	Node(i int) nodes.Node
 	// Joules is node i's energy from time 0 to at.
 	Joules(i int, at sim.Time) float64
-	// Online reports whether node i is connected at time t.
-	Online(i int32, t sim.Time) bool
 }
 
 // Node is what the observer knows of one node.
@@ -38,6 +36,9 @@ type Node struct {
 	Region   string  // region name
 	HashRate float64 // H/s (PoW)
 	FLOPS    float64 // FLOP/s
+	// Miner: the node mines (a mining role with a hash rate under PoW,
+	// FLOP/s under Coin.AI); only miners weigh in the stale-rate theory.
+	Miner bool
 }
 
 // Config is what the observer needs to know of the run.
@@ -48,6 +49,14 @@ type Config struct {
 	Nodes      []Node
 	StopHeight int64 // blocks above it are left out of the results (0: none)
 	Fidelity   []string
+	// Offline holds each node's offline windows (the fault plan's network
+	// cuts; nil or short: always online). Propagation is measured over the
+	// nodes online when a block was found; the others catch up.
+	Offline [][]sim.Window
+	// BlockReward is the reward in coins that a main-chain block pays its
+	// miner when the protocol reports no EvReward of its own (PoW); 0
+	// otherwise.
+	BlockReward float64
 	// Storage is proof-of-storage (nil without it).
 	Storage *Storage
 }
@@ -71,7 +80,6 @@ type Observer struct {
 	hwNames   []string // hardware classes in first-seen order of node index
 	hwOf      []int
 
-	energyRows []EnergyRow
 	attemptsOK int64
 	attemptsX  int64
 	rejected   map[string]int64
@@ -81,6 +89,40 @@ type Observer struct {
 	notes []string
 
 	st storageObs
+}
+
+// online reports whether node i was connected at time t (no offline
+// window of the plan holds t).
+func (o *Observer) online(i int32, t sim.Time) bool {
+	if int(i) >= len(o.cfg.Offline) {
+		return true
+	}
+	for _, w := range o.cfg.Offline[i] {
+		if w.Contains(t) {
+			return false
+		}
+	}
+	return true
+}
+
+// backOnline is the first time at or after t at which node i is online,
+// or -1 if it never comes back.
+func (o *Observer) backOnline(i int32, t sim.Time) sim.Time {
+	if int(i) >= len(o.cfg.Offline) {
+		return t
+	}
+	for moved := true; moved; {
+		moved = false
+		for _, w := range o.cfg.Offline[i] {
+			if w.Contains(t) {
+				if w.Until == 0 {
+					return -1
+				}
+				t, moved = w.Until, true
+			}
+		}
+	}
+	return t
 }
 
 // BlockRec is what the observer knows of one mined block.
@@ -98,7 +140,26 @@ type BlockRec struct {
 	Proofs     []ProofRec // storage challenges the block decided
 	Main       bool
 	EnergyJ    float64 // network energy since the parent was found
-	energyAt   float64 // cumulative network energy at Found
+
+	// Set when the run ends (Observer.Result):
+
+	// Online is the population propagation is measured over: the nodes
+	// online when the block was found, and its miner.
+	Online int
+	// Prop is the delay in seconds by which 50%, 90% and 100% of Online
+	// had the block (the miner at 0), NaN if so many never did.
+	Prop [3]float64
+	// Delta is the arrival delay weighted by mining power (hash rate
+	// under PoW, FLOP/s under Coin.AI) over the miners online when the
+	// block was found, the block's miner counting at 0; NaN if one of
+	// them never accepted the block or no miner has power.
+	Delta float64
+	// Catchup are the acceptances by nodes offline when the block was
+	// found: seconds from the node's return online to its acceptance.
+	Catchup []float64
+
+	energyAt float64   // cumulative network energy at Found
+	energyHW []float64 // cumulative energy per hardware class at Found
 }
 
 // Reward is a payment that a block makes to its miner.
@@ -121,6 +182,9 @@ type NodeStats struct {
 	Rewards    map[string]float64 // by kind: block, fee, problem, storage, penalty
 	Attempts   int64
 	Cancelled  int64
+	Reorgs     int64 // tip changes that undid blocks
+	ReorgMax   int64 // deepest of them (blocks undone)
+	Rejected   int64 // blocks or messages the node rejected
 }
 
 // EnergyRow is cumulative energy of a hardware class at a time.
@@ -171,7 +235,13 @@ func (o *Observer) Observe(node int32, now sim.Time, ev nodes.Event) {
 		o.order = append(o.order, b)
 		o.nodeStats[node].BlocksWon++
 		o.top = max(o.top, b.Height)
-		b.energyAt = o.sampleEnergy(now)
+		b.energyHW, b.energyAt = o.sampleEnergy(now)
+		if o.cfg.BlockReward > 0 {
+			// The protocol pays the block reward without reporting it
+			// (PoW): credit it as the ledger would, if the block ends on
+			// the main chain.
+			b.Rewards = append(b.Rewards, Reward{Kind: "block", Value: o.cfg.BlockReward, To: node})
+		}
 	case nodes.EvAccepted:
 		if b, ok := o.blocks[ev.Block]; ok && node != b.Miner {
 			b.Arrivals = append(b.Arrivals, Arrival{Node: node, Delay: now - b.Found})
@@ -183,9 +253,13 @@ func (o *Observer) Observe(node int32, now sim.Time, ev nodes.Event) {
 		if ev.Value > 0 {
 			o.reorgs++
 			o.maxReorg = max(o.maxReorg, int64(ev.Value))
+			ns := &o.nodeStats[node]
+			ns.Reorgs++
+			ns.ReorgMax = max(ns.ReorgMax, int64(ev.Value))
 		}
 	case nodes.EvRejected:
 		o.rejected[ev.Note]++
+		o.nodeStats[node].Rejected++
 	case nodes.EvAttemptDone:
 		o.attemptsOK++
 		o.nodeStats[node].Attempts++
@@ -212,19 +286,35 @@ func (o *Observer) Observe(node int32, now sim.Time, ev nodes.Event) {
 	}
 }
 
-// sampleEnergy records cumulative energy per hardware class and returns the
-// network total.
-func (o *Observer) sampleEnergy(now sim.Time) float64 {
+// sampleEnergy returns the cumulative energy per hardware class at now, and
+// the network total.
+func (o *Observer) sampleEnergy(now sim.Time) ([]float64, float64) {
 	per := make([]float64, len(o.hwNames))
 	for i := range o.cfg.Nodes {
 		per[o.hwOf[i]] += o.h.Joules(i, now)
 	}
 	var total float64
-	for j, v := range per {
-		o.energyRows = append(o.energyRows, EnergyRow{Time: now, Hardware: o.hwNames[j], Joules: v})
+	for _, v := range per {
 		total += v
 	}
-	return total
+	return per, total
+}
+
+// energyRows are the rows of energy.csv: one per hardware class at each
+// main-chain block's found time (main in height order) and at end.
+func (o *Observer) energyRows(main []*BlockRec, end sim.Time) []EnergyRow {
+	var rows []EnergyRow
+	add := func(t sim.Time, per []float64) {
+		for j, v := range per {
+			rows = append(rows, EnergyRow{Time: t, Hardware: o.hwNames[j], Joules: v})
+		}
+	}
+	for _, b := range main {
+		add(b.Found, b.energyHW)
+	}
+	per, _ := o.sampleEnergy(end)
+	add(end, per)
+	return rows
 }
 
 // Totals are what the host measured of the whole run, read at its end.
@@ -236,9 +326,15 @@ type Totals struct {
 	NodeEnergy []float64
 	NodeBusy   []sim.Time
 	BytesSent  []int64
-	BytesRecv  []int64
+	BytesRecv  []int64 // delivered to the node while online
 	Messages   int64
-	CacheHits  int64
+	// MessagesSent and CacheHits are per node: messages sent, jobs whose
+	// result was shared from an identical job (nodes.Shareable).
+	MessagesSent []int64
+	CacheHits    []int64
+	// Speculative counts training results computed ahead on a spare core
+	// and then discarded (wall-clock work; depends on GOMAXPROCS).
+	Speculative int64
 	// StorageSent and StorageRecv are each node's proof-of-storage
 	// traffic (with storage only).
 	StorageSent, StorageRecv []int64
@@ -260,27 +356,41 @@ type Result struct {
 	BytesRecv  []int64
 	Energy     []EnergyRow
 	CacheHits  int64
-	AttemptsOK int64
-	AttemptsX  int64
-	Rejected   map[string]int64
-	Reorgs     int64
-	MaxReorg   int64
-	Summary    *Summary // set by Summarize
-	Messages   int64
-	Storage    *StorageResult // nil without proof-of-storage
+	// NodeCacheHits and MessagesSent are per node (see Totals).
+	NodeCacheHits []int64
+	MessagesSent  []int64
+	Speculative   int64
+	AttemptsOK    int64
+	AttemptsX     int64
+	Rejected      map[string]int64
+	Reorgs        int64
+	MaxReorg      int64
+	Summary       *Summary // set by Summarize
+	Messages      int64
+	Storage       *StorageResult // nil without proof-of-storage
 }
 
-// Result closes the observation at the end of the run (t.End): a last
-// energy sample, the main chain, each block's own attempts and energy,
-// rewards, and the proof-of-storage results. Call it once.
+// Result closes the observation at the end of the run (t.End): the main
+// chain, each block's own attempts, energy and propagation, rewards, the
+// energy samples, and the proof-of-storage results. Call it once.
 func (o *Observer) Result(t Totals) *Result {
 	now := t.End
-	o.sampleEnergy(now)
 	res := &Result{Config: o.cfg, Digest: t.Digest, Events: t.Events, End: now, Wall: t.Wall,
-		Nodes: o.nodeStats, Energy: o.energyRows, CacheHits: t.CacheHits, AttemptsOK: o.attemptsOK,
+		Nodes: o.nodeStats, AttemptsOK: o.attemptsOK,
 		AttemptsX: o.attemptsX, Rejected: o.rejected, Reorgs: o.reorgs, MaxReorg: o.maxReorg,
 		BytesSent: t.BytesSent, BytesRecv: t.BytesRecv, Messages: t.Messages,
-		NodeEnergy: t.NodeEnergy, NodeBusy: t.NodeBusy}
+		NodeEnergy: t.NodeEnergy, NodeBusy: t.NodeBusy,
+		NodeCacheHits: t.CacheHits, MessagesSent: t.MessagesSent, Speculative: t.Speculative}
+	n := len(o.cfg.Nodes)
+	for _, v := range t.CacheHits {
+		res.CacheHits += v
+	}
+	if res.NodeCacheHits == nil {
+		res.NodeCacheHits = make([]int64, n)
+	}
+	if res.MessagesSent == nil {
+		res.MessagesSent = make([]int64, n)
+	}
 	limit := o.cfg.StopHeight
 	for _, b := range o.order {
 		if limit <= 0 || b.Height <= limit {
@@ -295,6 +405,9 @@ func (o *Observer) Result(t Totals) *Result {
 	}
 	for _, b := range o.order {
 		b.Attempts -= total[b.Parent] // 0 for the genesis
+	}
+	for _, b := range res.Blocks {
+		o.propagation(b)
 	}
 	res.MainTip = o.mainTip(limit)
 	var main []*BlockRec // tip first
@@ -317,8 +430,80 @@ func (o *Observer) Result(t Totals) *Result {
 		id = b.Parent
 	}
 	slices.Reverse(main)
+	res.Energy = o.energyRows(main, now)
 	res.Storage = o.storageResult(main, t)
 	return res
+}
+
+// propagation measures how b spread: over the nodes online when it was
+// found (and its miner), the delays to 50%, 90% and 100% of them and the
+// mining-power-weighted delay over the online miners; the acceptances by
+// nodes that were offline then are catch-up, timed from their return.
+func (o *Observer) propagation(b *BlockRec) {
+	n := len(o.cfg.Nodes)
+	in := func(i int32) bool { return i == b.Miner || o.online(i, b.Found) }
+	delay := make([]sim.Time, n) // -1: never accepted
+	for i := range delay {
+		delay[i] = -1
+	}
+	if b.Miner >= 0 && int(b.Miner) < n {
+		delay[b.Miner] = 0
+	}
+	var d []sim.Time // delays of the online nodes other than the miner
+	b.Catchup = b.Catchup[:0]
+	for _, a := range b.Arrivals {
+		delay[a.Node] = a.Delay
+		if in(a.Node) {
+			d = append(d, a.Delay)
+			continue
+		}
+		if back := o.backOnline(a.Node, b.Found); back >= 0 {
+			b.Catchup = append(b.Catchup, float64(b.Found+a.Delay-back)/1e9)
+		}
+	}
+	b.Online = 0
+	for i := range n {
+		if in(int32(i)) {
+			b.Online++
+		}
+	}
+	slices.Sort(d)
+	for k, q := range []float64{0.5, 0.9, 1} {
+		b.Prop[k] = reachDelay(d, b.Online, q)
+	}
+	var wsum, wd float64
+	b.Delta = math.NaN()
+	for i, spec := range o.cfg.Nodes {
+		if !spec.Miner || !in(int32(i)) {
+			continue
+		}
+		w := spec.FLOPS
+		if o.cfg.Protocol == "pow" {
+			w = spec.HashRate
+		}
+		if delay[i] < 0 {
+			return // an online miner never had it: Δ undefined
+		}
+		wsum += w
+		wd += w * float64(delay[i]) / 1e9
+	}
+	if wsum > 0 {
+		b.Delta = wd / wsum
+	}
+}
+
+// reachDelay is the delay in seconds by which a fraction q of a population
+// of m nodes had a block, given the sorted delays of the nodes that
+// accepted it other than its miner (who has it at 0); NaN if fewer did.
+func reachDelay(sorted []sim.Time, m int, q float64) float64 {
+	need := int(math.Ceil(q * float64(m)))
+	if need <= 1 {
+		return 0
+	}
+	if len(sorted)+1 < need {
+		return math.NaN()
+	}
+	return float64(sorted[need-2]) / 1e9
 }
 
 // mainTip picks the main chain: each node's tip (nodes that implement
@@ -382,21 +567,3 @@ func (o *Observer) mainTip(limit int64) [32]byte {
 
 // ShortID is the first 8 bytes of a block id in hex, as in the CSVs.
 func ShortID(id [32]byte) string { return hex.EncodeToString(id[:8]) }
-
-// QuantileDelay returns the delay by which a fraction q of all n nodes had
-// the block (the miner counts as having it at 0), or NaN if fewer did.
-func QuantileDelay(b *BlockRec, n int, q float64) float64 {
-	need := int(math.Ceil(q * float64(n)))
-	if need <= 1 {
-		return 0
-	}
-	if len(b.Arrivals)+1 < need {
-		return math.NaN()
-	}
-	d := make([]sim.Time, len(b.Arrivals))
-	for i, a := range b.Arrivals {
-		d[i] = a.Delay
-	}
-	slices.Sort(d)
-	return float64(d[need-2]) / 1e9
-}

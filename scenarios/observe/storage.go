@@ -29,6 +29,18 @@ type storageObs struct {
 	retrFailed  int64
 	retrSeconds []float64
 	retrBytes   int64
+	retrievals  []RetrievalRec
+}
+
+// RetrievalRec is one model retrieval a user finished (coinai's
+// EvRetrieved).
+type RetrievalRec struct {
+	Time    sim.Time // when it finished
+	Node    int32    // the user
+	Model   [32]byte // the block that recorded the model
+	Note    string   // "ok" or "failed: reason"
+	Seconds float64  // from request to verified model
+	Bytes   int64    // received
 }
 
 func (o *Observer) storageEvent(node int32, ev nodes.Event, now sim.Time) {
@@ -52,6 +64,8 @@ func (o *Observer) storageEvent(node int32, ev nodes.Event, now sim.Time) {
 			s.retrFailed++
 		}
 		s.retrBytes += int64(ev.Size)
+		s.retrievals = append(s.retrievals, RetrievalRec{Time: now, Node: node, Model: ev.Block, Note: ev.Note,
+			Seconds: ev.Value, Bytes: int64(ev.Size)})
 	}
 }
 
@@ -85,10 +99,13 @@ func (o *Observer) StoreHistory(node int32) map[[32]byte][]sim.Time {
 	return out
 }
 
-// StorageSample is one row of storage.csv, taken at a main-chain block's
-// found time over the models recorded before that block.
+// StorageSample is one row of storage.csv: the registry after a main-chain
+// block (its proofs decided, its own model placed), sampled when the next
+// main-chain block is found (for the last, at the end of the run), so
+// that each row shows the state the block left for its whole reign.
 type StorageSample struct {
 	Time          sim.Time
+	Height        int64 // the main-chain block whose registry this is
 	Models        int
 	Available     int   // models with at least one live holder
 	ReplicasAlive int   // live holders, summed over models
@@ -103,10 +120,25 @@ type CheaterRec struct {
 	Kind   string `json:"kind"`
 	Valid  int64  `json:"proofs_valid"`
 	Missed int64  `json:"proofs_missed"`
-	// ChallengesToCatch is the number of its challenges decided up to and
-	// including its first miss (0: never caught).
+	// ChallengesToCatch is the number of its challenges (valid or missed)
+	// decided up to and including its first miss (0: it never missed).
+	// A miss alone is not a detection: see Caught.
 	ChallengesToCatch int64 `json:"challenges_to_catch"`
-	Evicted           int64 `json:"evictions"`
+	// Evicted counts the models it lost by reaching max_misses misses on
+	// them: the protocol's own detection.
+	Evicted int64 `json:"evictions"`
+	// Caught: evicted from at least one model (what cheaters_caught
+	// counts).
+	Caught bool `json:"caught"`
+	// ChallengesToEvict is the number of its challenges (valid or missed)
+	// decided up to and including the block of its first eviction (0:
+	// never evicted).
+	ChallengesToEvict int64 `json:"challenges_to_evict"`
+	Late              int64 `json:"proofs_late"`
+	Invalid           int64 `json:"proofs_invalid"`
+	// Rewards are the storage rewards (coins) it was paid on the main
+	// chain.
+	Rewards float64 `json:"rewards"`
 }
 
 // StorageResult is the proof-of-storage part of a Result.
@@ -124,6 +156,7 @@ type StorageResult struct {
 	RetrFailed  int64
 	RetrSeconds []float64
 	RetrBytes   int64
+	Retrievals  []RetrievalRec // in the order they finished
 	StoredBytes []int64
 	Sent, Recv  []int64
 }
@@ -137,7 +170,7 @@ func (o *Observer) storageResult(main []*BlockRec, t Totals) *StorageResult {
 	}
 	s := &o.st
 	res := &StorageResult{RetrOK: s.retrOK, RetrFailed: s.retrFailed, RetrSeconds: s.retrSeconds, RetrBytes: s.retrBytes,
-		Sent: t.StorageSent, Recv: t.StorageRecv, StoredBytes: make([]int64, len(o.cfg.Nodes))}
+		Retrievals: s.retrievals, Sent: t.StorageSent, Recv: t.StorageRecv, StoredBytes: make([]int64, len(o.cfg.Nodes))}
 	if res.Sent == nil {
 		res.Sent = make([]int64, len(o.cfg.Nodes))
 	}
@@ -167,7 +200,7 @@ func (o *Observer) storageResult(main []*BlockRec, t Totals) *StorageResult {
 		res.Cheaters = append(res.Cheaters, *c)
 	}
 	seen := map[int32]int64{} // challenges decided per cheater
-	for _, b := range main {
+	for k, b := range main {
 		for _, p := range b.Proofs {
 			c := cheat[p.Holder]
 			switch p.Note {
@@ -179,10 +212,12 @@ func (o *Observer) storageResult(main []*BlockRec, t Totals) *StorageResult {
 				res.Late++
 			case "void":
 				res.Void++
-			case "invalid", "invalid: malformed", "invalid: no open challenge", "invalid: wrong prover", "invalid: bad proof":
-				res.Invalid++
 			case "evicted":
 				res.Evictions++
+			default:
+				if isInvalid(p.Note) {
+					res.Invalid++
+				}
 			}
 			if c == nil {
 				continue
@@ -198,22 +233,35 @@ func (o *Observer) storageResult(main []*BlockRec, t Totals) *StorageResult {
 						c.ChallengesToCatch = seen[p.Holder]
 					}
 				}
+			case "late":
+				c.Late++
 			case "evicted":
 				c.Evicted++
+				if c.ChallengesToEvict == 0 {
+					c.ChallengesToEvict = seen[p.Holder]
+				}
+			default:
+				if isInvalid(p.Note) {
+					c.Invalid++
+				}
 			}
 		}
 		if src == nil {
 			continue
 		}
-		smp := StorageSample{Time: b.Found, AvailableK: make([]int, plan.Replication), ProofsValid: res.Valid, ProofsMissed: res.Missed}
+		// The state b left: sampled when the next main-chain block is
+		// found, or at the end of the run.
+		at := t.End
+		if k+1 < len(main) {
+			at = main[k+1].Found
+		}
+		smp := StorageSample{Time: at, Height: b.Height, AvailableK: make([]int, plan.Replication),
+			ProofsValid: res.Valid, ProofsMissed: res.Missed}
 		for _, m := range src.StorageAt(b.ID) {
-			if m.Height >= b.Height {
-				continue // placed by this very block: holders are receiving it
-			}
 			smp.Models++
 			first := -1
 			for j, h := range m.Holders {
-				if o.h.Online(h, b.Found) && s.has(h, m.Block, b.Found) {
+				if o.online(h, at) && s.has(h, m.Block, at) {
 					smp.ReplicasAlive++
 					if first < 0 {
 						first = j
@@ -233,7 +281,12 @@ func (o *Observer) storageResult(main []*BlockRec, t Totals) *StorageResult {
 		res.Models = len(src.StorageAt(main[len(main)-1].ID))
 	}
 	for i := range res.Cheaters {
-		res.Cheaters[i] = *cheat[res.Cheaters[i].Node]
+		c := cheat[res.Cheaters[i].Node]
+		c.Caught = c.Evicted > 0
+		if int(c.Node) < len(o.nodeStats) {
+			c.Rewards = o.nodeStats[c.Node].Rewards["storage"]
+		}
+		res.Cheaters[i] = *c
 	}
 	return res
 }
@@ -251,7 +304,7 @@ func storageSummary(s *Summary, st *StorageResult) {
 	s.ProofsIssued = i64(st.Valid + st.Missed + st.Late + st.Invalid + st.Void)
 	var caught int64
 	for _, c := range st.Cheaters {
-		if c.Missed > 0 {
+		if c.Caught { // evicted by the max_misses rule, not merely missed
 			caught++
 		}
 	}
@@ -300,4 +353,9 @@ func storageSummary(s *Summary, st *StorageResult) {
 		recv += st.Recv[i]
 	}
 	s.StorageBytesSent = i64(sent)
+}
+
+// isInvalid reports whether a proof outcome is one of the invalid kinds.
+func isInvalid(note string) bool {
+	return note == "invalid" || len(note) > 9 && note[:9] == "invalid: "
 }

@@ -5,7 +5,7 @@ import (
 	"math"
 	"slices"
 
-	"gonum.org/v1/gonum/stat"
+	"github.com/coinai/coinai/analysis/stats"
 )
 
 // Summary is summary.json. Its top-level keys are a contract with scripts:
@@ -19,40 +19,60 @@ type Summary struct {
 	// Kernel names the trainer's compute kernel (nn.Kernel) of a Coin.AI
 	// run: trained weights, and so the trace, are bit-identical only
 	// between runs of the same kernel. Empty for PoW, which trains nothing.
-	Kernel                string           `json:"kernel,omitempty"`
-	Events                uint64           `json:"events"`
-	VirtualSeconds        float64          `json:"virtual_seconds"`
-	WallSeconds           float64          `json:"wall_seconds"`
-	Fidelity              []string         `json:"fidelity"`
-	BlocksMain            int              `json:"blocks_main"`
-	BlocksStale           int              `json:"blocks_stale"`
-	BlocksUnaccepted      int              `json:"blocks_unaccepted"`
-	StaleRate             float64          `json:"stale_rate"`
-	IntervalMeanS         *float64         `json:"interval_mean_s"`
-	IntervalP50S          *float64         `json:"interval_p50_s"`
-	IntervalP90S          *float64         `json:"interval_p90_s"`
-	PropagationP50S       *float64         `json:"propagation_p50_s"`
-	PropagationP90S       *float64         `json:"propagation_p90_s"`
-	PropagationP100S      *float64         `json:"propagation_p100_s"`
-	ArrivalDelayWeightedS *float64         `json:"arrival_delay_weighted_s"`
-	StaleRateTheory       *float64         `json:"stale_rate_theory"`
-	FoundIntervalS        *float64         `json:"found_interval_s"`
-	Reorgs                int64            `json:"reorgs"`
-	ReorgMaxDepth         int64            `json:"reorg_max_depth"`
-	Rejected              map[string]int64 `json:"rejected"`
-	EnergyJoules          float64          `json:"energy_joules"`
-	EnergyJoulesPerBlock  *float64         `json:"energy_joules_per_block"`
-	AttemptsCompleted     int64            `json:"attempts_completed"`
-	AttemptsCancelled     int64            `json:"attempts_cancelled"`
-	VerifyCacheHits       int64            `json:"verify_cache_hits"`
-	MinedAccuracyMean     *float64         `json:"mined_accuracy_mean"`
-	ThresholdFinal        *float64         `json:"threshold_final"`
-	DifficultyFinal       *float64         `json:"difficulty_final"`
-	RewardGini            *float64         `json:"reward_gini"`
-	BytesSent             int64            `json:"bytes_sent"`
-	Messages              int64            `json:"messages"`
-	Checks                []CheckResult    `json:"checks"`
-	ChecksOK              bool             `json:"checks_ok"`
+	Kernel         string  `json:"kernel,omitempty"`
+	Events         uint64  `json:"events"`
+	VirtualSeconds float64 `json:"virtual_seconds"`
+	WallSeconds    float64 `json:"wall_seconds"`
+	// AttemptsSpeculative counts training results computed ahead on a
+	// spare core and then discarded (wall-clock work only, never virtual
+	// time or energy): it depends on GOMAXPROCS, like wall_seconds, and
+	// is written nowhere else.
+	AttemptsSpeculative int64    `json:"attempts_speculative"`
+	Fidelity            []string `json:"fidelity"`
+	BlocksMain          int      `json:"blocks_main"`
+	BlocksStale         int      `json:"blocks_stale"`
+	BlocksUnaccepted    int      `json:"blocks_unaccepted"`
+	StaleRate           float64  `json:"stale_rate"`
+	IntervalMeanS       *float64 `json:"interval_mean_s"`
+	IntervalP50S        *float64 `json:"interval_p50_s"`
+	IntervalP90S        *float64 `json:"interval_p90_s"`
+	PropagationP50S     *float64 `json:"propagation_p50_s"`
+	PropagationP90S     *float64 `json:"propagation_p90_s"`
+	PropagationP100S    *float64 `json:"propagation_p100_s"`
+	// PropagationP100Blocks is the number of main-chain blocks that
+	// reached every node online when they were found: the blocks
+	// propagation_p100_s averages.
+	PropagationP100Blocks int `json:"propagation_p100_blocks"`
+	// Catch-up: acceptances of main-chain blocks by nodes that were
+	// offline when the block was found (left out of propagation_*):
+	// how many, on how many blocks, and the mean time from the node's
+	// return online to its acceptance.
+	CatchupArrivals       int      `json:"catchup_arrivals"`
+	CatchupBlocks         int      `json:"catchup_blocks"`
+	CatchupMeanS          *float64 `json:"catchup_mean_s"`
+	ArrivalDelayWeightedS *float64 `json:"arrival_delay_weighted_s"`
+	// ArrivalDelayBlocks is the number of main-chain blocks that
+	// arrival_delay_weighted_s averages (those every online miner
+	// accepted).
+	ArrivalDelayBlocks   int              `json:"arrival_delay_blocks"`
+	StaleRateTheory      *float64         `json:"stale_rate_theory"`
+	FoundIntervalS       *float64         `json:"found_interval_s"`
+	Reorgs               int64            `json:"reorgs"`
+	ReorgMaxDepth        int64            `json:"reorg_max_depth"`
+	Rejected             map[string]int64 `json:"rejected"`
+	EnergyJoules         float64          `json:"energy_joules"`
+	EnergyJoulesPerBlock *float64         `json:"energy_joules_per_block"`
+	AttemptsCompleted    int64            `json:"attempts_completed"`
+	AttemptsCancelled    int64            `json:"attempts_cancelled"`
+	VerifyCacheHits      int64            `json:"verify_cache_hits"`
+	MinedAccuracyMean    *float64         `json:"mined_accuracy_mean"`
+	ThresholdFinal       *float64         `json:"threshold_final"`
+	DifficultyFinal      *float64         `json:"difficulty_final"`
+	RewardGini           *float64         `json:"reward_gini"`
+	BytesSent            int64            `json:"bytes_sent"`
+	Messages             int64            `json:"messages"`
+	Checks               []CheckResult    `json:"checks"`
+	ChecksOK             bool             `json:"checks_ok"`
 
 	// Proof-of-storage (null without it); see StorageResult.
 	ModelsStored  *int64 `json:"models_stored"`
@@ -105,7 +125,8 @@ func Summarize(res *Result, checks []CheckResult) *Summary {
 		TraceDigest: hex.EncodeToString(res.Digest[:]), Events: res.Events,
 		VirtualSeconds: float64(res.End) / 1e9, WallSeconds: res.Wall.Seconds(),
 		Fidelity: cfg.Fidelity, Reorgs: res.Reorgs, ReorgMaxDepth: res.MaxReorg, Rejected: res.Rejected,
-		AttemptsCompleted: res.AttemptsOK, AttemptsCancelled: res.AttemptsX, VerifyCacheHits: res.CacheHits}
+		AttemptsCompleted: res.AttemptsOK, AttemptsCancelled: res.AttemptsX, VerifyCacheHits: res.CacheHits,
+		AttemptsSpeculative: res.Speculative}
 	if s.Fidelity == nil {
 		s.Fidelity = []string{}
 	}
@@ -127,70 +148,55 @@ func Summarize(res *Result, checks []CheckResult) *Summary {
 	if tot := s.BlocksMain + s.BlocksStale; tot > 0 {
 		s.StaleRate = float64(s.BlocksStale) / float64(tot)
 	}
-	var intervals, p50, p90, p100, weighted, acc []float64
-	// Hash-power (or compute) weights for the weighted arrival delay.
-	w := make([]float64, n)
-	var wsum float64
-	for i, spec := range cfg.Nodes {
-		w[i] = spec.HashRate
-		if w[i] == 0 {
-			w[i] = spec.FLOPS
-		}
-		wsum += w[i]
-	}
+	var intervals, p50, p90, p100, weighted, acc, catchup []float64
 	var prevFound float64
 	for _, b := range main {
 		found := float64(b.Found) / 1e9
 		intervals = append(intervals, found-prevFound)
 		prevFound = found
-		if v := QuantileDelay(b, n, 0.5); !math.IsNaN(v) {
-			p50 = append(p50, v)
-		}
-		if v := QuantileDelay(b, n, 0.9); !math.IsNaN(v) {
-			p90 = append(p90, v)
-		}
-		if v := QuantileDelay(b, n, 1.0); !math.IsNaN(v) {
-			p100 = append(p100, v)
-		}
-		if wsum > 0 && len(b.Arrivals) == n-1 {
-			var d float64
-			for _, a := range b.Arrivals {
-				d += w[a.Node] * float64(a.Delay) / 1e9
+		for k, dst := range []*[]float64{&p50, &p90, &p100} {
+			if v := b.Prop[k]; !math.IsNaN(v) {
+				*dst = append(*dst, v)
 			}
-			weighted = append(weighted, d/wsum)
+		}
+		if !math.IsNaN(b.Delta) {
+			weighted = append(weighted, b.Delta)
 		}
 		if b.Accuracy > 0 {
 			acc = append(acc, b.Accuracy)
 		}
+		if len(b.Catchup) > 0 {
+			s.CatchupBlocks++
+			catchup = append(catchup, b.Catchup...)
+		}
 	}
 	if len(intervals) > 0 {
-		s.IntervalMeanS = ptr(stat.Mean(intervals, nil))
-		sorted := slices.Clone(intervals)
-		slices.Sort(sorted)
-		s.IntervalP50S = ptr(stat.Quantile(0.5, stat.Empirical, sorted, nil))
-		s.IntervalP90S = ptr(stat.Quantile(0.9, stat.Empirical, sorted, nil))
+		s.IntervalMeanS = ptr(stats.Mean(intervals))
+		s.IntervalP50S = ptr(stats.Quantile(intervals, 0.5))
+		s.IntervalP90S = ptr(stats.Quantile(intervals, 0.9))
 	}
-	if len(p50) > 0 {
-		s.PropagationP50S = ptr(stat.Mean(p50, nil))
-	}
-	if len(p90) > 0 {
-		s.PropagationP90S = ptr(stat.Mean(p90, nil))
-	}
-	if len(p100) > 0 {
-		s.PropagationP100S = ptr(stat.Mean(p100, nil))
-	}
-	if len(weighted) > 0 && len(main) > 0 {
-		// First-order theory: a block goes stale when a competitor is found
-		// within its hash-power-weighted arrival delay Δ; competitors come at
-		// the rate of all blocks found (main and stale), 1/T.
-		d := stat.Mean(weighted, nil)
-		s.ArrivalDelayWeightedS = ptr(d)
+	s.PropagationP50S = ptr(stats.Mean(p50))
+	s.PropagationP90S = ptr(stats.Mean(p90))
+	s.PropagationP100S = ptr(stats.Mean(p100))
+	s.PropagationP100Blocks = len(p100)
+	s.CatchupArrivals = len(catchup)
+	s.CatchupMeanS = ptr(stats.Mean(catchup))
+	s.ArrivalDelayBlocks = len(weighted)
+	if len(main) > 0 {
 		t := float64(main[len(main)-1].Found) / 1e9 / float64(s.BlocksMain+s.BlocksStale)
 		s.FoundIntervalS = ptr(t)
-		s.StaleRateTheory = ptr(1 - math.Exp(-d/t))
+		if len(weighted) > 0 {
+			// First-order theory: a block goes stale when a competitor is
+			// found within its mining-power-weighted arrival delay Δ (over
+			// the miners online when it was found); competitors come at
+			// the rate of all blocks found (main and stale), 1/T.
+			d := stats.Mean(weighted)
+			s.ArrivalDelayWeightedS = ptr(d)
+			s.StaleRateTheory = ptr(1 - math.Exp(-d/t))
+		}
 	}
 	if len(acc) > 0 {
-		s.MinedAccuracyMean = ptr(stat.Mean(acc, nil))
+		s.MinedAccuracyMean = ptr(stats.Mean(acc))
 	}
 	if len(main) > 0 {
 		last := main[len(main)-1]
@@ -208,21 +214,12 @@ func Summarize(res *Result, checks []CheckResult) *Summary {
 		s.EnergyJoulesPerBlock = ptr(s.EnergyJoules / float64(s.BlocksMain))
 	}
 	rewards := make([]float64, n)
-	var any bool
 	for i, ns := range res.Nodes {
 		for _, v := range ns.Rewards {
 			rewards[i] += v
 		}
-		if rewards[i] != 0 {
-			any = true
-		}
 	}
-	if !any { // PoW baseline: one block reward per main-chain block
-		for i, ns := range res.Nodes {
-			rewards[i] = float64(ns.BlocksMain)
-		}
-	}
-	s.RewardGini = ptr(Gini(rewards))
+	s.RewardGini = ptr(stats.Gini(rewards)) // null when nobody earned anything
 	for i := range res.BytesSent {
 		s.BytesSent += res.BytesSent[i]
 	}
@@ -247,26 +244,4 @@ func Summarize(res *Result, checks []CheckResult) *Summary {
 	}
 	res.Summary = s
 	return s
-}
-
-// Gini is the Gini coefficient of non-negative values: the mean absolute
-// difference over all ordered pairs divided by twice the mean,
-// G = Σ_i Σ_j |x_i − x_j| / (2 n² μ). 0 is perfect equality; one holder of
-// everything among n gives 1 − 1/n.
-func Gini(x []float64) float64 {
-	n := len(x)
-	if n == 0 {
-		return math.NaN()
-	}
-	s := slices.Clone(x)
-	slices.Sort(s)
-	var sum, weighted float64
-	for i, v := range s {
-		sum += v
-		weighted += float64(2*(i+1)-n-1) * v
-	}
-	if sum == 0 {
-		return 0
-	}
-	return weighted / (float64(n) * sum)
 }

@@ -29,7 +29,10 @@ func TestScenarioDeterministicAcrossGOMAXPROCS(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				delete(files, "summary.json") // holds wall time
+				delete(files, "summary.json") // holds wall time and attempts_speculative
+				if procs == 1 && res.Summary.AttemptsSpeculative != 0 {
+					t.Errorf("GOMAXPROCS=1: %d speculative attempts, want 0 (nothing is computed ahead)", res.Summary.AttemptsSpeculative)
+				}
 				if i == 0 {
 					first, firstDigest = files, res.Summary.TraceDigest
 					if res.Summary.BlocksMain < 4 {

@@ -83,18 +83,35 @@ func New(cfg Config) (*Run, error) {
 
 // observeConfig is what the observer needs of the plan.
 func observeConfig(p *build.Plan) observe.Config {
-	oc := observe.Config{Name: p.Name, Seed: p.Seed, Protocol: p.Protocol, StopHeight: p.StopHeight, Fidelity: p.Fidelity}
-	for _, n := range p.Nodes {
+	oc := observe.Config{Name: p.Name, Seed: p.Seed, Protocol: p.Protocol, StopHeight: p.StopHeight, Fidelity: p.Fidelity,
+		BlockReward: p.SilentBlockReward}
+	for i, n := range p.Nodes {
 		region := ""
 		if n.Region >= 0 && int(n.Region) < len(p.Net.Regions) {
 			region = p.Net.Regions[n.Region]
 		}
-		oc.Nodes = append(oc.Nodes, observe.Node{Role: n.Role, Hardware: n.Hardware, Region: region, HashRate: n.HashRate, FLOPS: n.FLOPS})
+		oc.Nodes = append(oc.Nodes, observe.Node{Role: n.Role, Hardware: n.Hardware, Region: region,
+			HashRate: n.HashRate, FLOPS: n.FLOPS, Miner: miner(p.Protocol, n)})
+		if ws := p.Faults.OfflineWindows(int32(i)); len(ws) > 0 {
+			if oc.Offline == nil {
+				oc.Offline = make([][]sim.Window, len(p.Nodes))
+			}
+			oc.Offline[i] = ws
+		}
 	}
 	if p.Storage != nil {
 		oc.Storage = &observe.Storage{Replication: p.Storage.Replication, Cheats: p.Storage.Cheats}
 	}
 	return oc
+}
+
+// miner reports whether node n mines: a mining role with mining power
+// (hash rate under PoW, FLOP/s under Coin.AI).
+func miner(protocol string, n build.Node) bool {
+	if protocol == "pow" {
+		return n.Mines() && n.HashRate > 0
+	}
+	return n.Mines() && n.FLOPS > 0
 }
 
 // checkConfig is what the checkers need of the plan.
@@ -149,7 +166,8 @@ func (r *Run) Run() (*Result, error) {
 	h := r.h
 	now := h.Now()
 	t := observe.Totals{Digest: h.Digest(), Events: h.Events(), End: now, Wall: time.Since(wall),
-		BytesSent: h.BytesSent(), BytesRecv: h.BytesRecv(), Messages: h.Messages(), CacheHits: h.CacheHits()}
+		BytesSent: h.BytesSent(), BytesRecv: h.BytesRecv(), Messages: h.Messages(),
+		MessagesSent: h.MessagesSent(), CacheHits: h.NodeCacheHits(), Speculative: h.Speculative()}
 	for i := range h.NumNodes() {
 		t.NodeEnergy = append(t.NodeEnergy, h.Joules(i, now))
 		t.NodeBusy = append(t.NodeBusy, h.Busy(i, now))

@@ -3,6 +3,8 @@ package pipeline
 import (
 	"slices"
 	"testing"
+
+	"github.com/coinai/coinai/scenarios/results"
 )
 
 // churnFaults, appended to storageBase, takes node 4 offline for good and
@@ -37,6 +39,18 @@ func TestStorageChurnAndDiskLoss(t *testing.T) {
 	if *sum.RetrievalsOK == 0 || *sum.ProofsValid == 0 || *sum.ProofsMissed == 0 || st.Evictions == 0 {
 		t.Errorf("retrievals ok %d, proofs valid %d missed %d, evictions %d: want all > 0",
 			*sum.RetrievalsOK, *sum.ProofsValid, *sum.ProofsMissed, st.Evictions)
+	}
+	// storage.csv: one row per main-chain block with the registry it left
+	// (its own model included), sampled when the next block is found; the
+	// last row at the end of the run.
+	for i, smp := range st.Samples {
+		if smp.Models != int(smp.Height) {
+			t.Errorf("row %d (height %d): %d models, want one per block", i, smp.Height, smp.Models)
+		}
+	}
+	if last := st.Samples[len(st.Samples)-1]; last.Time != res.End || last.Height != int64(sum.BlocksMain) {
+		t.Errorf("last storage row at %s s for height %d, want the end (%s s) and the tip %d",
+			results.Secs(last.Time), last.Height, results.Secs(res.End), sum.BlocksMain)
 	}
 	files, err := res.Files(false)
 	if err != nil || len(files["storage.csv"]) == 0 {

@@ -8,6 +8,9 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
+
+	"github.com/coinai/coinai/analysis/stats"
 
 	"github.com/coinai/coinai/scenarios/observe"
 	"github.com/coinai/coinai/sim"
@@ -34,6 +37,8 @@ func Files(res *observe.Result, propagation bool) (map[string][]byte, error) {
 	}
 	if res.Storage != nil {
 		out["storage.csv"] = storageCSV(res.Storage)
+		out["proofs.csv"] = proofsCSV(res)
+		out["retrievals.csv"] = retrievalsCSV(res.Storage)
 	}
 	return out, nil
 }
@@ -49,9 +54,9 @@ func fnum(v float64) string {
 func Secs(t sim.Time) string { return strconv.FormatFloat(float64(t)/1e9, 'f', 6, 64) }
 
 func blocksCSV(res *observe.Result) []byte {
-	n := len(res.Config.Nodes)
 	var b []byte
-	b = append(b, "height,id,parent,miner,found_s,size_bytes,main,interval_s,prop_p50_s,prop_p90_s,prop_100_s,difficulty,threshold,accuracy,attempts,energy_j\n"...)
+	b = append(b, "height,id,parent,miner,found_s,size_bytes,main,interval_s,prop_p50_s,prop_p90_s,prop_100_s,difficulty,threshold,accuracy,attempts,energy_j"+
+		",arrivals,nodes_online,arrival_delay_weighted_s,catchup_nodes,catchup_mean_s\n"...)
 	found := map[[32]byte]sim.Time{}
 	for _, bl := range res.Blocks {
 		found[bl.ID] = bl.Found
@@ -73,16 +78,23 @@ func blocksCSV(res *observe.Result) []byte {
 			diff = fnum(bl.Value)
 		} else {
 			thr = fnum(bl.Value)
-			acc = fnum(bl.Accuracy)
+			if bl.Accuracy > 0 { // empty: no node but its miner verified it
+				acc = fnum(bl.Accuracy)
+			}
 		}
 		energy := ""
 		if bl.Main {
 			energy = fnum(bl.EnergyJ)
 		}
-		b = fmt.Appendf(b, "%d,%s,%s,%d,%s,%d,%s,%s,%s,%s,%s,%s,%s,%s,%d,%s\n", bl.Height, observe.ShortID(bl.ID), observe.ShortID(bl.Parent),
+		catchup := math.NaN()
+		if len(bl.Catchup) > 0 {
+			catchup = stats.Mean(bl.Catchup)
+		}
+		b = fmt.Appendf(b, "%d,%s,%s,%d,%s,%d,%s,%s,%s,%s,%s,%s,%s,%s,%d,%s,%d,%d,%s,%d,%s\n", bl.Height, observe.ShortID(bl.ID), observe.ShortID(bl.Parent),
 			bl.Miner, Secs(bl.Found), bl.Size, main, interval,
-			fnum(observe.QuantileDelay(bl, n, 0.5)), fnum(observe.QuantileDelay(bl, n, 0.9)), fnum(observe.QuantileDelay(bl, n, 1)),
-			diff, thr, acc, bl.Attempts, energy)
+			fnum(bl.Prop[0]), fnum(bl.Prop[1]), fnum(bl.Prop[2]),
+			diff, thr, acc, bl.Attempts, energy,
+			len(bl.Arrivals), bl.Online, fnum(bl.Delta), len(bl.Catchup), fnum(catchup))
 	}
 	return b
 }
@@ -107,9 +119,10 @@ func propagationCSV(res *observe.Result) []byte {
 
 func nodesCSV(res *observe.Result) []byte {
 	var b []byte
-	b = append(b, "node,region,hardware,role,blocks_won,blocks_main,reward,reward_block,reward_fees,reward_storage,energy_j,busy_s,bytes_sent,bytes_recv"...)
+	b = append(b, "node,region,hardware,role,blocks_won,blocks_main,reward,reward_block,reward_fees,reward_storage,energy_j,busy_s,bytes_sent,bytes_recv"+
+		",attempts_completed,attempts_cancelled,verify_cache_hits,messages_sent,reorgs,reorg_max_depth,rejected"...)
 	if res.Storage != nil {
-		b = append(b, ",storage_bytes,storage_bytes_sent,storage_bytes_recv"...)
+		b = append(b, ",storage_bytes,storage_bytes_sent,storage_bytes_recv,storage_cheat"...)
 	}
 	b = append(b, '\n')
 	for i, spec := range res.Config.Nodes {
@@ -118,17 +131,14 @@ func nodesCSV(res *observe.Result) []byte {
 		for _, v := range ns.Rewards {
 			total += v
 		}
-		rb := ns.Rewards["block"]
-		if res.Config.Protocol == "pow" && total == 0 {
-			rb = float64(ns.BlocksMain)
-			total = rb
-		}
 		fees := ns.Rewards["fee"] + ns.Rewards["problem"]
 		b = fmt.Appendf(b, "%d,%s,%s,%s,%d,%d,%s,%s,%s,%s,%s,%s,%d,%d", i, spec.Region, spec.Hardware, spec.Role,
-			ns.BlocksWon, ns.BlocksMain, fnum(total), fnum(rb), fnum(fees), fnum(ns.Rewards["storage"]+ns.Rewards["penalty"]),
+			ns.BlocksWon, ns.BlocksMain, fnum(total), fnum(ns.Rewards["block"]), fnum(fees), fnum(ns.Rewards["storage"]+ns.Rewards["penalty"]),
 			fnum(res.NodeEnergy[i]), Secs(res.NodeBusy[i]), res.BytesSent[i], res.BytesRecv[i])
+		b = fmt.Appendf(b, ",%d,%d,%d,%d,%d,%d,%d", ns.Attempts, ns.Cancelled, res.NodeCacheHits[i], res.MessagesSent[i],
+			ns.Reorgs, ns.ReorgMax, ns.Rejected)
 		if st := res.Storage; st != nil {
-			b = fmt.Appendf(b, ",%d,%d,%d", st.StoredBytes[i], st.Sent[i], st.Recv[i])
+			b = fmt.Appendf(b, ",%d,%d,%d,%s", st.StoredBytes[i], st.Sent[i], st.Recv[i], res.Config.Storage.Cheats[int32(i)])
 		}
 		b = append(b, '\n')
 	}
@@ -169,14 +179,61 @@ func storageCSV(st *observe.StorageResult) []byte {
 		b = append(b, ",available_k"...)
 		b = strconv.AppendInt(b, int64(i), 10)
 	}
-	b = append(b, '\n')
+	b = append(b, ",height\n"...)
 	for _, s := range st.Samples {
 		b = fmt.Appendf(b, "%s,%d,%d,%d,%d,%d", Secs(s.Time), s.Models, s.Available, s.ReplicasAlive, s.ProofsValid, s.ProofsMissed)
 		for _, v := range s.AvailableK {
 			b = append(b, ',')
 			b = strconv.AppendInt(b, int64(v), 10)
 		}
-		b = append(b, '\n')
+		b = fmt.Appendf(b, ",%d\n", s.Height)
 	}
 	return b
+}
+
+// proofsCSV lists every challenge outcome a block decided (coinai's
+// EvProof), block by block in mining order; only main-chain blocks'
+// outcomes count in summary.json.
+func proofsCSV(res *observe.Result) []byte {
+	var b []byte
+	b = append(b, "block,height,main,holder,model,outcome,successor\n"...)
+	for _, bl := range res.Blocks {
+		main := "0"
+		if bl.Main {
+			main = "1"
+		}
+		for _, p := range bl.Proofs {
+			holder, model, next := "", "", ""
+			if p.Holder >= 0 {
+				holder = strconv.Itoa(int(p.Holder))
+			}
+			if p.Model != ([32]byte{}) {
+				model = observe.ShortID(p.Model)
+			}
+			if p.Note == "evicted" && p.Next >= 0 {
+				next = strconv.FormatInt(p.Next, 10)
+			}
+			b = fmt.Appendf(b, "%s,%d,%s,%s,%s,%s,%s\n", observe.ShortID(bl.ID), bl.Height, main, holder, model, csvField(p.Note), next)
+		}
+	}
+	return b
+}
+
+// retrievalsCSV lists the model retrievals users finished, in that order.
+func retrievalsCSV(st *observe.StorageResult) []byte {
+	var b []byte
+	b = append(b, "time_s,node,model,outcome,seconds,bytes\n"...)
+	for _, r := range st.Retrievals {
+		b = fmt.Appendf(b, "%s,%d,%s,%s,%s,%d\n", Secs(r.Time), r.Node, observe.ShortID(r.Model), csvField(r.Note), fnum(r.Seconds), r.Bytes)
+	}
+	return b
+}
+
+// csvField quotes a free-text field as RFC 4180 asks when it holds a
+// comma, a quote or a line break.
+func csvField(s string) string {
+	if !strings.ContainsAny(s, ",\"\r\n") {
+		return s
+	}
+	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
 }

@@ -403,6 +403,18 @@ func Write(dir string, c Config) error {
 			rows [][]string
 			raw  []byte
 		}{"storage.csv", srows, nil})
+		// The outcome lists, header only: the synthetic counts above are
+		// not drawn from them.
+		files = append(files, struct {
+			name string
+			rows [][]string
+			raw  []byte
+		}{"proofs.csv", [][]string{{"block", "height", "main", "holder", "model", "outcome", "successor"}}, nil},
+			struct {
+				name string
+				rows [][]string
+				raw  []byte
+			}{"retrievals.csv", [][]string{{"time_s", "node", "model", "outcome", "seconds", "bytes"}}, nil})
 	}
 	for _, f := range files {
 		if omit(f.name) {

@@ -1,0 +1,80 @@
+package pipeline
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/coinai/coinai/analysis/recompute"
+	"github.com/coinai/coinai/analysis/rundata"
+)
+
+// Every numeric figure of summary.json can be recomputed from the files
+// the run writes (analysis/recompute, with DESIGN.md's definitions), on a
+// Coin.AI run, a PoW run and a proof-of-storage run with churn, cheats and
+// a disk loss. A key added to summary.json without a recomputation fails
+// here.
+func TestSummaryRecomputedFromFiles(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		file      string
+		overrides []string
+		needs     func(t *testing.T, run *rundata.Run)
+	}{
+		{"quickstart", "../quickstart.toml", nil, nil},
+		{"pow-quickstart", "../pow-quickstart.toml", nil, nil},
+		{"storage-churn", "../storage-churn.toml", []string{"run.stop_height=30"}, func(t *testing.T, run *rundata.Run) {
+			// The run exercises what it should: catch-up after an offline
+			// window, evicted cheaters, retrievals.
+			for _, k := range []string{"catchup_arrivals", "cheaters_caught", "storage_evictions", "retrievals_ok"} {
+				if string(run.Summary.Raw[k]) == "0" {
+					t.Errorf("%s = 0: the run does not exercise it", k)
+				}
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, res := runScenario(t, tc.file, tc.overrides...)
+			files, err := res.Files(true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			files["scenario.toml"], err = s.TOML()
+			if err != nil {
+				t.Fatal(err)
+			}
+			dir := t.TempDir()
+			for name, b := range files {
+				if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			run, err := rundata.Load(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range recompute.Check(run) {
+				t.Error(d)
+			}
+			// Every key is documented (DESIGN.md's table) and known to
+			// the report's reader.
+			design, err := os.ReadFile("../../DESIGN.md")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for k := range run.Summary.Raw {
+				if !strings.Contains(string(design), "`"+k+"`") {
+					t.Errorf("summary.json key %s is not in DESIGN.md", k)
+				}
+				if !slices.Contains(rundata.KnownKeys, k) {
+					t.Errorf("summary.json key %s is not in rundata.KnownKeys", k)
+				}
+			}
+			if tc.needs != nil {
+				tc.needs(t, run)
+			}
+		})
+	}
+}
