@@ -2,6 +2,8 @@ package build
 
 import (
 	"fmt"
+	"math"
+	"strings"
 	"testing"
 
 	"github.com/coinai/coinai/nodes"
@@ -120,5 +122,66 @@ func TestCostRatioAlwaysNamed(t *testing.T) {
 		if !found {
 			t.Errorf("%s: no coinai.cost fidelity note in %q", tc.file, p.Fidelity)
 		}
+	}
+}
+
+// The cost note is there with the default scales too (work_scale =
+// verify_scale = 1), where no scale note is, and its ratio moves with
+// work_scale / verify_scale; every Coin.AI run states the rule for
+// speculative training.
+func TestCostNoteWithDefaultScales(t *testing.T) {
+	ratio := func(work, verify string) float64 {
+		t.Helper()
+		s, err := scenarios.Load("../quickstart.toml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Apply("coinai.work_scale="+work, "coinai.verify_scale="+verify); err != nil {
+			t.Fatal(err)
+		}
+		p, err := FromScenario(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, notes := math.NaN(), 0
+		speculative := false
+		for _, f := range p.Fidelity {
+			var w, v, x float64
+			if _, err := fmt.Sscanf(f, "coinai.cost: training charged ×%g, evaluation ×%g of counted FLOPs; a mining attempt costs %g×", &w, &v, &x); err == nil {
+				notes++
+				r = x
+				if fmt.Sprint(w) != work || fmt.Sprint(v) != verify {
+					t.Errorf("scales %s, %s: note says ×%g, ×%g: %s", work, verify, w, v, f)
+				}
+			}
+			if strings.HasPrefix(f, "coinai.training=real: ") && strings.Contains(f, "computed ahead on a spare core and then cancelled is discarded") &&
+				strings.Contains(f, "attempts_speculative") {
+				speculative = true
+			}
+			if work == "1" && verify == "1" && (strings.HasPrefix(f, "coinai.work_scale=") || strings.HasPrefix(f, "coinai.verify_scale=")) {
+				t.Errorf("default scales: scale note %q", f)
+			}
+		}
+		if notes != 1 {
+			t.Errorf("scales %s, %s: %d coinai.cost notes in %q, want 1", work, verify, notes, p.Fidelity)
+		}
+		if !speculative {
+			t.Errorf("scales %s, %s: no speculative-training rule in %q", work, verify, p.Fidelity)
+		}
+		return r
+	}
+	near := func(a, b float64) bool { return math.Abs(a-b) <= 0.01*b } // the note has 3 significant digits
+	one := ratio("1", "1")
+	// quickstart's ratio at work_scale 20,000 lies in [1e5, 1e6]
+	// (TestCostRatioAlwaysNamed): unscaled, an attempt costs 5 to 50
+	// verifications.
+	if !(one >= 5 && one <= 50) {
+		t.Errorf("default scales: ratio %g, want in [5, 50]", one)
+	}
+	if r := ratio("20000", "1"); !near(r, 20000*one) {
+		t.Errorf("work_scale 20000: ratio %g, want 20000 × %g", r, one)
+	}
+	if r := ratio("20000", "20000"); !near(r, one) {
+		t.Errorf("both scales 20000: ratio %g, want %g", r, one)
 	}
 }
