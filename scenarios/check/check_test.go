@@ -100,6 +100,27 @@ func TestAgreement(t *testing.T) {
 	}
 }
 
+// A node offline for good is left out of agreement however stale its
+// chain: here it sits on a fork from height 5 to 15 that the others
+// abandoned, which would fail the check at height 9 were it counted.
+func TestAgreementLeavesOutNodesOfflineForGood(t *testing.T) {
+	h, _, s := world(4, 20, 5, 15, Config{Protocol: "pow", TargetInterval: 10})
+	h.now = 1000
+	h.nodes[3].set(id(1, 15), 15)
+	h.faults.AddOffline(3, sim.Window{From: 100}) // never back
+	ok, reason := s.agreement()
+	if reason != "" || ok != "3 online honest nodes agree at height 14 (left out: 1 offline or back online within 10 target intervals, 0 cheaters)" {
+		t.Errorf("offline for good: %q %q", ok, reason)
+	}
+	// Online, the same node fails it.
+	h, _, s = world(4, 20, 5, 15, Config{Protocol: "pow", TargetInterval: 10})
+	h.now = 1000
+	h.nodes[3].set(id(1, 15), 15)
+	if _, reason := s.agreement(); !strings.Contains(reason, "nodes 0 and 3 hold different blocks at height 9") {
+		t.Errorf("online: %q", reason)
+	}
+}
+
 // A round runs when an online node's tip grows; a failure stops the run
 // with the time and the event count, and Final keeps it.
 func TestRoundFailsAndFinalKeepsIt(t *testing.T) {
