@@ -171,3 +171,25 @@ func TestShippedScenariosValidate(t *testing.T) {
 		t.Errorf("exit %d\n%s%s", code, stdout, stderr)
 	}
 }
+
+// --set overrides are validated together, not one by one: shrinking the
+// network below its peer degree and lowering the degree is accepted in
+// either order.
+func TestSetOverridesValidatedTogether(t *testing.T) {
+	for _, sets := range [][]string{
+		{"--set", "group.0.count=4", "--set", "network.degree=3"},
+		{"--set", "network.degree=3", "--set", "group.0.count=4"},
+	} {
+		dir := filepath.Join(t.TempDir(), "run")
+		args := append([]string{"run", "../../scenarios/pow-quickstart.toml", "--out", dir, "--no-report", "--quiet",
+			"--set", "run.stop_height=2"}, sets...)
+		if code, _, stderr := run(args...); code != 0 {
+			t.Errorf("%v: exit %d: %s", sets, code, stderr)
+			continue
+		}
+		res, _ := os.ReadFile(filepath.Join(dir, "scenario.toml"))
+		if !strings.Contains(string(res), "count = 4") || !strings.Contains(string(res), "degree = 3") {
+			t.Errorf("%v: resolved scenario lacks the overrides:\n%s", sets, res)
+		}
+	}
+}

@@ -57,15 +57,17 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	for _, kv := range sets {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok {
+		if !strings.Contains(kv, "=") {
 			fmt.Fprintf(stderr, "coinai run: --set %q: want key=value\n", kv)
 			return 2
 		}
-		if err := s.Set(k, v); err != nil {
-			fmt.Fprintln(stderr, err)
-			return 2
-		}
+	}
+	// All overrides at once, validated together: keys that must change
+	// together (group sizes and network.degree, network.regions and its
+	// tables) may come in any order.
+	if err := s.Apply(sets...); err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
 	}
 	if err := applySeed(fs, s, *seed); err != nil {
 		fmt.Fprintln(stderr, err)
