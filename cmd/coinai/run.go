@@ -198,7 +198,16 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	if !res.Summary.ChecksOK {
-		fmt.Fprintf(stderr, "coinai run: an invariant checker failed; the seed %d replays it\n", res.Summary.Seed)
+		// Say which checker failed and why: with --quiet, stderr is all
+		// there is.
+		var why []string
+		for _, c := range res.Summary.Checks {
+			if !c.OK {
+				why = append(why, c.Name+": "+c.Note)
+			}
+		}
+		fmt.Fprintf(stderr, "coinai run: an invariant checker failed: %s; results in %s; the seed %d replays it\n",
+			strings.Join(why, "; "), dir, res.Summary.Seed)
 		return 1
 	}
 	return 0
