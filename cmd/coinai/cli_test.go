@@ -193,3 +193,64 @@ func TestSetOverridesValidatedTogether(t *testing.T) {
 		}
 	}
 }
+
+// A run that cannot make progress (a Coin.AI threshold no model reaches,
+// no stop_time) is stopped by the liveness checker: exit 1, stderr names
+// the checker and why, and the run directory is written with checks_ok
+// false, as README's "Checking a run" says.
+func TestRunThatCannotProgressExitsOne(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	code, stdout, stderr := run("run", "../../scenarios/quickstart.toml", "--out", dir, "--no-report", "--quiet",
+		"--set", "group.0.count=4", "--set", "network.degree=3",
+		"--set", "coinai.threshold_initial=0.999999", "--set", "coinai.threshold_decay=0")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1 (stderr %q)", code, stderr)
+	}
+	// The time and event count of the verdict (t=1200.221s, event 257
+	// here) are left out of the match.
+	prefix := "coinai run: an invariant checker failed: liveness: at t=1200."
+	reason := ": no tip above height 0 for 1200s (20 times the 60s target interval); no block was mined since, while 4 of 4 miners were online throughout; "
+	suffix := "; results in " + dir + "; the seed 1 replays it\n"
+	if !strings.HasPrefix(stderr, prefix) || !strings.Contains(stderr, reason) || !strings.HasSuffix(stderr, suffix) ||
+		strings.Count(stderr, "\n") != 1 || stdout != "" {
+		t.Errorf("stderr %q, want %q…%q…%q; stdout %q", stderr, prefix, reason, suffix, stdout)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "summary.json"))
+	if err != nil {
+		t.Fatalf("run directory not written: %v", err)
+	}
+	var sum struct {
+		ChecksOK       bool    `json:"checks_ok"`
+		BlocksMain     int     `json:"blocks_main"`
+		VirtualSeconds float64 `json:"virtual_seconds"`
+		Checks         []struct {
+			Name string `json:"name"`
+			OK   bool   `json:"ok"`
+		} `json:"checks"`
+	}
+	if err := json.Unmarshal(b, &sum); err != nil {
+		t.Fatal(err)
+	}
+	var failed []string
+	for _, c := range sum.Checks {
+		if !c.OK {
+			failed = append(failed, c.Name)
+		}
+	}
+	if sum.ChecksOK || sum.BlocksMain != 0 || len(failed) != 1 || failed[0] != "liveness" ||
+		sum.VirtualSeconds <= 1200 || sum.VirtualSeconds >= 1201 {
+		t.Errorf("checks_ok %v, failed %v, blocks_main %d, virtual_seconds %g; want false, [liveness], 0, just past 1200",
+			sum.ChecksOK, failed, sum.BlocksMain, sum.VirtualSeconds)
+	}
+	for _, f := range []string{".coinai-output", "scenario.toml", "blocks.csv", "nodes.csv", "energy.csv"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+	readme, _ := os.ReadFile("../../README.md")
+	for _, w := range []string{"Exit codes: 0 success, 1 failed run", "`coinai run` exits 1 with a message on\nstderr naming the checker and why"} {
+		if !strings.Contains(string(readme), w) {
+			t.Errorf("README lacks %q", w)
+		}
+	}
+}
