@@ -42,13 +42,18 @@ func (m *memoryFlag) check(s *scenarios.Scenario) error {
 // seedFlag applies --seed N when it was given; a seed is 0 .. 2^63-1 (a
 // negative one used to be ignored silently).
 func applySeed(fs *flag.FlagSet, s *scenarios.Scenario, seed int64) error {
-	given := false
-	fs.Visit(func(f *flag.Flag) { given = given || f.Name == "seed" })
-	if !given {
+	if !given(fs, "seed") {
 		return nil
 	}
 	if seed < 0 {
 		return fmt.Errorf("coinai run: --seed %d: a seed is an integer from 0 to 9223372036854775807", seed)
 	}
 	return s.Set("run.seed", strconv.FormatInt(seed, 10))
+}
+
+// given reports whether the flag name was set on the command line.
+func given(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }

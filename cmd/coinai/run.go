@@ -34,13 +34,16 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	progress := fs.Bool("progress", false, "print progress lines on stderr even when it is not a terminal")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	memProfile := fs.String("memprofile", "", "write a heap profile at the end of the run to this file")
+	reps := fs.Int("reps", 0, "run N independent replications, replication i with seed S+i (S: --seed or run.seed), and write their ensemble statistics (default: one run)")
+	jobs := fs.Int("jobs", 0, "with --reps: replications run at once (default GOMAXPROCS, lowered to fit the memory estimate)")
+	withReport := fs.Bool("report", false, "write report.md and report.html even where they are off by default (each replication of --reps)")
 	var sets setFlags
 	fs.Var(&sets, "set", "override a scenario key, e.g. --set pow.interval=60s (repeatable)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: coinai run SCENARIO [--seed N] [--set key=value]... [--out DIR] [--force] [--trace] [--no-report] [--max-memory SIZE]")
+		fmt.Fprintln(stderr, "usage: coinai run SCENARIO [--seed N] [--reps N] [--set key=value]... [--out DIR] [--force] [--trace] [--no-report] [--max-memory SIZE]")
 		fs.PrintDefaults()
 	}
-	flags, pos := interleaved(args, map[string]bool{"trace": true, "force": true, "no-report": true, "quiet": true, "progress": true, "h": true, "help": true})
+	flags, pos := interleaved(args, map[string]bool{"trace": true, "force": true, "no-report": true, "report": true, "quiet": true, "progress": true, "h": true, "help": true})
 	if err := fs.Parse(flags); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -88,6 +91,14 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 2
+	}
+	if given(fs, "reps") {
+		if *cpuProfile != "" || *memProfile != "" {
+			fmt.Fprintln(stderr, "coinai run: --cpuprofile and --memprofile profile a single run, not --reps")
+			return 2
+		}
+		return runReps(repOptions{s: s, scenarioPath: pos[0], reps: *reps, jobs: *jobs, out: *out, force: *force,
+			report: *withReport && !*noReport, quiet: *quiet, maxMemory: maxMemory}, stdout, stderr)
 	}
 	dir := *out
 	if dir == "" {
@@ -183,7 +194,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 	}
-	report := s.Output.Report && !*noReport
+	report := (s.Output.Report || *withReport) && !*noReport
 	if err := writeRunDir(od, files, report, intr); err != nil {
 		if intr.caught() != nil {
 			return interrupted(stderr, intr, od)
