@@ -123,6 +123,7 @@ func runReps(opt repOptions, stdout, stderr io.Writer) int {
 					continue
 				}
 				results[i].sum, results[i].err = runRep(s, seeds[i], od, names[i], intr)
+				testHook("rep", intr)
 				if isTerminal(stderr) && !opt.quiet {
 					done.Lock()
 					finished++
