@@ -22,6 +22,11 @@ func repsArgs(out string, extra ...string) []string {
 	return append([]string{"run", quick, "--set", "run.stop_height=5", "--out", out, "--quiet"}, extra...)
 }
 
+// coinaiRepsArgs runs the Coin.AI quickstart cut to 3 blocks.
+func coinaiRepsArgs(out string, extra ...string) []string {
+	return append([]string{"run", "../../scenarios/quickstart.toml", "--set", "run.stop_height=3", "--out", out, "--quiet"}, extra...)
+}
+
 // wallRe masks the wall-clock keys of summary.json, the only bytes of a
 // run folder that depend on the machine.
 var wallRe = regexp.MustCompile(`"(wall_seconds|attempts_speculative)": [^,\n]*`)
@@ -168,26 +173,38 @@ func TestRepsEnsembleRecomputed(t *testing.T) {
 }
 
 // (b) The output is the same whatever the number of workers and
-// GOMAXPROCS.
+// GOMAXPROCS (which Coin.AI's compute-ahead also uses).
 func TestRepsIndependentOfWorkers(t *testing.T) {
-	root := t.TempDir()
-	one, two := filepath.Join(root, "one"), filepath.Join(root, "two")
-	prev := runtime.GOMAXPROCS(1)
-	code, _, stderr := run(repsArgs(one, "--reps", "5", "--jobs", "1")...)
-	runtime.GOMAXPROCS(max(prev, 2))
-	if code != 0 {
-		t.Fatalf("jobs 1: exit %d: %s", code, stderr)
+	for _, tc := range []struct {
+		name string
+		args func(out string, extra ...string) []string
+		reps string
+	}{
+		{"pow", repsArgs, "5"},
+		{"coinai", coinaiRepsArgs, "2"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			one, two := filepath.Join(root, "one"), filepath.Join(root, "two")
+			args := func(out string, jobs string) []string { return tc.args(out, "--reps", tc.reps, "--jobs", jobs) }
+			prev := runtime.GOMAXPROCS(1)
+			code, _, stderr := run(args(one, "1")...)
+			runtime.GOMAXPROCS(max(prev, 2))
+			if code != 0 {
+				t.Fatalf("jobs 1: exit %d: %s", code, stderr)
+			}
+			code, _, stderr = run(args(two, "3")...)
+			runtime.GOMAXPROCS(prev)
+			if code != 0 {
+				t.Fatalf("jobs 3: exit %d: %s", code, stderr)
+			}
+			a, b := tree(t, one), tree(t, two)
+			if len(a) < 2*6 {
+				t.Fatalf("only %d entries", len(a))
+			}
+			sameTree(t, "workers 3 vs 1", a, b)
+		})
 	}
-	code, _, stderr = run(repsArgs(two, "--reps", "5", "--jobs", "3")...)
-	runtime.GOMAXPROCS(prev)
-	if code != 0 {
-		t.Fatalf("jobs 3: exit %d: %s", code, stderr)
-	}
-	a, b := tree(t, one), tree(t, two)
-	if len(a) < 5*6 {
-		t.Fatalf("only %d entries", len(a))
-	}
-	sameTree(t, "workers 3 vs 1", a, b)
 }
 
 // (c) Replication i is the run `coinai run --seed S+i` writes.
