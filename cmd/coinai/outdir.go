@@ -20,7 +20,8 @@ import (
 // Output directories. coinai never deletes or overwrites a file it did not
 // write:
 //
-//   - A directory written as a whole (a run, `plot --out`, `compare --out`)
+//   - A directory written as a whole (a run, `run --reps`, `plot --out`,
+//     `compare --out`)
 //     is built in a hidden temporary sibling (".NAME.tmp-*") and renamed
 //     into place only when every file, figures and report included, is
 //     written; its manifest (manifestName) is written last and names the
@@ -44,6 +45,7 @@ const (
 	kindRun     = "run"
 	kindPlot    = "plot"
 	kindCompare = "compare"
+	kindReps    = "reps"
 )
 
 // manifest is the content of manifestName.
@@ -167,7 +169,23 @@ func foreign(dir string, m *manifest) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	return slices.DeleteFunc(files, m.has), nil
+	files = slices.DeleteFunc(files, m.has)
+	if m.Kind != kindReps {
+		return files, nil
+	}
+	// A replication's folder is a run directory with its own manifest:
+	// files `report` or `plot` added to it there are coinai's too.
+	subs := map[string]*manifest{}
+	return slices.DeleteFunc(files, func(rel string) bool {
+		sub, name, ok := strings.Cut(rel, "/")
+		if !ok || !m.has(sub+"/"+manifestName) {
+			return false
+		}
+		if _, seen := subs[sub]; !seen {
+			subs[sub], _ = readManifest(filepath.Join(dir, sub))
+		}
+		return subs[sub] != nil && subs[sub].has(name)
+	}), nil
 }
 
 func sample(names []string) string {

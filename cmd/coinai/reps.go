@@ -17,9 +17,6 @@ import (
 	"github.com/coinai/coinai/scenarios/pipeline"
 )
 
-// kindReps is the manifest kind of a `run --reps` directory.
-const kindReps = "reps"
-
 type repOptions struct {
 	s            *scenarios.Scenario // validated; its run.seed is S
 	scenarioPath string

@@ -263,11 +263,26 @@ func TestRepsOutputRules(t *testing.T) {
 		t.Errorf("without --force: exit %d, %q", code, stderr)
 	}
 	sameTree(t, "refused", before, snapshot(t, root))
+	// A report added to a replication is coinai's (its folder's manifest
+	// lists it) and goes with --force; a user's file stays.
+	rep0 := filepath.Join(dir, "rep-000-seed1")
+	if code, _, stderr := run("report", rep0); code != 0 {
+		t.Fatalf("report: exit %d: %s", code, stderr)
+	}
+	if err := os.WriteFile(filepath.Join(rep0, "notes.txt"), []byte("mine\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if code, _, stderr := run(repsArgs(dir, "--reps", "3", "--force")...); code != 0 {
 		t.Errorf("--force: exit %d, %q", code, stderr)
 	}
 	if e := readEnsemble(t, dir); e.Reps != 3 {
 		t.Errorf("--force kept %d replications", e.Reps)
+	}
+	if _, err := os.Stat(filepath.Join(rep0, "report.md")); err == nil {
+		t.Errorf("the earlier replication's report survived --force")
+	}
+	if b, err := os.ReadFile(filepath.Join(rep0, "notes.txt")); err != nil || string(b) != "mine\n" {
+		t.Errorf("user's file lost: %q %v", b, err)
 	}
 	// A single run's directory is no reps output.
 	runDir := filepath.Join(root, "r")
