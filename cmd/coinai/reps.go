@@ -272,12 +272,7 @@ func runRep(base *scenarios.Scenario, seed int64, od *outDir, name string, intr 
 }
 
 func repsInterruptedMsg(stderr io.Writer, sig os.Signal, od *outDir) {
-	od.abandon()
-	left := "nothing was written to " + od.path
-	if od.previous {
-		left = "the previous replications in " + od.path + " are unchanged"
-	}
-	fmt.Fprintf(stderr, "coinai run: interrupted by %s: the replications stopped and their unfinished output was removed; %s\n", signalName(sig), left)
+	abandonOnSignal(stderr, sig, od, "the replications stopped and their unfinished output was removed", "the previous replications in %s are unchanged")
 }
 
 // printEnsemble prints the headline metrics: mean ± the half-width of the

@@ -45,10 +45,17 @@ func interrupted(stderr io.Writer, intr *interrupt, od *outDir) int {
 }
 
 func interruptedMsg(stderr io.Writer, sig os.Signal, od *outDir) {
+	abandonOnSignal(stderr, sig, od, "the run stopped and its unfinished output was removed", "the previous run in %s is unchanged")
+}
+
+// abandonOnSignal removes the unfinished output od and says so: what
+// stopped, and what is left at its path (nothing, or the previous output
+// named by kept, a format with the path's %s).
+func abandonOnSignal(stderr io.Writer, sig os.Signal, od *outDir, stopped, kept string) {
 	od.abandon()
 	left := "nothing was written to " + od.path
 	if od.previous {
-		left = "the previous run in " + od.path + " is unchanged"
+		left = fmt.Sprintf(kept, od.path)
 	}
-	fmt.Fprintf(stderr, "coinai run: interrupted by %s: the run stopped and its unfinished output was removed; %s\n", signalName(sig), left)
+	fmt.Fprintf(stderr, "coinai run: interrupted by %s: %s; %s\n", signalName(sig), stopped, left)
 }
