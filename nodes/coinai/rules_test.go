@@ -579,3 +579,291 @@ func TestRegistryOpensRound(t *testing.T) {
 		}
 	}
 }
+
+// TestRegistryOutcomeFields: outcomes that name no challenge carry model -1
+// (the miner's event then names no model block) and, when the proof
+// decodes, the holder it claims.
+func TestRegistryOutcomeFields(t *testing.T) {
+	f := newRegFixture(t, 5, []int32{2}, []int{0})
+	reg := f.reg([]round{{height: 5, time: 100e9, seed: regSeed}}, []openChallenge{{model: 0, holder: 2, round: 0}})
+	txs := []ledger.Tx{
+		&ledger.StorageProof{Payload: []byte{1}},
+		f.proofTx(t, 3, regSeed, 3, false),
+		f.proofTx(t, 2, regSeed, 2, false),
+	}
+	h := &Header{Height: 7, Time: 101e9, Model: [32]byte{0xee}}
+	r, _ := f.n.nextRegistry(parentAt(6, 105e9, reg), h, [32]byte{0x07}, 100, txs)
+	want := []outcome{
+		{note: "invalid: malformed", model: -1, holder: -1},
+		{note: "invalid: no open challenge", model: -1, holder: 3},
+		{note: "valid", model: 0, holder: 2, value: 1},
+	}
+	if !slices.Equal(r.outcomes, want) {
+		t.Errorf("outcomes %+v\nwant %+v", r.outcomes, want)
+	}
+}
+
+// TestRegistryEvictionWithoutSuccessor: when every candidate is a current
+// or former holder, an evicted holder has no successor (next -1) and the
+// model keeps one holder fewer.
+func TestRegistryEvictionWithoutSuccessor(t *testing.T) {
+	f := newRegFixture(t, 1, []int32{2, 4}, []int{0, 0})
+	f.m.Former = []int32{3, 5}
+	reg := f.reg([]round{{height: 5, time: 100e9, seed: regSeed}}, []openChallenge{{model: 0, holder: 2, round: 0}})
+	h := &Header{Height: 7, Time: 200e9, Model: [32]byte{0xee}}
+	r, _ := f.n.nextRegistry(parentAt(6, 105e9, reg), h, [32]byte{0x07}, 100, nil)
+	want := []outcome{{note: "missed", model: 0, holder: 2}, {note: "evicted", model: 0, holder: 2, next: -1}}
+	if !slices.Equal(r.outcomes, want) {
+		t.Errorf("outcomes %+v, want %+v", r.outcomes, want)
+	}
+	m := r.models[0]
+	if !slices.Equal(m.Holders, []int32{4}) || !slices.Equal(m.Misses, []int{0}) || !slices.Equal(m.Former, []int32{3, 5, 2}) {
+		t.Errorf("holders %v, misses %v, former %v; want [4], [0], [3 5 2]", m.Holders, m.Misses, m.Former)
+	}
+	// Node 2 gave up the 640 bytes; it may have received the block's own
+	// 100-byte model.
+	want2 := int64(0)
+	if slices.Contains(r.models[1].Holders, 2) {
+		want2 = 100
+	}
+	if r.used[0] != want2 {
+		t.Errorf("node 2 counts %d bytes, want %d", r.used[0], want2)
+	}
+}
+
+// TestRegistryPlacementNeedsRoom: the block's model goes only to candidates
+// whose capacity minus the bytes already placed on them holds it.
+func TestRegistryPlacementNeedsRoom(t *testing.T) {
+	f := newRegFixture(t, 5, []int32{2}, []int{0})
+	f.n.cfg.Storage.Replication = 2
+	for i := range f.n.cfg.Storage.Nodes {
+		f.n.cfg.Storage.Nodes[i].Capacity = 1000
+	}
+	reg := f.reg(nil, nil)
+	reg.used = []int64{1000, 1000, 950, 0} // only node 5 has room for 100 bytes
+	h := &Header{Height: 7, Time: 200e9, Model: [32]byte{0xee}}
+	r, _ := f.n.nextRegistry(parentAt(6, 105e9, reg), h, [32]byte{0x07}, 100, nil)
+	if got := r.models[1].Holders; !slices.Equal(got, []int32{5}) {
+		t.Errorf("placed on %v, want [5]", got)
+	}
+	if !slices.Equal(r.used, []int64{1000, 1000, 950, 100}) {
+		t.Errorf("used %v, want [1000 1000 950 100]", r.used)
+	}
+	if !slices.Equal(reg.used, []int64{1000, 1000, 950, 0}) {
+		t.Error("nextRegistry modified the parent's byte counts")
+	}
+}
+
+// TestRegistryRoundsCompactedOutOfOrder: the oldest round still referred to
+// is found whatever the order of the open challenges.
+func TestRegistryRoundsCompactedOutOfOrder(t *testing.T) {
+	f := newRegFixture(t, 5, []int32{2, 3, 4}, []int{0, 0, 0})
+	rounds := []round{{height: 5, time: 100e9}, {height: 6, time: 104e9}, {height: 7, time: 105e9}}
+	open := []openChallenge{{model: 0, holder: 2, round: 0}, {model: 0, holder: 3, round: 2}, {model: 0, holder: 4, round: 1}}
+	h := &Header{Height: 9, Time: 111e9, Model: [32]byte{0xee}} // round 0 expired, 1 and 2 open
+	r, _ := f.n.nextRegistry(parentAt(8, 106e9, f.reg(rounds, open)), h, [32]byte{0x09}, 100, nil)
+	if len(r.rounds) != 2 || r.rounds[0].height != 6 || r.rounds[1].height != 7 {
+		t.Fatalf("rounds %+v, want those at heights 6 and 7", r.rounds)
+	}
+	want := []openChallenge{{model: 0, holder: 3, round: 1}, {model: 0, holder: 4, round: 0}}
+	if !slices.Equal(r.open, want) {
+		t.Errorf("open %+v, want %+v", r.open, want)
+	}
+}
+
+// TestStorageConfigProofBound: a configuration is valid only if the largest
+// proof (ChallengeChunks chunks of ChunkSize bytes, each with a path as
+// deep as a 64 MiB model's tree) fits a proof transaction's 4096 bytes:
+// 71 + chunks x (9 + chunk size + 32 x depth).
+func TestStorageConfigProofBound(t *testing.T) {
+	tests := []struct {
+		chunkSize, chunks int
+		valid             bool
+	}{
+		// 64 MiB / 188 = 356962 chunks: depth 19; 71 + 5 x (9+188+608) = 4096.
+		{188, 5, true},
+		{189, 5, false}, // depth 19: 71 + 5 x 806 = 4101
+		// 2^24 chunks of 4 bytes: depth exactly 24; 71 + 5 x 781 = 3976.
+		{4, 5, true},
+		{4, 6, false}, // 71 + 6 x 781 = 4757
+		{64, 5, true}, // 2^20 chunks, depth 20: 71 + 5 x 713 = 3636
+		{64, 6, false},
+		{2048, 1, true}, // depth 15: 71 + 9 + 2048 + 480 = 2608
+	}
+	for _, tt := range tests {
+		cfg := testConfig(t, 0, false)
+		cfg.Storage = StorageConfig{Enabled: true, ChunkSize: tt.chunkSize, Replication: 1, ChallengeChunks: tt.chunks,
+			Deadline: 1, MaxMisses: 1}
+		if _, err := New(cfg); (err == nil) != tt.valid {
+			t.Errorf("chunk size %d, %d chunks: New error %v, want valid=%v", tt.chunkSize, tt.chunks, err, tt.valid)
+		}
+	}
+}
+
+// TestStorageConfigCandidates: candidate ids and capacities may be zero,
+// not negative, and ids are unique.
+func TestStorageConfigCandidates(t *testing.T) {
+	tests := []struct {
+		nodes []StorageNode
+		valid bool
+	}{
+		{[]StorageNode{{ID: 0, Capacity: 0}, {ID: 1, Capacity: 5}}, true},
+		{[]StorageNode{{ID: -1, Capacity: 5}}, false},
+		{[]StorageNode{{ID: 1, Capacity: -1}}, false},
+		{[]StorageNode{{ID: 1}, {ID: 1}}, false},
+	}
+	for i, tt := range tests {
+		cfg := testConfig(t, 0, false)
+		cfg.Storage = StorageConfig{Enabled: true, ChunkSize: 64, Replication: 1, ChallengeChunks: 1,
+			Deadline: 1, MaxMisses: 1, Nodes: tt.nodes}
+		if _, err := New(cfg); (err == nil) != tt.valid {
+			t.Errorf("case %d: New error %v, want valid=%v", i, err, tt.valid)
+		}
+	}
+}
+
+// TestProofsForParent: a miner building on parent at a round height leaves
+// out the proofs whose seed is that round's seed (a competing block opened
+// it; here it is not open) together with the same holder's later
+// transactions, and keeps everything else. At other heights, or when the
+// round would be seeded by the block itself (lag 0), nothing is dropped.
+func TestProofsForParent(t *testing.T) {
+	holder, other, user := testKey(2), testKey(3), testKey(4)
+	proof := func(key []byte, seed [32]byte, nonce uint64) ledger.Tx {
+		p := &storage.Proof{Holder: 2, Seed: seed, Indices: []int{}, Chunks: [][]byte{}, Paths: [][][32]byte{}}
+		payload, err := p.MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &ledger.StorageProof{Prover: ledger.AddressOfKey(key), Payload: payload, Nonce: nonce}
+	}
+	for _, tt := range []struct {
+		name          string
+		lag, interval int
+		dropped       bool
+	}{
+		{"round at height 1, seeded by genesis", 1, 1, true},
+		{"no round at height 1", 1, 2, false},
+		{"lag 0: seeded by the block itself", 0, 1, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := testConfig(t, 0, true)
+			cfg.Storage = StorageConfig{Enabled: true, ChunkSize: 64, Replication: 1, ChallengeLag: tt.lag,
+				ChallengeInterval: tt.interval, ChallengeChunks: 1, Deadline: 1, MaxMisses: 1}
+			n, err := New(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			g := n.tree.Tip()
+			txs := []ledger.Tx{
+				signedTransfer(t, user, ledger.AddressOfKey(other), 1, 0, 0),
+				proof(holder, g.ID, 0),        // answers the round the child opens
+				proof(holder, [32]byte{1}, 1), // same sender, later nonce
+				proof(other, [32]byte{1}, 0),
+			}
+			got := n.proofsForParent(g, slices.Clone(txs))
+			want := txs
+			if tt.dropped {
+				want = []ledger.Tx{txs[0], txs[3]}
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("kept %d of %d transactions, want %d", len(got), len(txs), len(want))
+			}
+		})
+	}
+}
+
+// TestStorageAt: a node without proof-of-storage records no models; with it,
+// an unknown block has none, and a block's registry lists its models.
+func TestStorageAt(t *testing.T) {
+	plain, err := New(testConfig(t, 0, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gid, _ := plain.Tip()
+	if got := plain.StorageAt(gid); got != nil {
+		t.Errorf("without storage: %v", got)
+	}
+	f := newRegFixture(t, 1, []int32{2}, []int{0})
+	g := f.n.tree.Tip()
+	id := [32]byte{0x51}
+	if _, err := f.n.tree.Add(chain.Block[*rec]{ID: id, Parent: g.ID, Height: 1, Payload: &rec{reg: f.reg(nil, nil)}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.n.StorageAt(id); len(got) != 1 || got[0] != f.m {
+		t.Errorf("StorageAt(block) = %v, want the fixture's model", got)
+	}
+	if got := f.n.StorageAt([32]byte{0x52}); got != nil {
+		t.Errorf("StorageAt(unknown) = %v", got)
+	}
+}
+
+// TestStorageFidelityAndLazyKept pin two helpers: the fidelity note states
+// the deadline in seconds, and a lazy holder keeps floor(f x chunks).
+func TestStorageFidelityAndLazyKept(t *testing.T) {
+	if got := StorageFidelity(StorageConfig{}); got != nil {
+		t.Errorf("disabled: %v", got)
+	}
+	got := StorageFidelity(StorageConfig{Enabled: true, Deadline: 40e9})
+	if len(got) != 3 || got[2] != "storage.deadline=block-time: a proof counts if a block stamped within 40s of the round's block includes it" {
+		t.Errorf("fidelity %q", got)
+	}
+	for _, tt := range []struct {
+		n    int
+		f    float64
+		want int
+	}{{10, 0.5, 5}, {10, 0.99, 9}, {7, 1, 7}, {7, 0, 0}} {
+		if got := lazyKept(tt.n, tt.f); got != tt.want {
+			t.Errorf("lazyKept(%d, %v) = %d, want %d", tt.n, tt.f, got, tt.want)
+		}
+	}
+}
+
+// TestRetargetDegenerateTimes: a non-positive target means no retarget (the
+// window was not measured), whatever the actual time; a non-positive actual
+// with a positive target counts as infinitely fast.
+func TestRetargetDegenerateTimes(t *testing.T) {
+	tests := []struct {
+		actual, target int64
+		want           uint32
+	}{
+		{1e9, 0, 500000},
+		{0, 0, 500000},
+		{-5, 0, 500000},
+		{1e9, -1, 500000},
+		{0, 1e9, 510000},
+		{-1, 1e9, 510000},
+		{2e9, 1e9, 490000},
+	}
+	for _, tt := range tests {
+		if got := Retarget(500000, tt.actual, tt.target, 10000, 100000); got != tt.want {
+			t.Errorf("Retarget(actual %d, target %d) = %d, want %d", tt.actual, tt.target, got, tt.want)
+		}
+	}
+}
+
+// TestPassesAtTheThreshold: a model passes when correct/n reaches the
+// threshold exactly (integer arithmetic, no rounding), and never on an
+// empty test set.
+func TestPassesAtTheThreshold(t *testing.T) {
+	tests := []struct {
+		correct, n int
+		thr        uint32
+		want       bool
+	}{
+		{1, 2, 500000, true},
+		{499999, 1000000, 500000, false},
+		{500000, 1000000, 500000, true},
+		{2, 3, 666667, false}, // 2/3 = 666666.67 ppm
+		{2, 3, 666666, true},
+		{0, 0, 0, false},
+		{0, 0, 1, false},
+		{0, 5, 0, true},
+		{10, 10, MaxThreshold, true},
+	}
+	for _, tt := range tests {
+		if got := passes(tt.correct, tt.n, tt.thr); got != tt.want {
+			t.Errorf("passes(%d, %d, %d) = %v, want %v", tt.correct, tt.n, tt.thr, got, tt.want)
+		}
+	}
+}
