@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/coinai/coinai/nodes"
@@ -11,6 +12,7 @@ import (
 	"github.com/coinai/coinai/nodes/grammar"
 	"github.com/coinai/coinai/nodes/ledger"
 	"github.com/coinai/coinai/nodes/nn"
+	"github.com/coinai/coinai/nodes/nodestest"
 	"github.com/coinai/coinai/nodes/storage"
 	"github.com/coinai/coinai/nodes/storage/merkle"
 )
@@ -864,6 +866,284 @@ func TestPassesAtTheThreshold(t *testing.T) {
 	for _, tt := range tests {
 		if got := passes(tt.correct, tt.n, tt.thr); got != tt.want {
 			t.Errorf("passes(%d, %d, %d) = %v, want %v", tt.correct, tt.n, tt.thr, got, tt.want)
+		}
+	}
+}
+
+// TestNextThresholdWindows: the threshold of a child at height h changes
+// only when h is a multiple of the window W, on the time from the block at
+// max(h-1-W, 0) to the parent at h-1 against (h-1-that height) target
+// intervals. Chain times (s): genesis 0, then 5, 10, 40, 50, 70; every
+// header carries 500000 ppm; target interval 10 s, step 10000 ppm.
+func TestNextThresholdWindows(t *testing.T) {
+	times := []int64{5e9, 10e9, 40e9, 50e9, 70e9}
+	tests := []struct {
+		window       int
+		parentHeight int
+		want         uint32
+	}{
+		{0, 2, 500000},
+		{3, 1, 500000}, // child at 2: not a multiple of 3
+		{3, 3, 500000}, // child at 4
+		{3, 2, 510000}, // child at 3: genesis..b2 = 10 s for 2 intervals: twice as fast
+		{3, 5, 490000}, // child at 6: b2..b5 = 60 s for 3 intervals: twice as slow
+		{1, 0, 500000}, // child at 1: the window holds no interval yet
+		{1, 1, 510000}, // genesis..b1 = 5 s for 1 interval
+		{1, 3, 490000}, // b2..b3 = 30 s for 1 interval: clamped to one step down
+		{4, 3, 495850}, // child at 4: genesis..b3 = 40 s for 3 intervals: round(10000 x log2(30/40)) = -4150
+		{5, 4, 496781}, // child at 5: genesis..b4 = 50 s for 4 intervals: round(10000 x log2(40/50)) = -3219
+	}
+	for _, tt := range tests {
+		cfg := testConfig(t, 0, false)
+		cfg.ThresholdWindow, cfg.TargetInterval = tt.window, 10e9
+		n, err := New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		parent := n.tree.Tip()
+		for i, tm := range times[:tt.parentHeight] {
+			id := [32]byte{0xc0, byte(i)}
+			hdr := Header{Height: uint64(i + 1), Time: tm, Threshold: 500000}
+			if _, err := n.tree.Add(chain.Block[*rec]{ID: id, Parent: parent.ID, Height: int64(i + 1), Payload: &rec{hdr: hdr}}, nil); err != nil {
+				t.Fatal(err)
+			}
+			parent, _ = n.tree.Get(id)
+		}
+		if got := n.nextThreshold(parent); got != tt.want {
+			t.Errorf("window %d, parent at %d: %d ppm, want %d", tt.window, tt.parentHeight, got, tt.want)
+		}
+	}
+}
+
+// TestConfigDefaults: zero optional fields take their documented defaults;
+// with ThresholdDecay the future-drift default is half a target interval,
+// so that a timestamp lie cannot buy a lower threshold.
+func TestConfigDefaults(t *testing.T) {
+	tests := []struct {
+		name                 string
+		edit                 func(c *Config)
+		timeout, drift       int64
+		verifyScale, wkScale float64
+	}{
+		{"defaults", func(*Config) {}, DefaultRequestTimeout, DefaultMaxFutureDrift, 1, 1},
+		{"decay", func(c *Config) { c.ThresholdDecay = 0.01 }, DefaultRequestTimeout, 30e9, 1, 1},
+		{"decay, explicit drift", func(c *Config) { c.ThresholdDecay, c.MaxFutureDrift = 0.01, 5e9 }, DefaultRequestTimeout, 5e9, 1, 1},
+		{"explicit", func(c *Config) { c.RequestTimeout, c.VerifyScale, c.WorkScale = 7e9, 3, 2 }, 7e9, DefaultMaxFutureDrift, 3, 2},
+	}
+	for _, tt := range tests {
+		cfg := testConfig(t, 0, false)
+		cfg.TargetInterval = 60e9
+		tt.edit(&cfg)
+		n, err := New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := n.cfg
+		if c.RequestTimeout != tt.timeout || c.MaxFutureDrift != tt.drift || c.VerifyScale != tt.verifyScale || c.WorkScale != tt.wkScale {
+			t.Errorf("%s: timeout %d, drift %d, verify scale %v, work scale %v; want %d, %d, %v, %v", tt.name,
+				c.RequestTimeout, c.MaxFutureDrift, c.VerifyScale, c.WorkScale, tt.timeout, tt.drift, tt.verifyScale, tt.wkScale)
+		}
+	}
+}
+
+// TestFutureDriftWithDecay: with ThresholdDecay and a 60 s target the drift
+// is 30 s: a block stamped 30 s ahead of the validator's clock is taken, one
+// stamped 30 s + 1 ns ahead is refused as future-time.
+func TestFutureDriftWithDecay(t *testing.T) {
+	for _, tt := range []struct {
+		at   int64
+		want string
+	}{{30e9, ""}, {30e9 + 1, "future-time"}} {
+		cfg := testConfig(t, 0, false)
+		cfg.ThresholdDecay, cfg.TargetInterval = 0.01, 60e9
+		n := newTestNet(t, []Config{cfg}, nil, 1e6).start()
+		_, msg := validChild(t, cfg, Genesis(cfg), testKey(1), tt.at, nil)
+		n.deliver(msg) // the clock is at 0 when the block arrives
+		if got := n.lastRejection(); got != tt.want {
+			t.Errorf("stamped %d ns ahead: rejection %q, want %q", tt.at, got, tt.want)
+		}
+	}
+}
+
+// TestRejectedBlocksRemembered: a block refused for a rule it will always
+// break is remembered and ignored when offered again; one refused only for
+// being ahead of the clock is not, and is taken once the clock has caught
+// up.
+func TestRejectedBlocksRemembered(t *testing.T) {
+	n := validator(t)
+	cfg := n.nodes[0].cfg
+	g := Genesis(cfg)
+	bad, _ := validChild(t, cfg, g, testKey(1), 10e9, nil)
+	bad.Header.Accuracy = PPM + 1
+	if err := bad.Header.Sign(testKey(1)); err != nil {
+		t.Fatal(err)
+	}
+	badMsg := AppendBlock(nil, &bad)
+	n.deliver(badMsg)
+	n.deliver(badMsg)
+	if rej := n.Events(nodes.EvRejected); len(rej) != 1 || rej[0].Ev.Note != "bad-accuracy" {
+		t.Fatalf("rejections %+v, want one bad-accuracy", rej)
+	}
+	future, futureMsg := validChild(t, cfg, g, testKey(2), 3*3600e9, nil)
+	n.nodes[0].Receive(9, futureMsg)
+	if got := n.lastRejection(); got != "future-time" {
+		t.Fatalf("rejection %q, want future-time", got)
+	}
+	n.Run(2 * 3600e9) // now the block is only 1 h ahead
+	n.deliver(futureMsg)
+	if !n.nodes[0].Has(future.Header.ID()) {
+		t.Errorf("block refused as future-time not taken later (last rejection %q)", n.lastRejection())
+	}
+}
+
+// sentTo collects the messages a test network's nodes send.
+type sent struct {
+	from, to nodes.PeerID
+	msg      []byte
+}
+
+func recordSends(n *testNet) *[]sent {
+	var out []sent
+	n.OnSend = func(from, to nodes.PeerID, msg []byte, _ int) { out = append(out, sent{from, to, msg}) }
+	return &out
+}
+
+func countSent(s []sent, to nodes.PeerID, msg []byte) int {
+	c := 0
+	for _, m := range s {
+		if m.to == to && string(m.msg) == string(msg) {
+			c++
+		}
+	}
+	return c
+}
+
+// TestGossipRequests: a node asks the sender of an orphan for its parent;
+// it does not request blocks it already holds as pending (first in the
+// orphan buffer or first under verification); and it never serves the
+// genesis block, which every node has.
+func TestGossipRequests(t *testing.T) {
+	n := validator(t)
+	log := recordSends(n)
+	cfg := n.nodes[0].cfg
+	g := Genesis(cfg)
+	b1, m1 := validChild(t, cfg, g, testKey(1), 10e9, nil)
+	b2, m2 := validChild(t, cfg, b1.Header, testKey(2), 20e9, nil)
+	node := n.nodes[0]
+
+	node.Receive(7, m2) // orphan
+	if c := countSent(*log, 7, AppendID(nil, MsgGetData, b1.Header.ID())); c != 1 {
+		t.Errorf("%d requests for the orphan's parent to its sender, want 1", c)
+	}
+	node.Receive(8, AppendID(nil, MsgInv, b2.Header.ID()))
+	if c := countSent(*log, 8, AppendID(nil, MsgGetData, b2.Header.ID())); c != 0 {
+		t.Errorf("requested a block held as an orphan")
+	}
+	node.Receive(7, m1) // parent: verified, child follows once it is accepted
+	node.Receive(8, AppendID(nil, MsgInv, b1.Header.ID()))
+	if c := countSent(*log, 8, AppendID(nil, MsgGetData, b1.Header.ID())); c != 0 {
+		t.Errorf("requested a block under verification")
+	}
+	n.Run(n.Now() + 1e12)
+	if !node.Has(b2.Header.ID()) {
+		t.Fatalf("chain not accepted: %q", n.lastRejection())
+	}
+	before := len(*log)
+	node.Receive(8, AppendID(nil, MsgGetData, g.ID()))
+	node.Receive(8, AppendID(nil, MsgGetData, b1.Header.ID()))
+	got := (*log)[before:]
+	if len(got) != 1 || string(got[0].msg) != string(m1) {
+		t.Errorf("GetData for genesis and b1 sent %d messages, want only b1", len(got))
+	}
+}
+
+// TestEmptyMessageWithStorage: an empty message is a decode error, with or
+// without proof-of-storage (whose chunk messages are dispatched first).
+func TestEmptyMessageWithStorage(t *testing.T) {
+	f := newRegFixture(t, 1, []int32{2}, []int{0})
+	n := &testNet{Net: nodestest.New(1e6), nodes: []*Node{f.n}}
+	n.Add(f.n, nil, 1)
+	n.Start()
+	f.n.Receive(9, nil)
+	if got := n.lastRejection(); !strings.HasPrefix(got, "decode: ") {
+		t.Errorf("rejection %q, want a decode error", got)
+	}
+}
+
+// TestBlockTimeAfterParent: a miner stamps its block with its clock, or one
+// nanosecond after the parent when its clock is behind the parent's stamp.
+func TestBlockTimeAfterParent(t *testing.T) {
+	n := validator(t)
+	n.Run(50)
+	node := n.nodes[0]
+	for _, tt := range []struct{ parent, want int64 }{{100, 101}, {49, 50}, {10, 50}} {
+		if got := node.blockTime(parentAt(1, tt.parent, nil)); got != tt.want {
+			t.Errorf("clock 50, parent at %d: %d, want %d", tt.parent, got, tt.want)
+		}
+	}
+}
+
+// TestThresholdDecayFromParentTime: decay counts from the parent's stamp,
+// not from genesis.
+func TestThresholdDecayFromParentTime(t *testing.T) {
+	cfg := testConfig(t, 0, false)
+	cfg.ThresholdInitial, cfg.ThresholdMin, cfg.ThresholdDecay, cfg.TargetInterval = 0.95, 0.90, 0.01, 60e9
+	n, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := parentAt(3, 1000e9, nil)
+	p.Payload.hdr.Threshold = 950000
+	for _, tt := range []struct {
+		t    int64
+		want uint32
+	}{{1000e9 + 119e9, 950000}, {1000e9 + 120e9, 940000}, {1000e9 + 240e9, 930000}} {
+		if got := n.thresholdAt(p, tt.t); got != tt.want {
+			t.Errorf("parent at 1000 s, child at %d s: %d, want %d", tt.t/1e9, got, tt.want)
+		}
+	}
+}
+
+// TestProblemForShapes: the block on top of P must solve the ledger's next
+// problem if it names the default data (digits: 10 classes, 1x8x8) with an
+// unspecified (all zero) or equal shape; otherwise the default problem.
+func TestProblemForShapes(t *testing.T) {
+	n := validator(t).nodes[0]
+	sub := testKey(5)
+	for _, tt := range []struct {
+		name          string
+		dataset       string
+		classes       uint16
+		c, h, w       uint16
+		servesProblem bool
+	}{
+		{"unspecified shape", "digits", 10, 0, 0, 0, true},
+		{"same shape", "digits", 10, 1, 8, 8, true},
+		{"other width", "digits", 10, 1, 8, 9, false},
+		{"other channels", "digits", 10, 3, 8, 8, false},
+		{"other height", "digits", 10, 1, 7, 8, false},
+		{"other classes", "digits", 9, 0, 0, 0, false},
+		{"other data", "fashion", 10, 0, 0, 0, false},
+	} {
+		p := &ledger.Problem{Submitter: ledger.AddressOfKey(sub), Dataset: tt.dataset, Classes: tt.classes,
+			InC: tt.c, InH: tt.h, InW: tt.w, TrainFrac: 700, ValFrac: 100, TestFrac: 200, Fee: 5}
+		if err := p.Sign(sub); err != nil {
+			t.Fatal(err)
+		}
+		st := ledger.NewState()
+		if _, err := st.Apply(ledger.BlockEffects{Miner: ledger.AddressOfKey(sub), Reward: 10}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.Apply(ledger.BlockEffects{Txs: []ledger.Tx{p}}); err != nil {
+			t.Fatal(err)
+		}
+		want := [32]byte{}
+		if tt.servesProblem {
+			want = p.ID()
+		}
+		id, d := n.problemFor(st, [32]byte{1})
+		if id != want || d != &n.cfg.Default {
+			t.Errorf("%s: problem %x, want %x", tt.name, id[:4], want[:4])
 		}
 	}
 }
