@@ -1147,3 +1147,47 @@ func TestProblemForShapes(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeBlockBounds: a block message shorter than a header and the
+// model length is an error (never a panic), and a model of exactly
+// MaxModelSize bytes decodes.
+func TestDecodeBlockBounds(t *testing.T) {
+	for _, l := range []int{0, HeaderSize - 4, HeaderSize - 1, HeaderSize, HeaderSize + 2, HeaderSize + 3} {
+		msg := append([]byte{byte(MsgBlock)}, make([]byte, l)...)
+		if _, err := DecodeMessage(msg); err == nil {
+			t.Errorf("block message of %d bytes decoded", l)
+		}
+	}
+	h := Header{Version: Version, Height: 1}
+	b := Block{Header: h, Model: make([]byte, MaxModelSize)}
+	m, err := DecodeMessage(AppendBlock(nil, &b))
+	if err != nil || len(m.Block.Model) != MaxModelSize {
+		t.Fatalf("model of MaxModelSize bytes: %v", err)
+	}
+}
+
+// TestJobAccountingAndKeys: the validation accuracy is correct/n; the
+// evaluation cost scales with VerifyScale; continue-mode attempts from
+// different models have different keys (shared results must not mix).
+func TestJobAccountingAndKeys(t *testing.T) {
+	if got := (&TrainResult{ValCorrect: 3, ValN: 4}).ValAccuracy(); got != 0.75 {
+		t.Errorf("ValAccuracy 3/4 = %v", got)
+	}
+	if got := (&TrainResult{}).ValAccuracy(); got != 0 {
+		t.Errorf("ValAccuracy 0/0 = %v", got)
+	}
+	d := digitsData(t)
+	a, _ := nn.ParseArch("fc16-relu", 1, 8, 8, 10)
+	m, _ := nn.NewModel(a, 1)
+	// fc16-relu: 2394 forward FLOPs per sample.
+	e := &EvalJob{Model: m, Test: d.Test, WorkScale: 2.5}
+	if got, want := e.FLOPs(), float64(d.Test.Len())*2394*2.5; got != want {
+		t.Errorf("eval FLOPs at scale 2.5: %v, want %v", got, want)
+	}
+	base := TrainJob{Arch: a, Data: d, Seed: 1, Train: nn.TrainConfig{Epochs: 1, Batch: 32, LR: 0.05, Momentum: 0.9}, WorkScale: 1}
+	j1, j2 := base, base
+	j1.From, j2.From = []byte{1}, []byte{2}
+	if j1.Key() == j2.Key() || j1.Key() == base.Key() {
+		t.Error("continue-mode jobs from different models share a key")
+	}
+}
