@@ -1191,3 +1191,30 @@ func TestJobAccountingAndKeys(t *testing.T) {
 		t.Error("continue-mode jobs from different models share a key")
 	}
 }
+
+// TestGetChunksLimitsAreInclusive: a request may name no chunk, up to
+// MaxChunksPerRequest chunks, and chunk indices up to MaxInt32.
+func TestGetChunksLimitsAreInclusive(t *testing.T) {
+	full := make([]int, MaxChunksPerRequest)
+	for i := range full {
+		full[i] = i
+	}
+	for _, r := range []ChunkRequest{
+		{Req: 1, Root: [32]byte{2}, Indices: []int{}},
+		{Req: 3, Indices: full},
+		{Req: 4, Indices: []int{0, math.MaxInt32}},
+	} {
+		got, err := DecodeGetChunks(AppendGetChunks(nil, &r))
+		if err != nil || got.Req != r.Req || got.Root != r.Root || !slices.Equal(got.Indices, r.Indices) {
+			t.Errorf("request of %d indices: %+v, %v", len(r.Indices), got.Indices, err)
+		}
+	}
+	for _, r := range []ChunkRequest{
+		{Indices: append(slices.Clone(full), 0)},
+		{Indices: []int{1 << 31}},
+	} {
+		if _, err := DecodeGetChunks(AppendGetChunks(nil, &r)); err == nil {
+			t.Errorf("request of %d indices (last %d) decoded", len(r.Indices), r.Indices[len(r.Indices)-1])
+		}
+	}
+}
