@@ -1218,3 +1218,61 @@ func TestGetChunksLimitsAreInclusive(t *testing.T) {
 		}
 	}
 }
+
+// TestRequestBookkeeping: a block announced by several peers is requested
+// from the first, then from each next announcer (at most 8 are kept) after
+// each timeout, and no more once all were asked; an answered request is
+// dropped with its timer; at most 64 requests are outstanding.
+func TestRequestBookkeeping(t *testing.T) {
+	newNode := func(t *testing.T) (*testNet, *[]sent) {
+		cfg := testConfig(t, 0, false)
+		cfg.RequestTimeout = 10e9
+		n := newTestNet(t, []Config{cfg}, nil, 1e6).start()
+		return n, recordSends(n)
+	}
+	getData := func(log []sent, id [32]byte) []nodes.PeerID {
+		var to []nodes.PeerID
+		for _, s := range log {
+			if string(s.msg) == string(AppendID(nil, MsgGetData, id)) {
+				to = append(to, s.to)
+			}
+		}
+		return to
+	}
+	t.Run("announcers", func(t *testing.T) {
+		n, log := newNode(t)
+		x := [32]byte{0x99}
+		for p := nodes.PeerID(1); p <= 9; p++ {
+			n.nodes[0].Receive(p, AppendID(nil, MsgInv, x))
+		}
+		if got := getData(*log, x); !slices.Equal(got, []nodes.PeerID{1}) {
+			t.Fatalf("requests after 9 announcements: %v, want [1]", got)
+		}
+		n.Run(n.Now() + 200e9)
+		if got := getData(*log, x); !slices.Equal(got, []nodes.PeerID{1, 2, 3, 4, 5, 6, 7, 8}) {
+			t.Errorf("requests after the timeouts: %v, want peers 1..8 in order", got)
+		}
+	})
+	t.Run("answered", func(t *testing.T) {
+		n, log := newNode(t)
+		cfg := n.nodes[0].cfg
+		b, msg := validChild(t, cfg, Genesis(cfg), testKey(1), 10e9, nil)
+		id := b.Header.ID()
+		n.nodes[0].Receive(1, AppendID(nil, MsgInv, id))
+		n.nodes[0].Receive(2, AppendID(nil, MsgInv, id))
+		n.nodes[0].Receive(1, msg)
+		n.Run(n.Now() + 200e9)
+		if got := getData(*log, id); !slices.Equal(got, []nodes.PeerID{1}) || !n.nodes[0].Has(id) {
+			t.Errorf("requests %v, want only [1] (answered)", got)
+		}
+	})
+	t.Run("bounded", func(t *testing.T) {
+		n, log := newNode(t)
+		for i := range maxRequests + 1 {
+			n.nodes[0].Receive(1, AppendID(nil, MsgInv, [32]byte{0x77, byte(i)}))
+		}
+		if got := len(*log); got != maxRequests {
+			t.Errorf("%d requests for %d announced blocks, want %d", got, maxRequests+1, maxRequests)
+		}
+	})
+}
