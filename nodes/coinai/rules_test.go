@@ -892,6 +892,7 @@ func TestNextThresholdWindows(t *testing.T) {
 		{1, 3, 490000}, // b2..b3 = 30 s for 1 interval: clamped to one step down
 		{4, 3, 495850}, // child at 4: genesis..b3 = 40 s for 3 intervals: round(10000 x log2(30/40)) = -4150
 		{5, 4, 496781}, // child at 5: genesis..b4 = 50 s for 4 intervals: round(10000 x log2(40/50)) = -3219
+		{2, 3, 491926}, // child at 4: b1..b3 = 35 s for 2 intervals: round(10000 x log2(20/35)) = -8074
 	}
 	for _, tt := range tests {
 		cfg := testConfig(t, 0, false)
