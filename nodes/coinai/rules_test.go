@@ -997,7 +997,8 @@ func TestRejectedBlocksRemembered(t *testing.T) {
 	}
 }
 
-// sentTo collects the messages a test network's nodes send.
+// sent is one message a node of the test network sent; recordSends collects
+// them in order.
 type sent struct {
 	from, to nodes.PeerID
 	msg      []byte
