@@ -13,6 +13,7 @@ import (
 	"github.com/coinai/coinai/nodes/ledger"
 	"github.com/coinai/coinai/nodes/nn"
 	"github.com/coinai/coinai/nodes/nodestest"
+	"github.com/coinai/coinai/nodes/relay"
 	"github.com/coinai/coinai/nodes/storage"
 	"github.com/coinai/coinai/nodes/storage/merkle"
 )
@@ -921,15 +922,14 @@ func TestNextThresholdWindows(t *testing.T) {
 // so that a timestamp lie cannot buy a lower threshold.
 func TestConfigDefaults(t *testing.T) {
 	tests := []struct {
-		name                 string
-		edit                 func(c *Config)
-		timeout, drift       int64
-		verifyScale, wkScale float64
+		name           string
+		edit           func(c *Config)
+		timeout, drift int64
 	}{
-		{"defaults", func(*Config) {}, DefaultRequestTimeout, DefaultMaxFutureDrift, 1, 1},
-		{"decay", func(c *Config) { c.ThresholdDecay = 0.01 }, DefaultRequestTimeout, 30e9, 1, 1},
-		{"decay, explicit drift", func(c *Config) { c.ThresholdDecay, c.MaxFutureDrift = 0.01, 5e9 }, DefaultRequestTimeout, 5e9, 1, 1},
-		{"explicit", func(c *Config) { c.RequestTimeout, c.VerifyScale, c.WorkScale = 7e9, 3, 2 }, 7e9, DefaultMaxFutureDrift, 3, 2},
+		{"defaults", func(*Config) {}, DefaultRequestTimeout, DefaultMaxFutureDrift},
+		{"decay", func(c *Config) { c.ThresholdDecay = 0.01 }, DefaultRequestTimeout, 30e9},
+		{"decay, explicit drift", func(c *Config) { c.ThresholdDecay, c.MaxFutureDrift = 0.01, 5e9 }, DefaultRequestTimeout, 5e9},
+		{"explicit", func(c *Config) { c.RequestTimeout = 7e9 }, 7e9, DefaultMaxFutureDrift},
 	}
 	for _, tt := range tests {
 		cfg := testConfig(t, 0, false)
@@ -940,9 +940,9 @@ func TestConfigDefaults(t *testing.T) {
 			t.Fatal(err)
 		}
 		c := n.cfg
-		if c.RequestTimeout != tt.timeout || c.MaxFutureDrift != tt.drift || c.VerifyScale != tt.verifyScale || c.WorkScale != tt.wkScale {
-			t.Errorf("%s: timeout %d, drift %d, verify scale %v, work scale %v; want %d, %d, %v, %v", tt.name,
-				c.RequestTimeout, c.MaxFutureDrift, c.VerifyScale, c.WorkScale, tt.timeout, tt.drift, tt.verifyScale, tt.wkScale)
+		if c.RequestTimeout != tt.timeout || c.MaxFutureDrift != tt.drift {
+			t.Errorf("%s: timeout %d, drift %d; want %d, %d", tt.name,
+				c.RequestTimeout, c.MaxFutureDrift, tt.timeout, tt.drift)
 		}
 	}
 }
@@ -1181,12 +1181,13 @@ func TestJobAccountingAndKeys(t *testing.T) {
 	d := digitsData(t)
 	a, _ := nn.ParseArch("fc16-relu", 1, 8, 8, 10)
 	m, _ := nn.NewModel(a, 1)
-	// fc16-relu: 2394 forward FLOPs per sample.
-	e := &EvalJob{Model: m, Test: d.Test, WorkScale: 2.5}
-	if got, want := e.FLOPs(), float64(d.Test.Len())*2394*2.5; got != want {
-		t.Errorf("eval FLOPs at scale 2.5: %v, want %v", got, want)
+	// fc16-relu: 2394 forward FLOPs per sample, counted (the simulator
+	// scales the JobEval class, not the job).
+	e := &EvalJob{Model: m, Test: d.Test}
+	if got, want := e.FLOPs(), float64(d.Test.Len())*2394; got != want {
+		t.Errorf("eval FLOPs: %v, want %v", got, want)
 	}
-	base := TrainJob{Arch: a, Data: d, Seed: 1, Train: nn.TrainConfig{Epochs: 1, Batch: 32, LR: 0.05, Momentum: 0.9}, WorkScale: 1}
+	base := TrainJob{Arch: a, Data: d, Seed: 1, Train: nn.TrainConfig{Epochs: 1, Batch: 32, LR: 0.05, Momentum: 0.9}}
 	j1, j2 := base, base
 	j1.From, j2.From = []byte{1}, []byte{2}
 	if j1.Key() == j2.Key() || j1.Key() == base.Key() {
@@ -1270,11 +1271,11 @@ func TestRequestBookkeeping(t *testing.T) {
 	})
 	t.Run("bounded", func(t *testing.T) {
 		n, log := newNode(t)
-		for i := range maxRequests + 1 {
+		for i := range relay.MaxRequests + 1 {
 			n.nodes[0].Receive(1, AppendID(nil, MsgInv, [32]byte{0x77, byte(i)}))
 		}
-		if got := len(*log); got != maxRequests {
-			t.Errorf("%d requests for %d announced blocks, want %d", got, maxRequests+1, maxRequests)
+		if got := len(*log); got != relay.MaxRequests {
+			t.Errorf("%d requests for %d announced blocks, want %d", got, relay.MaxRequests+1, relay.MaxRequests)
 		}
 	})
 }
