@@ -66,7 +66,7 @@ func storageNodes(s *scenarios.Scenario, p *Plan) (func(i int) (coinai.StorageCo
 	}
 	p.Storage = plan
 	p.Fidelity = append(p.Fidelity, coinai.StorageFidelity(sc)...)
-	p.Fidelity = append(p.Fidelity, "storage.churn=network-cut: an offline node keeps running; the runner drops its messages in both directions")
+	p.Fidelity = append(p.Fidelity, "storage.churn=network-cut: an offline node keeps running; the host drops its messages in both directions")
 	return func(i int) (coinai.StorageConfig, bool) {
 		if i < 0 {
 			return sc, true
