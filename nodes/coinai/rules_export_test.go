@@ -56,3 +56,42 @@ func TestRequiredThresholdMatchesTheNode(t *testing.T) {
 		t.Error("Passes disagrees with correct/n >= threshold/1e6")
 	}
 }
+
+// RequiredThreshold on hand-made headers, at the edges of its rule:
+// retargeting only for a child whose height is a multiple of the window
+// (and never with window 0), decay from exactly two target intervals, and
+// the floor that a decay step may not cross. Values are in ppm; the
+// retarget step is Retarget's (tested on its own in threshold_test.go).
+func TestRequiredThresholdEdges(t *testing.T) {
+	base := Config{TargetInterval: 60e9, ThresholdWindow: 4, ThresholdMaxStep: 0.01,
+		ThresholdMin: 0.90, ThresholdDecay: 0.01}
+	fast := Retarget(950000, 90e9, 180e9, 10000, 900000) // a window twice as fast: one full step up
+	if fast != 960000 {
+		t.Fatalf("Retarget of a window twice as fast = %d, want 960000", fast)
+	}
+	tests := []struct {
+		name            string
+		window          int
+		parentHeight    uint64
+		windowStartTime int64
+		t               int64 // the child's stamp; the parent is stamped at 1000 s
+		want            uint32
+	}{
+		{"child 4 of window 4: retargeted", 4, 3, 1000e9 - 90e9, 1000e9, 960000},
+		{"child 6 of window 4: not retargeted", 4, 5, 1000e9 - 90e9, 1000e9, 950000},
+		{"window 0: never retargeted", 0, 3, 1000e9 - 90e9, 1000e9, 950000},
+		{"just under two intervals: no decay", 0, 5, 0, 1000e9 + 120e9 - 1, 950000},
+		{"exactly two intervals: one step", 0, 5, 0, 1000e9 + 120e9, 940000},
+		{"five steps reach the floor", 0, 5, 0, 1000e9 + 600e9, 900000},
+		{"six steps stop at the floor", 0, 5, 0, 1000e9 + 720e9, 900000},
+	}
+	for _, tc := range tests {
+		cfg := base
+		cfg.ThresholdWindow = tc.window
+		parent := &Header{Height: tc.parentHeight, Time: 1000e9, Threshold: 950000}
+		start := &Header{Height: uint64(ThresholdWindowStart(&cfg, int64(tc.parentHeight))), Time: tc.windowStartTime}
+		if got := RequiredThreshold(&cfg, parent, start, tc.t); got != tc.want {
+			t.Errorf("%s: RequiredThreshold = %d ppm, want %d", tc.name, got, tc.want)
+		}
+	}
+}
