@@ -299,3 +299,12 @@ func (q *queue) Pop() any {
 	*q = old[:len(old)-1]
 	return x
 }
+
+// Idle is a Node that does nothing: a stand-in for tests that need a node
+// (an observer asking for tips, say) but none of its behaviour.
+type Idle struct{}
+
+func (Idle) Start(nodes.Env)              {}
+func (Idle) Receive(nodes.PeerID, []byte) {}
+func (Idle) OnTimer(uint64)               {}
+func (Idle) OnComputed(uint64, any)       {}

@@ -5,19 +5,13 @@ import (
 	"testing"
 
 	"github.com/coinai/coinai/nodes"
+	"github.com/coinai/coinai/nodes/nodestest"
 	"github.com/coinai/coinai/sim"
 )
 
-type stubNode struct{}
-
-func (stubNode) Start(nodes.Env)              {}
-func (stubNode) Receive(nodes.PeerID, []byte) {}
-func (stubNode) OnTimer(uint64)               {}
-func (stubNode) OnComputed(uint64, any)       {}
-
 type stubHost struct{}
 
-func (stubHost) Node(int) nodes.Node          { return stubNode{} }
+func (stubHost) Node(int) nodes.Node          { return nodestest.Idle{} }
 func (stubHost) Joules(int, sim.Time) float64 { return 0 }
 
 const sec = sim.Time(1e9)

@@ -6,20 +6,14 @@ import (
 	"testing"
 
 	"github.com/coinai/coinai/nodes"
+	"github.com/coinai/coinai/nodes/nodestest"
 	"github.com/coinai/coinai/scenarios/observe"
 	"github.com/coinai/coinai/sim"
 )
 
-type stubNode struct{}
-
-func (stubNode) Start(nodes.Env)              {}
-func (stubNode) Receive(nodes.PeerID, []byte) {}
-func (stubNode) OnTimer(uint64)               {}
-func (stubNode) OnComputed(uint64, any)       {}
-
 type stubHost struct{}
 
-func (stubHost) Node(int) nodes.Node          { return stubNode{} }
+func (stubHost) Node(int) nodes.Node          { return nodestest.Idle{} }
 func (stubHost) Joules(int, sim.Time) float64 { return 0 }
 
 // readCSV parses a file of a run directory into rows keyed by column name.
