@@ -39,14 +39,7 @@ func runWith(t *testing.T, s *scenarios.Scenario, edit func(*Config)) *Result {
 		t.Fatal(err)
 	}
 	edit(&cfg)
-	r, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := r.Run()
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, res := runConfig(t, cfg)
 	return res
 }
 

@@ -47,6 +47,12 @@ func runWithRun(t testing.TB, s *scenarios.Scenario) (*Run, *Result) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return runConfig(t, cfg)
+}
+
+// runConfig builds and runs a run from its configuration.
+func runConfig(t testing.TB, cfg Config) (*Run, *Result) {
+	t.Helper()
 	r, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -87,14 +87,7 @@ func toyConfig(nn int, blocks int64, interval sim.Time) Config {
 }
 
 func runToy(t testing.TB, nn int, blocks int64) *Result {
-	r, err := New(toyConfig(nn, blocks, 600*sim.Second))
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := r.Run()
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, res := runConfig(t, toyConfig(nn, blocks, 600*sim.Second))
 	return res
 }
 
