@@ -97,15 +97,15 @@ func TestCoinAIPlan(t *testing.T) {
 }
 
 // Every Coin.AI run names the cost ratio of a mining attempt to a
-// verification, default scales or not; coinai-300 scales both alike, so
+// verification, default scales or not; the shipped Coin.AI scenarios scale both alike, so
 // the ratio is the real one (tens), not 10^6.
 func TestCostRatioAlwaysNamed(t *testing.T) {
 	for _, tc := range []struct {
 		file   string
 		lo, hi float64
 	}{
-		{"../quickstart.toml", 1e5, 1e6}, // work_scale 20,000, verify_scale 1
-		{"../coinai-300.toml", 10, 40},   // both 50,000
+		{"../quickstart.toml", 10, 40}, // both 20,000
+		{"../coinai-300.toml", 10, 40}, // both 50,000
 	} {
 		p := load(t, tc.file)
 		found := false
