@@ -1279,3 +1279,20 @@ func TestRequestBookkeeping(t *testing.T) {
 		}
 	})
 }
+
+// TestOrphanBoundDefault: MaxOrphans 0 means chain.DefaultMaxOrphans, not
+// an unbounded buffer (a relay.Orphans with Max 0 keeps everything, which
+// a peer flooding parentless blocks would exploit).
+func TestOrphanBoundDefault(t *testing.T) {
+	for _, tc := range []struct{ set, want int }{{0, chain.DefaultMaxOrphans}, {3, 3}} {
+		cfg := testConfig(t, 0, false)
+		cfg.MaxOrphans = tc.set
+		n, err := New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := n.maxOrphans(); got != tc.want {
+			t.Errorf("MaxOrphans %d: bound %d, want %d", tc.set, got, tc.want)
+		}
+	}
+}
