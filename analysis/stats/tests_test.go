@@ -76,3 +76,27 @@ func TestHolm(t *testing.T) {
 		}
 	}
 }
+
+func TestKSClusterPermutation(t *testing.T) {
+	// Disjoint clusters, 3 and 3: only the observed split and its mirror
+	// reach D = 1, so p = 2/C(6,3) = 2/20.
+	x := [][]float64{{1, 2}, {3}, {4, 5}}
+	y := [][]float64{{10, 11}, {12}, {13, 14}}
+	r := KSClusterPermutation(x, y, 1000, 0, nil)
+	if r.D != 1 || !near(r.PValue, 0.1, 1e-12) || r.N != 5 || r.M != 5 {
+		t.Errorf("disjoint: %+v, want D=1 p=0.1", r)
+	}
+	// The same clusters on both sides: D = 0, every split reaches it.
+	if r := KSClusterPermutation(x, x, 1000, 0, nil); r.D != 0 || r.PValue != 1 {
+		t.Errorf("identical: %+v, want D=0 p=1", r)
+	}
+	// Over the exact limit: resampled, (1+k)/(1+R) with k = the resamples
+	// that hit the observed split or its mirror.
+	r = KSClusterPermutation(x, y, 10, 999, NewRand(1))
+	if r.D != 1 || r.PValue < 0.05 || r.PValue > 0.15 {
+		t.Errorf("resampled: %+v, want p near 0.1", r)
+	}
+	if r := KSClusterPermutation(nil, y, 10, 10, NewRand(1)); !math.IsNaN(r.D) {
+		t.Errorf("empty: %+v", r)
+	}
+}
