@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime/debug"
 	"slices"
@@ -121,25 +122,29 @@ type regressResult struct {
 	Tests            []regressTest `json:"tests"`
 }
 
-// revision is the VCS revision the binary was built from, "+modified"
-// when the tree had changes, or "unknown" (go run and go test do not
-// stamp it).
+// revision is the VCS revision the binary was built from (its build
+// info), else that of the git checkout in the working directory (go run
+// and builds with -buildvcs=false stamp none), "+modified" when the tree
+// had changes, or "unknown".
 func revision() string {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "unknown"
-	}
 	rev, mod := "", false
-	for _, s := range bi.Settings {
-		switch s.Key {
-		case "vcs.revision":
-			rev = s.Value
-		case "vcs.modified":
-			mod = s.Value == "true"
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				mod = s.Value == "true"
+			}
 		}
 	}
 	if rev == "" {
-		return "unknown"
+		out, err := exec.Command("git", "rev-parse", "HEAD").Output()
+		if err != nil {
+			return "unknown"
+		}
+		rev = strings.TrimSpace(string(out))
+		mod = exec.Command("git", "diff", "--quiet", "HEAD").Run() != nil
 	}
 	if mod {
 		rev += "+modified"
