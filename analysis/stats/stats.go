@@ -1,6 +1,7 @@
 // Package stats holds the few statistics a researcher needs to read a run:
 // location and spread with confidence intervals, inequality (Gini, Lorenz),
-// and distribution tests (Kolmogorov–Smirnov, exponential fit).
+// distribution tests (Kolmogorov–Smirnov, exponential fit), and Welch's t
+// test with Holm–Bonferroni adjustment for comparing runs.
 //
 // Every function is a pure function of its arguments: the bootstrap takes its
 // random generator from the caller, so a report computed twice from the same

@@ -22,6 +22,7 @@ Usage:
   coinai report RUN_DIR
   coinai plot RUN_DIR [--out DIR] [--force]
   coinai compare RUN_DIR RUN_DIR... [--out DIR] [--force]
+  coinai regress SCENARIO... [--baseline DIR] [--update] [--reps N] [--alpha A] [--seed S] [--set key=value]...
 
 An output path must be new, an empty directory, or (with --force) an earlier
 output of coinai of the same kind; coinai never overwrites a file it did not
@@ -61,6 +62,8 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 		return cmdPlot(rest, stdout, stderr)
 	case "compare":
 		return cmdCompare(rest, stdout, stderr)
+	case "regress":
+		return cmdRegress(rest, stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0
