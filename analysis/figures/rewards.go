@@ -13,16 +13,6 @@ import (
 	"github.com/coinai/coinai/analysis/stats"
 )
 
-func rewards(r *rundata.Run) []float64 {
-	var out []float64
-	for _, n := range r.Nodes {
-		if isFinite(n.Reward) {
-			out = append(out, n.Reward)
-		}
-	}
-	return out
-}
-
 // RewardLorenz draws the Lorenz curve of per-node total reward (nodes.csv
 // reward) with the Gini coefficient (stats.Gini, population definition) in
 // the legend, one curve per run.
@@ -36,7 +26,7 @@ func RewardLorenz(runs []*rundata.Run) (*Figure, *Note) {
 	var ginis []string
 	drawn := 0
 	for i, r := range runs {
-		x := rewards(r)
+		x := r.Rewards()
 		pts := stats.Lorenz(x)
 		if pts == nil {
 			continue

@@ -17,6 +17,26 @@ func (r *Run) MainIntervals() []float64 {
 	return out
 }
 
+// PropP50s returns prop_p50_s of the blocks that have one (blocks that
+// never reached half the nodes have none), in file order.
+func (r *Run) PropP50s() []float64 {
+	var out []float64
+	for _, b := range r.Blocks {
+		out = finite(out, b.PropP50S)
+	}
+	return out
+}
+
+// Rewards returns nodes.csv's reward of the nodes that have one, in file
+// order.
+func (r *Run) Rewards() []float64 {
+	var out []float64
+	for _, n := range r.Nodes {
+		out = finite(out, n.Reward)
+	}
+	return out
+}
+
 // NodeCount is the number of nodes: summary.json's nodes, else the rows of
 // nodes.csv.
 func (r *Run) NodeCount() int {

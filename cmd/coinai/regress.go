@@ -390,24 +390,8 @@ var regressDistributions = []struct {
 	get          func(r *rundata.Run) []float64
 }{
 	{"block_interval_s", "blocks.csv interval_s, main chain", (*rundata.Run).MainIntervals},
-	{"prop_p50_s", "blocks.csv prop_p50_s, every block with one", func(r *rundata.Run) []float64 {
-		var x []float64
-		for _, b := range r.Blocks {
-			if !math.IsNaN(b.PropP50S) && !math.IsInf(b.PropP50S, 0) {
-				x = append(x, b.PropP50S)
-			}
-		}
-		return x
-	}},
-	{"reward", "nodes.csv reward, per node", func(r *rundata.Run) []float64 {
-		var x []float64
-		for _, nd := range r.Nodes {
-			if !math.IsNaN(nd.Reward) && !math.IsInf(nd.Reward, 0) {
-				x = append(x, nd.Reward)
-			}
-		}
-		return x
-	}},
+	{"prop_p50_s", "blocks.csv prop_p50_s, every block with one", (*rundata.Run).PropP50s},
+	{"reward", "nodes.csv reward, per node", (*rundata.Run).Rewards},
 }
 
 // collectBaseline reads a `run --reps` directory into a baseline.
