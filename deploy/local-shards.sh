@@ -67,7 +67,7 @@ for ((i = 0; i < n; i++)); do
   fi
 done
 if (( failed )); then
-  echo "not merging; run the same command again to resume the failed shards" >&2
+  echo "not merging; once the cause is fixed, run the same command again: finished points are kept" >&2
   exit 1
 fi
 
