@@ -326,8 +326,35 @@ func (m *Merge) figure(mi metricInfo, i int, ax axis, byIndex map[int]*Point) (*
 		}
 	}
 
+	// Large or small values in units of a power of 1000, named on the
+	// axis, rather than tick labels of nine digits.
+	ylabel := mi.name
+	var big float64
+	for _, s := range all {
+		for q, xy := range s.errs.XYs {
+			big = math.Max(big, math.Abs(xy.Y)+s.errs.YErrors[q].High)
+		}
+		for _, xy := range s.xy {
+			big = math.Max(big, math.Abs(xy.Y))
+		}
+	}
+	if exp := 3 * math.Floor(math.Log10(big)/3); big > 0 && (exp >= 6 || exp <= -6) {
+		f := math.Pow(10, exp)
+		ylabel = fmt.Sprintf("%s (× 1e%+03d)", mi.name, int(exp))
+		for _, s := range all {
+			for q := range s.xy {
+				s.xy[q].Y /= f
+			}
+			for q := range s.errs.XYs {
+				s.errs.XYs[q].Y /= f
+				s.errs.YErrors[q].Low /= f
+				s.errs.YErrors[q].High /= f
+			}
+		}
+	}
+
 	sub := fmt.Sprintf("sweep %s · mean of %d replications per point, %g%% t interval", d.Name, d.Reps, 100*Level)
-	p := figures.NewPlot(mi.name+" against "+param.Key, sub, param.Key, mi.name)
+	p := figures.NewPlot(mi.name+" against "+param.Key, sub, param.Key, ylabel)
 	p.X.Tick.Marker = ax.ticks(param.Values)
 	for n, s := range all {
 		var thumbs []plot.Thumbnailer

@@ -23,7 +23,7 @@ const (
 )
 
 func cmdMerge(args []string, stdout, stderr io.Writer) int {
-	flags := newFlagSet("merge", "DIR... --out OUT [--force] [--partial]",
+	flags := newFlagSet("merge", "SWEEP_DIR... --out DIR [--force] [--partial]",
 		"Merge the points of one sweep, from the directories (shards) `coinai sweep` wrote, into merged.json, merged.csv, figures/, index.html and points/.", stderr)
 	out := flags.String("out", "", "output `directory`; must be new, empty, or an earlier merge replaced with --force")
 	force := flags.Bool("force", false, "replace the merge coinai wrote earlier to --out")
