@@ -15,9 +15,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
-	"sync"
 
 	"github.com/coinai/coinai/analysis/atomicfile"
 	"github.com/coinai/coinai/analysis/compare"
@@ -147,34 +145,12 @@ func writeFigures(dir string, figs []*figures.Figure, formats []string) (map[str
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("creating figure directory: %w", err)
 	}
-	// Encode on all processors with a fixed assignment (figure i on worker
-	// i mod w) and collect by index, so output does not depend on scheduling.
-	out := make([][][]byte, len(figs))
-	errs := make([]error, len(figs))
-	w := max(1, min(runtime.GOMAXPROCS(0), len(figs)))
-	var wg sync.WaitGroup
-	for k := range w {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := k; i < len(figs); i += w {
-				out[i] = make([][]byte, len(formats))
-				for j, format := range formats {
-					var buf bytes.Buffer
-					if errs[i] = figs[i].Encode(&buf, format); errs[i] != nil {
-						break
-					}
-					out[i][j] = buf.Bytes()
-				}
-			}
-		}()
+	out, err := figures.EncodeAll(figs, formats)
+	if err != nil {
+		return nil, err
 	}
-	wg.Wait()
 	pngs := map[string][]byte{}
 	for i, f := range figs {
-		if errs[i] != nil {
-			return nil, errs[i]
-		}
 		for j, format := range formats {
 			if err := atomicfile.Write(filepath.Join(dir, f.Name+"."+format), out[i][j]); err != nil {
 				return nil, err

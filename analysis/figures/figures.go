@@ -191,8 +191,16 @@ func subtitle(runs []*rundata.Run) string {
 // newPlot returns a plot with the house style: two-line title (what, then
 // which run), grid, labelled axes.
 func newPlot(title string, runs []*rundata.Run, xlabel, ylabel string) *plot.Plot {
+	return NewPlot(title, subtitle(runs), xlabel, ylabel)
+}
+
+// NewPlot returns a plot in the house style: two-line title (what, then
+// where the data come from), grid, labelled axes with round tick values.
+// It is exported so that figures drawn outside this package (a sweep's
+// merge) look like a run's.
+func NewPlot(title, subtitle, xlabel, ylabel string) *plot.Plot {
 	p := plot.New()
-	p.Title.Text = title + "\n" + subtitle(runs)
+	p.Title.Text = title + "\n" + subtitle
 	p.Title.TextStyle.Font.Size = vg.Points(13)
 	p.Title.Padding = vg.Points(6)
 	p.X.Label.Text, p.Y.Label.Text = xlabel, ylabel

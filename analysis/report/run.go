@@ -226,6 +226,11 @@ func orNA(s string) string {
 	return s
 }
 
+// Num formats a number as every table of a report does: four significant
+// digits, or n/a when it does not exist. Documents built outside this
+// package (a sweep's merge) use it to read the same.
+func Num(v float64) string { return num(v) }
+
 // num formats a number with four significant digits, or n/a.
 func num(v float64) string {
 	if math.IsNaN(v) || math.IsInf(v, 0) {

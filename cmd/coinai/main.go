@@ -23,6 +23,7 @@ Usage:
   coinai plot RUN_DIR [--out DIR] [--force]
   coinai compare RUN_DIR RUN_DIR... [--out DIR] [--force]
   coinai regress SCENARIO... [--baseline DIR] [--update] [--reps N] [--alpha A] [--seed S] [--set key=value]...
+  coinai merge SWEEP_DIR... --out DIR [--force] [--partial]
 
 An output path must be new, an empty directory, or (with --force) an earlier
 output of coinai of the same kind; coinai never overwrites a file it did not
@@ -64,6 +65,8 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 		return cmdCompare(rest, stdout, stderr)
 	case "regress":
 		return cmdRegress(rest, stdout, stderr)
+	case "merge":
+		return cmdMerge(rest, stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -1,12 +1,8 @@
 package main
 
 import (
-	"bytes"
-	"errors"
 	"os"
 	"path/filepath"
-	"runtime"
-	"sync"
 
 	"github.com/coinai/coinai/analysis"
 	"github.com/coinai/coinai/analysis/figures"
@@ -34,27 +30,8 @@ func renderReport(run *rundata.Run, out string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	// Encode on all processors with a fixed assignment (figure i on worker
-	// i mod w), so that output does not depend on scheduling.
-	enc := make([][][]byte, len(figs))
-	errs := make([]error, len(figs))
-	w := max(1, min(runtime.GOMAXPROCS(0), len(figs)))
-	var wg sync.WaitGroup
-	for k := range w {
-		wg.Go(func() {
-			for i := k; i < len(figs); i += w {
-				for _, format := range figures.Formats {
-					var b bytes.Buffer
-					if errs[i] = figs[i].Encode(&b, format); errs[i] != nil {
-						break
-					}
-					enc[i] = append(enc[i], b.Bytes())
-				}
-			}
-		})
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	enc, err := figures.EncodeAll(figs, figures.Formats)
+	if err != nil {
 		return err
 	}
 	pngs := map[string][]byte{}
