@@ -150,8 +150,8 @@ func TestCheckRegression(t *testing.T) {
 		{"no section", "", ""},
 		{"unknown", "[[regression.metric]]\ntest = \"none\"\nname = \"evnets\"\n", `r.toml:5: regression.metric.0.name: unknown metric "evnets": want a distribution (block_interval_s, reward) or a numeric summary.json key (nodes, events, interval_mean_s)`},
 		{"ks on a metric", "[[regression.metric]]\nname = \"events\"\ntest = \"ks\"\n", `r.toml:5: regression.metric.0.test: "ks" does not apply to the metric events: want one of "auto", "welch", "bootstrap", "exact", "none"`},
-		{"welch on a distribution", "[[regression.metric]]\nname = \"reward\"\ntest = \"welch\"\n", `r.toml:5: regression.metric.0.test: "welch" does not apply to the distribution reward: want one of "auto", "ks", "none"`},
-		{"distance above 1", "[[regression.metric]]\nname = \"reward\"\ntolerance = 3\n", "r.toml:5: regression.metric.0.tolerance: 3: the tolerance of a distribution is a KS distance, at most 1"},
+		{"exact on a distribution", "[[regression.metric]]\nname = \"reward\"\ntest = \"exact\"\ntolerance = 3\n", ""},
+		{"distance above 1", "[[regression.metric]]\nname = \"reward\"\ntolerance = 3\n", "r.toml:5: regression.metric.0.tolerance: 3: the tolerance of a KS test is a distance, at most 1"},
 	} {
 		s, err := Parse("r.toml", []byte(head+tc.text))
 		if err != nil {

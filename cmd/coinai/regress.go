@@ -393,7 +393,9 @@ func regressOne(opt regressOptions, stdout, stderr io.Writer) int {
 }
 
 // scenarioChanged reports whether s, with the baseline's first seed,
-// resolves to another scenario than the baseline's.
+// resolves to another scenario than the baseline's: scenarios.Equal, which
+// ignores the file a scenario was loaded from (the resolved TOML's header
+// names it) and its [regression] section.
 func scenarioChanged(s *scenarios.Scenario, b *baseline) bool {
 	if len(b.Seeds) == 0 {
 		return true
@@ -402,8 +404,8 @@ func scenarioChanged(s *scenarios.Scenario, b *baseline) bool {
 	if c.Set("run.seed", strconv.FormatInt(b.Seeds[0], 10)) != nil {
 		return true
 	}
-	t, err := c.TOML()
-	return err != nil || string(t) != b.ScenarioTOML
+	old, err := scenarios.Parse("baseline scenario_toml", []byte(b.ScenarioTOML))
+	return err != nil || !c.Equal(old)
 }
 
 // writeBaseline writes dir/baseline.json atomically (an existing file was
@@ -482,6 +484,18 @@ func collectBaseline(s *scenarios.Scenario, path, dir string) (*baseline, error)
 		b.Distributions = append(b.Distributions, baselineSample{Name: d.name, Source: d.source, Values: v, Counts: counts[i]})
 	}
 	return b, nil
+}
+
+// repMeans are the means of a distribution's values per replication
+// (replications without a value left out).
+func repMeans(b baselineSample) []float64 {
+	var m []float64
+	for _, g := range b.groups() {
+		if len(g) > 0 {
+			m = append(m, stats.Mean(g))
+		}
+	}
+	return m
 }
 
 func present(v []*float64) []float64 {
@@ -586,6 +600,13 @@ const bootstrapResamples = 9999
 // tolerance its verdict will allow.
 func testPair(kind, name string, bs, ns baselineSample, decl scenarios.RegressionMetric, declared bool) regressTest {
 	x, y := present(bs.Values), present(ns.Values)
+	test := decl.TestOf()
+	ks := kind == "distribution" && (test == "auto" || test == "ks")
+	if kind == "distribution" && !ks && test != "none" {
+		// A test of means on a distribution compares the replications'
+		// means of it, one independent value per replication.
+		x, y = repMeans(bs), repMeans(ns)
+	}
 	nan := jfloat(math.NaN())
 	t := regressTest{Name: name, Kind: kind, BaseN: len(x), NowN: len(y),
 		BaseMean: jfloat(stats.Mean(x)), NowMean: jfloat(stats.Mean(y)),
@@ -594,16 +615,15 @@ func testPair(kind, name string, bs, ns baselineSample, decl scenarios.Regressio
 	// A KS tolerance is a distance ("5%" = 0.05); others are in the
 	// metric's units, a percentage of the baseline's mean.
 	t.ToleranceAbs = jfloat(decl.Tolerance.Abs(stats.Mean(x)))
-	if kind == "distribution" {
+	if ks {
 		t.ToleranceAbs = jfloat(decl.Tolerance.Value)
 	}
-	test := decl.TestOf()
 	switch {
 	case test == "none" || len(x) == 0 && len(y) == 0:
 		t.Test = "none"
 	case len(x) == 0 || len(y) == 0:
 		t.Test, t.P = "presence", 0 // a value appeared or vanished
-	case kind == "distribution":
+	case ks:
 		r := stats.KSClusterPermutation(bs.groups(), ns.groups(), ksExactLimit, ksResamples, stats.NewRand(stats.BootstrapSeed))
 		t.Test, t.Effect, t.Statistic, t.P = "ks", jfloat(r.D), jfloat(r.D), jfloat(r.PValue)
 		t.Difference = jfloat(r.D)
