@@ -164,6 +164,8 @@ func (d *decoder) fail(path, format string, args ...any) {
 
 var (
 	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
+	tomlUnmarshaler = reflect.TypeFor[toml.Unmarshaler]()
+	regressionType  = reflect.TypeFor[Regression]()
 	hardwareType    = reflect.TypeFor[Hardware]()
 	groupType       = reflect.TypeFor[Group]()
 )
@@ -206,6 +208,13 @@ func (d *decoder) table(rv reflect.Value, m map[string]any, path string) {
 // value decodes one TOML value into rv.
 func (d *decoder) value(rv reflect.Value, v any, path string) {
 	t := rv.Type()
+	if reflect.PointerTo(t).Implements(tomlUnmarshaler) {
+		// A value of more than one TOML type (a tolerance: 0.5 or "5%").
+		if err := rv.Addr().Interface().(toml.Unmarshaler).UnmarshalTOML(v); err != nil {
+			d.fail(path, "%v", err)
+		}
+		return
+	}
 	if reflect.PointerTo(t).Implements(textUnmarshaler) {
 		help := "a string"
 		if q, ok := rv.Interface().(quantity); ok {
@@ -269,6 +278,15 @@ func (d *decoder) value(rv reflect.Value, v any, path string) {
 		d.table(rv, m, path)
 	case reflect.Slice:
 		d.slice(rv, v, path)
+	case reflect.Pointer:
+		// An optional section (nil when absent), decoded over its
+		// defaults.
+		p := reflect.New(t.Elem())
+		if t.Elem() == regressionType {
+			p.Elem().Set(reflect.ValueOf(DefaultRegression()))
+		}
+		d.value(p.Elem(), v, path)
+		rv.Set(p)
 	default:
 		// Unreachable for the Scenario type; kept as a problem rather than a
 		// panic.

@@ -111,6 +111,14 @@ func Default() Scenario {
 	}
 }
 
+// DefaultRegression is the [regression] section of a scenario that has
+// none, and the start of one that sets only some keys: a family-wise
+// false-alarm rate of 1%, replications as many as the baseline has (0), no
+// declared metrics.
+func DefaultRegression() Regression {
+	return Regression{Alpha: 0.01}
+}
+
 // BuiltinHardware returns the hardware profiles that every scenario can
 // name without declaring them. A [[hardware]] entry with the same name
 // overrides a profile, starting from its values. The rates are effective

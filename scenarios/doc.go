@@ -25,7 +25,8 @@
 // from the command line (--set pow.interval=60s) go through Scenario.Set or
 // Scenario.Apply, and Scenario.TOML writes the resolved scenario, which loads
 // back to an equal value, so every run directory can carry the exact
-// scenario it ran.
+// scenario it ran. The optional [regression] section configures
+// `coinai regress` (Regression) and is not part of the resolved scenario.
 //
 // The shipped scenarios are reference.toml, pow-bitcoin.toml (a SimBlock-like
 // Bitcoin network of 600 nodes), pow-quickstart.toml (a small, fast PoW

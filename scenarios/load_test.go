@@ -9,11 +9,12 @@ import (
 	"testing"
 )
 
-// value strips what is not part of a scenario's value (its file name and
-// source positions) so that scenarios can be compared with DeepEqual.
+// value strips what is not part of a scenario's value (its file name,
+// source positions and [regression] section, which the resolved TOML
+// leaves out) so that scenarios can be compared with DeepEqual.
 func value(s *Scenario) Scenario {
 	c := *s
-	c.File, c.src = "", nil
+	c.File, c.src, c.Regression = "", nil, nil
 	return c
 }
 
@@ -226,7 +227,7 @@ func TestBadFiles(t *testing.T) {
 	}{
 		{"unknown-key.toml", []string{
 			"testdata/unknown-key.toml:4: run.stop_hieght: unknown key (valid keys here: name, seed, protocol, stop_height, stop_time, max_events)",
-			"testdata/unknown-key.toml:6: netwrk: unknown key (valid keys here: run, network, hardware, group, pow, coinai, storage, output)",
+			"testdata/unknown-key.toml:6: netwrk: unknown key (valid keys here: run, network, hardware, group, pow, coinai, storage, output, regression)",
 		}},
 		{"wrong-unit.toml", []string{
 			`testdata/wrong-unit.toml:3: pow.interval: bare number 600: want a duration like "600s" (units: ns, us, ms, s, m, h)`,

@@ -19,6 +19,11 @@ type Scenario struct {
 	Storage  Storage    `toml:"storage"`
 	Output   Output     `toml:"output"`
 
+	// Regression is the [regression] section, nil when the file has none:
+	// how `coinai regress` judges this scenario. It describes the check,
+	// not the run, so TOML and Equal leave it out (see Regression).
+	Regression *Regression `toml:"regression"`
+
 	// src remembers where each key was written, so that Validate and Set can
 	// point at file lines. It is not part of the scenario's value.
 	src *source
@@ -325,9 +330,11 @@ func (s *Scenario) NodeCount() int {
 }
 
 // Equal reports whether two scenarios describe the same run: it compares
-// every resolved value and ignores where they were loaded from.
+// every resolved value and ignores where they were loaded from and their
+// [regression] sections.
 func (s *Scenario) Equal(o *Scenario) bool {
 	a, b := *s, *o
 	a.File, a.src, b.File, b.src = "", nil, "", nil
+	a.Regression, b.Regression = nil, nil
 	return reflect.DeepEqual(a, b)
 }

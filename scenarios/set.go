@@ -14,6 +14,9 @@ import (
 // TOML writes the resolved scenario: every key, with defaults and overrides
 // applied, in the layout of reference.toml. Parsing the result gives back an
 // equal scenario, so a run directory's scenario.toml reproduces the run.
+// The [regression] section is left out: it configures `coinai regress`,
+// not the run, and a run directory, its digest and a regression baseline
+// must not change with a tolerance.
 func (s *Scenario) TOML() ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteString("# Resolved scenario: every key, defaults and overrides applied.\n")
@@ -23,7 +26,9 @@ func (s *Scenario) TOML() ([]byte, error) {
 	b.WriteString("\n")
 	enc := toml.NewEncoder(&b)
 	enc.Indent = ""
-	if err := enc.Encode(s); err != nil {
+	run := *s
+	run.Regression = nil // configures `coinai regress`, not the run
+	if err := enc.Encode(&run); err != nil {
 		return nil, fmt.Errorf("encoding scenario: %w", err)
 	}
 	return b.Bytes(), nil
@@ -76,6 +81,10 @@ func (s *Scenario) apply(kvs [][2]string) error {
 		if parts[0] == "groups" {
 			parts[0] = "group"
 		}
+		if parts[0] == "regression" {
+			return &Errors{Problems: []Problem{{File: overrideFile, Key: kv[0],
+				Msg: "the [regression] section configures coinai regress, not the run: give --alpha or --reps to coinai regress, or edit the scenario file"}}}
+		}
 		path, err := setIn(tree, parts, kv[1], "")
 		if err != nil {
 			return &Errors{Problems: []Problem{{File: overrideFile, Key: kv[0], Msg: err.Error()}}}
@@ -122,13 +131,13 @@ func (s *Scenario) apply(kvs [][2]string) error {
 	if err := errorsOrNil(problems); err != nil {
 		return err
 	}
-	file, src := s.File, &source{}
+	file, src, reg := s.File, &source{}, s.Regression
 	if s.src != nil {
 		*src = *s.src
 	}
 	src.set = append(slices.Clone(src.set), set...)
 	*s = *ns
-	s.File, s.src = file, src
+	s.File, s.src, s.Regression = file, src, reg
 	return nil
 }
 

@@ -33,6 +33,7 @@ func (s *Scenario) Validate() error {
 	v.storage()
 	v.storageNodes()
 	v.supply()
+	v.regression()
 	if s.Output.Dir == "" {
 		v.add("output.dir", "must not be empty")
 	}

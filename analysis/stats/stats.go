@@ -1,7 +1,8 @@
 // Package stats holds the few statistics a researcher needs to read a run:
 // location and spread with confidence intervals, inequality (Gini, Lorenz),
 // distribution tests (Kolmogorov–Smirnov, exponential fit), and Welch's t
-// test with Holm–Bonferroni adjustment for comparing runs.
+// test, a bootstrap test of equal means and the Holm–Bonferroni adjustment
+// for comparing runs.
 //
 // Every function is a pure function of its arguments: the bootstrap takes its
 // random generator from the caller, so a report computed twice from the same

@@ -77,44 +77,35 @@ func Holm(p []float64) []float64 {
 // most exactLimit of them, else from resamples random ones, (1+k)/(1+R),
 // drawn with rng. With few clusters the smallest possible p-value is
 // 2/C(n+m, n) (2/924 for 6 and 6, 2/12870 for 8 and 8).
+//
+// The D of each reassignment is computed by ksSplits, which sorts the
+// pooled values once and gives the same D as KSTwoSample bit for bit, so
+// the p-value is that of concatenating and sorting every reassignment,
+// about 20 times faster.
 func KSClusterPermutation(x, y [][]float64, exactLimit, resamples int, rng interface{ Perm(int) []int }) KSResult {
 	all := append(slices.Clone(x), y...)
-	flat := func(pick []int) []float64 {
-		var out []float64
-		for _, i := range pick {
-			out = append(out, all[i]...)
-		}
-		return out
+	var fx, fy []float64
+	for _, c := range x {
+		fx = append(fx, c...)
 	}
-	n, m := len(x), len(y)
-	first := make([]int, n+m)
-	for i := range first {
-		first[i] = i
+	for _, c := range y {
+		fy = append(fy, c...)
 	}
-	r := KSTwoSample(flat(first[:n]), flat(first[n:]))
+	r := KSTwoSample(fx, fy)
 	if math.IsNaN(r.D) {
 		return r
 	}
+	n, m := len(x), len(y)
 	d := r.D - 1e-12 // D is a ratio of counts: compare with a tolerance
-	split := func(in []bool) float64 {
-		var a, b []int
-		for i, v := range in {
-			if v {
-				a = append(a, i)
-			} else {
-				b = append(b, i)
-			}
-		}
-		return KSTwoSample(flat(a), flat(b)).D
-	}
+	ks := newKSSplits(all)
+	in := make([]bool, n+m)
 	if c := binomial(n+m, n); c <= float64(exactLimit) {
-		in := make([]bool, n+m)
 		hits, total := 0, 0
 		var rec func(start, left int)
 		rec = func(start, left int) {
 			if left == 0 {
 				total++
-				if dd := split(in); !math.IsNaN(dd) && dd >= d {
+				if dd := ks.d(in); !math.IsNaN(dd) && dd >= d {
 					hits++
 				}
 				return
@@ -130,18 +121,101 @@ func KSClusterPermutation(x, y [][]float64, exactLimit, resamples int, rng inter
 		return r
 	}
 	hits := 0
-	in := make([]bool, n+m)
 	for range resamples {
 		clear(in)
 		for _, i := range rng.Perm(n + m)[:n] {
 			in[i] = true
 		}
-		if dd := split(in); !math.IsNaN(dd) && dd >= d {
+		if dd := ks.d(in); !math.IsNaN(dd) && dd >= d {
 			hits++
 		}
 	}
 	r.PValue = float64(1+hits) / float64(1+resamples)
 	return r
+}
+
+// ksSplits holds the pooled values of some clusters sorted once, to compute
+// the two-sample KS distance between any two groups of the clusters
+// without concatenating and sorting them again.
+type ksSplits struct {
+	cluster []int // cluster of each pooled value, in ascending order of value
+	runs    []int // end (exclusive) of each run of equal values in that order
+	size    []int // values per cluster
+	nan     bool
+}
+
+func newKSSplits(clusters [][]float64) *ksSplits {
+	type item struct {
+		v float64
+		c int
+	}
+	var items []item
+	ks := &ksSplits{size: make([]int, len(clusters))}
+	for c, vs := range clusters {
+		ks.size[c] = len(vs)
+		for _, v := range vs {
+			items = append(items, item{v, c})
+			ks.nan = ks.nan || math.IsNaN(v)
+		}
+	}
+	if ks.nan {
+		return ks
+	}
+	slices.SortStableFunc(items, func(a, b item) int { return cmp.Compare(a.v, b.v) })
+	ks.cluster = make([]int, len(items))
+	for i, it := range items {
+		ks.cluster[i] = it.c
+		if i+1 == len(items) || items[i+1].v != it.v {
+			ks.runs = append(ks.runs, i+1)
+		}
+	}
+	return ks
+}
+
+// d is the KS distance between the values of the clusters with in[c] true
+// and those of the others: NaN when a group is empty or a value is NaN, as
+// KSTwoSample. It repeats the arithmetic of gonum's stat.KolmogorovSmirnov
+// (each value adds 1/n to its sample's distribution function; equal
+// values, within and across the samples, are tallied before the distance
+// is taken; the walk stops when a sample is exhausted), so the result is
+// the same float.
+func (ks *ksSplits) d(in []bool) float64 {
+	if ks.nan {
+		return math.NaN()
+	}
+	na, nb := 0, 0
+	for c, k := range ks.size {
+		if in[c] {
+			na += k
+		} else {
+			nb += k
+		}
+	}
+	if na == 0 || nb == 0 {
+		return math.NaN()
+	}
+	sa, sb := float64(na), float64(nb)
+	var mx, ca, cb float64
+	ia, ib, start := 0, 0, 0
+	for _, end := range ks.runs {
+		for _, c := range ks.cluster[start:end] {
+			if in[c] {
+				ca += 1 / sa
+				ia++
+			} else {
+				cb += 1 / sb
+				ib++
+			}
+		}
+		start = end
+		if dist := math.Abs(ca - cb); dist > mx {
+			mx = dist
+		}
+		if ia == na || ib == nb {
+			break
+		}
+	}
+	return mx
 }
 
 func binomial(n, k int) float64 {

@@ -34,14 +34,18 @@ const (
 	baselineFormatVers  = 1
 	baselineName        = "baseline.json"
 	regressDefaultReps  = 8
-	regressDefaultAlpha = 0.01
 	regressBaselineRoot = "results/regress"
 )
 
-// Verdicts.
+// Verdicts. A test is MOVED when its Holm-adjusted p is at most alpha and
+// its difference exceeds the declared tolerance; "tolerated" when only the
+// first holds; "new" when the baseline does not have the metric at all (a
+// summary key added after it was made), which is reported and not tested.
 const (
-	verdictOK    = "ok"
-	verdictMoved = "MOVED"
+	verdictOK        = "ok"
+	verdictMoved     = "MOVED"
+	verdictTolerated = "tolerated"
+	verdictNew       = "new"
 )
 
 // baselineSample is one metric's per-replication values or one
@@ -93,13 +97,28 @@ type regressTest struct {
 	// metric) or of the pooled samples (a distribution).
 	BaseMean jfloat `json:"baseline_mean"`
 	NowMean  jfloat `json:"now_mean"`
-	// Effect: (now - baseline) / pooled sd for welch, D for ks.
+	// Effect: (now - baseline) / pooled sd for welch and bootstrap, D for
+	// ks.
 	Effect    jfloat `json:"effect"`
 	Statistic jfloat `json:"statistic"` // t, D, or null
 	DF        jfloat `json:"df"`        // Welch's ν, or null
 	P         jfloat `json:"p"`
 	PHolm     jfloat `json:"p_holm"`
 	Verdict   string `json:"verdict"`
+	// Declared: the scenario's [regression] section declares the metric
+	// (its test, unless "auto", and its tolerance).
+	Declared bool `json:"declared"`
+	// Tolerance as declared ("5%", "0.3"; "0" when none), ToleranceAbs the
+	// margin it gives in the units of Difference, which is now's mean minus
+	// the baseline's (welch, bootstrap), the spread of both sides' values
+	// (exact) or D (ks): a test moves only if |difference| exceeds it.
+	Tolerance    string `json:"tolerance"`
+	ToleranceAbs jfloat `json:"tolerance_abs"`
+	Difference   jfloat `json:"difference"`
+	// CILo and CIHi: the 95% percentile bootstrap interval of now's mean
+	// minus the baseline's (bootstrap only, else null).
+	CILo jfloat `json:"ci_lo"`
+	CIHi jfloat `json:"ci_hi"`
 }
 
 // regressResult is regress.json.
@@ -156,8 +175,8 @@ func cmdRegress(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("coinai regress", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	seed := fs.Int64("seed", 0, "first seed S of the replications (default run.seed); replication i uses S+i")
-	reps := fs.Int("reps", 0, fmt.Sprintf("replications (default: as many as the baseline has, else %d)", regressDefaultReps))
-	alpha := fs.Float64("alpha", regressDefaultAlpha, "family-wise false-alarm rate of a scenario's tests (Holm–Bonferroni)")
+	reps := fs.Int("reps", 0, fmt.Sprintf("replications (default: the scenario's regression.reps, else as many as the baseline has, else %d)", regressDefaultReps))
+	alpha := fs.Float64("alpha", 0, fmt.Sprintf("family-wise false-alarm rate of a scenario's tests, Holm–Bonferroni (default: the scenario's regression.alpha, else %g)", scenarios.DefaultRegression().Alpha))
 	base := fs.String("baseline", "", "baseline directory (default "+regressBaselineRoot+"/<scenario file name>); one scenario only")
 	out := fs.String("out", "", "output directory (default <output.dir>/regress-<scenario file name>); one scenario only")
 	force := fs.Bool("force", false, "replace an earlier regress output at the output path")
@@ -184,7 +203,7 @@ func cmdRegress(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "coinai regress: --out and --baseline name one scenario's directories; give one scenario")
 		return 2
 	}
-	if !(*alpha > 0 && *alpha < 1) {
+	if given(fs, "alpha") && !(*alpha > 0 && *alpha < 1) {
 		fmt.Fprintf(stderr, "coinai regress: --alpha %g: want a level between 0 and 1\n", *alpha)
 		return 2
 	}
@@ -207,9 +226,19 @@ func cmdRegress(args []string, stdout, stderr io.Writer) int {
 		if err == nil {
 			err = maxMemory.check(s)
 		}
+		if err == nil {
+			err = s.CheckRegression(regressNames())
+		}
 		if err != nil {
 			fmt.Fprintln(stderr, err)
 			return 2
+		}
+		cfg := s.RegressionOrDefault()
+		if given(fs, "alpha") {
+			cfg.Alpha = *alpha
+		}
+		if given(fs, "reps") {
+			cfg.Reps = *reps
 		}
 		name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 		bdir, odir := *base, *out
@@ -219,9 +248,8 @@ func cmdRegress(args []string, stdout, stderr io.Writer) int {
 		if odir == "" {
 			odir = filepath.Join(s.Output.Dir, "regress-"+name)
 		}
-		n := *reps
-		c := regressOne(regressOptions{s: s, path: path, baseDir: bdir, out: odir, reps: n, alpha: *alpha,
-			force: *force, update: *update, maxMemory: maxMemory}, stdout, stderr)
+		c := regressOne(regressOptions{s: s, path: path, baseDir: bdir, out: odir, reps: cfg.Reps, alpha: cfg.Alpha,
+			declared: cfg.Metrics, force: *force, update: *update, maxMemory: maxMemory}, stdout, stderr)
 		if c > code {
 			code = c
 		}
@@ -236,10 +264,21 @@ type regressOptions struct {
 	s             *scenarios.Scenario
 	path          string
 	baseDir, out  string
-	reps          int
+	reps          int // 0: as many as the baseline has, else regressDefaultReps
 	alpha         float64
+	declared      []scenarios.RegressionMetric
 	force, update bool
 	maxMemory     *memoryFlag
+}
+
+// regressNames are the names a [[regression.metric]] may declare: the
+// numeric summary.json keys of the ensemble, and the distributions.
+func regressNames() (metrics, distributions []string) {
+	metrics, _ = metricKeys()
+	for _, d := range regressDistributions {
+		distributions = append(distributions, d.name)
+	}
+	return metrics, distributions
 }
 
 // readBaseline reads dir/baseline.json: nil if there is none, a refusal
@@ -307,9 +346,9 @@ func regressOne(opt regressOptions, stdout, stderr io.Writer) int {
 	if old != nil {
 		res.BaselineRevision, res.BaselineSeeds = old.Revision, old.Seeds
 		res.ScenarioChanged = scenarioChanged(s, old)
-		res.Tests = compareBaseline(old, now, opt.alpha)
+		res.Tests = compareBaseline(old, now, opt.alpha, opt.declared)
 		for _, t := range res.Tests {
-			if t.Test != "none" {
+			if !math.IsNaN(float64(t.P)) {
 				res.Family++
 			}
 			if t.Verdict == verdictMoved {
@@ -354,7 +393,9 @@ func regressOne(opt regressOptions, stdout, stderr io.Writer) int {
 }
 
 // scenarioChanged reports whether s, with the baseline's first seed,
-// resolves to another scenario than the baseline's.
+// resolves to another scenario than the baseline's: scenarios.Equal, which
+// ignores the file a scenario was loaded from (the resolved TOML's header
+// names it) and its [regression] section.
 func scenarioChanged(s *scenarios.Scenario, b *baseline) bool {
 	if len(b.Seeds) == 0 {
 		return true
@@ -363,8 +404,8 @@ func scenarioChanged(s *scenarios.Scenario, b *baseline) bool {
 	if c.Set("run.seed", strconv.FormatInt(b.Seeds[0], 10)) != nil {
 		return true
 	}
-	t, err := c.TOML()
-	return err != nil || string(t) != b.ScenarioTOML
+	old, err := scenarios.Parse("baseline scenario_toml", []byte(b.ScenarioTOML))
+	return err != nil || !c.Equal(old)
 }
 
 // writeBaseline writes dir/baseline.json atomically (an existing file was
@@ -445,6 +486,18 @@ func collectBaseline(s *scenarios.Scenario, path, dir string) (*baseline, error)
 	return b, nil
 }
 
+// repMeans are the means of a distribution's values per replication
+// (replications without a value left out).
+func repMeans(b baselineSample) []float64 {
+	var m []float64
+	for _, g := range b.groups() {
+		if len(g) > 0 {
+			m = append(m, stats.Mean(g))
+		}
+	}
+	return m
+}
+
 func present(v []*float64) []float64 {
 	var x []float64
 	for _, p := range v {
@@ -460,9 +513,16 @@ func constant(x []float64) bool {
 }
 
 // compareBaseline tests every metric and distribution of the baseline
-// and of now (in the baseline's order, then those only now has) and
-// applies Holm–Bonferroni at alpha over all tests made.
-func compareBaseline(old, now *baseline, alpha float64) []regressTest {
+// and of now (in the baseline's order, then those only now has), as
+// declared (by name) or automatically, and applies Holm–Bonferroni at
+// alpha over all tests made. A test moves when its adjusted p is at most
+// alpha and its difference exceeds its tolerance; a metric the baseline
+// lacks is "new" and a metric now lacks has moved.
+func compareBaseline(old, now *baseline, alpha float64, declared []scenarios.RegressionMetric) []regressTest {
+	decl := map[string]scenarios.RegressionMetric{}
+	for _, m := range declared {
+		decl[m.Name] = m
+	}
 	var tests []regressTest
 	pair := func(kind string, a, b []baselineSample) {
 		idx := map[string]int{}
@@ -476,29 +536,51 @@ func compareBaseline(old, now *baseline, alpha float64) []regressTest {
 			if i, ok := idx[s.Name]; ok {
 				y = b[i]
 			}
-			tests = append(tests, testPair(kind, s.Name, s, y))
+			d, ok := decl[s.Name]
+			tests = append(tests, testPair(kind, s.Name, s, y, d, ok))
 		}
 		for _, s := range b {
 			if !seen[s.Name] {
-				tests = append(tests, testPair(kind, s.Name, baselineSample{}, s))
+				d, ok := decl[s.Name]
+				t := testPair(kind, s.Name, baselineSample{}, s, d, ok)
+				if t.Test != "none" {
+					t.Test, t.P = "presence", jfloat(math.NaN()) // not in the family
+				}
+				t.Verdict = verdictNew
+				tests = append(tests, t)
 			}
 		}
 	}
 	pair("metric", old.Metrics, now.Metrics)
 	pair("distribution", old.Distributions, now.Distributions)
+	judge(tests, alpha)
+	return tests
+}
+
+// judge sets the Holm-adjusted p-values and verdicts of tests at alpha
+// from their p-values, differences and tolerances (again, if judged
+// before).
+func judge(tests []regressTest, alpha float64) {
 	p := make([]float64, len(tests))
 	for i, t := range tests {
 		p[i] = float64(t.P)
 	}
 	adj := stats.Holm(p)
 	for i := range tests {
-		tests[i].PHolm = jfloat(adj[i])
-		tests[i].Verdict = verdictOK
+		t := &tests[i]
+		t.PHolm = jfloat(adj[i])
+		if t.Verdict == verdictNew {
+			continue
+		}
+		t.Verdict = verdictOK
 		if adj[i] <= alpha {
-			tests[i].Verdict = verdictMoved
+			t.Verdict = verdictMoved
+			// NaN (a value on one side only) exceeds any tolerance.
+			if math.Abs(float64(t.Difference)) <= float64(t.ToleranceAbs) {
+				t.Verdict = verdictTolerated
+			}
 		}
 	}
-	return tests
 }
 
 // Distributions are compared by replication: the exact permutation
@@ -509,35 +591,66 @@ const (
 	ksResamples  = 9999
 )
 
-// testPair makes one test of the baseline sample against now's.
-func testPair(kind, name string, bs, ns baselineSample) regressTest {
+// bootstrapResamples are the rounds of a declared bootstrap test, drawn
+// from a fresh stats.BootstrapSeed generator per test.
+const bootstrapResamples = 9999
+
+// testPair makes one test of the baseline sample against now's: the
+// declared test (decl, when declared) or the automatic choice, and the
+// tolerance its verdict will allow.
+func testPair(kind, name string, bs, ns baselineSample, decl scenarios.RegressionMetric, declared bool) regressTest {
 	x, y := present(bs.Values), present(ns.Values)
+	test := decl.TestOf()
+	ks := kind == "distribution" && (test == "auto" || test == "ks")
+	if kind == "distribution" && !ks && test != "none" {
+		// A test of means on a distribution compares the replications'
+		// means of it, one independent value per replication.
+		x, y = repMeans(bs), repMeans(ns)
+	}
 	nan := jfloat(math.NaN())
 	t := regressTest{Name: name, Kind: kind, BaseN: len(x), NowN: len(y),
 		BaseMean: jfloat(stats.Mean(x)), NowMean: jfloat(stats.Mean(y)),
-		Effect: nan, Statistic: nan, DF: nan, P: nan, PHolm: nan}
+		Effect: nan, Statistic: nan, DF: nan, P: nan, PHolm: nan,
+		Declared: declared, Tolerance: decl.Tolerance.String(), Difference: nan, CILo: nan, CIHi: nan}
+	// A KS tolerance is a distance ("5%" = 0.05); others are in the
+	// metric's units, a percentage of the baseline's mean.
+	t.ToleranceAbs = jfloat(decl.Tolerance.Abs(stats.Mean(x)))
+	if ks {
+		t.ToleranceAbs = jfloat(decl.Tolerance.Value)
+	}
 	switch {
-	case len(x) == 0 && len(y) == 0:
+	case test == "none" || len(x) == 0 && len(y) == 0:
 		t.Test = "none"
 	case len(x) == 0 || len(y) == 0:
 		t.Test, t.P = "presence", 0 // a value appeared or vanished
-	case kind == "distribution":
+	case ks:
 		r := stats.KSClusterPermutation(bs.groups(), ns.groups(), ksExactLimit, ksResamples, stats.NewRand(stats.BootstrapSeed))
 		t.Test, t.Effect, t.Statistic, t.P = "ks", jfloat(r.D), jfloat(r.D), jfloat(r.PValue)
-	case constant(x) && constant(y):
-		t.Test, t.P = "exact", 1
-		if x[0] != y[0] {
+		t.Difference = jfloat(r.D)
+	case test == "exact" || constant(x) && constant(y):
+		// Every value of both sides equal: the result is determined. The
+		// difference is the spread of all the values.
+		all := append(slices.Clone(x), y...)
+		t.Test, t.P, t.Difference = "exact", 1, jfloat(slices.Max(all)-slices.Min(all))
+		if t.Difference != 0 {
 			t.P = 0
 		}
 	case len(x) < 2 || len(y) < 2:
 		t.Test = "none"
 	default:
-		r := stats.WelchT(y, x)
-		t.Test, t.Statistic, t.DF, t.P = "welch", jfloat(r.T), jfloat(r.DF), jfloat(r.PValue)
+		t.Difference = t.NowMean - t.BaseMean
 		n, m := float64(len(x)), float64(len(y))
 		sx, sy := stats.StdDev(x), stats.StdDev(y)
 		pooled := math.Sqrt(((n-1)*sx*sx + (m-1)*sy*sy) / (n + m - 2))
 		t.Effect = jfloat((stats.Mean(y) - stats.Mean(x)) / pooled)
+		if test == "bootstrap" {
+			r := stats.BootstrapMeanDiff(y, x, bootstrapResamples, 0.95, stats.NewRand(stats.BootstrapSeed))
+			t.Test, t.Statistic, t.P = "bootstrap", jfloat(r.T), jfloat(r.PValue)
+			t.CILo, t.CIHi = jfloat(r.CI.Lo), jfloat(r.CI.Hi)
+			break
+		}
+		r := stats.WelchT(y, x)
+		t.Test, t.Statistic, t.DF, t.P = "welch", jfloat(r.T), jfloat(r.DF), jfloat(r.PValue)
 	}
 	return t
 }
@@ -557,13 +670,26 @@ func printRegress(w io.Writer, r *regressResult) {
 	if r.ScenarioChanged {
 		fmt.Fprintln(w, "scenario:      differs from the baseline's (beyond the seed)")
 	}
-	fmt.Fprintf(w, "tests:         %d, family-wise false-alarm rate alpha = %g with Holm–Bonferroni; effect: (now-baseline)/pooled sd for welch, D for ks (p by permuting whole replications)\n", r.Family, r.Alpha)
-	fmt.Fprintf(w, "%-26s %12s %12s %8s %-8s %9s %9s  %s\n", "metric", "baseline", "now", "effect", "test", "p", "p_holm", "verdict")
+	fmt.Fprintf(w, "tests:         %d, family-wise false-alarm rate alpha = %g with Holm–Bonferroni; effect: (now-baseline)/pooled sd for welch and bootstrap, D for ks (p by permuting whole replications); tolerance: a difference within it never moves\n", r.Family, r.Alpha)
+	fmt.Fprintf(w, "%-26s %12s %12s %8s %-9s %9s %9s %9s  %s\n", "metric", "baseline", "now", "effect", "test", "p", "p_holm", "tolerance", "verdict")
 	for _, t := range r.Tests {
 		if t.Test == "none" {
 			continue
 		}
-		fmt.Fprintf(w, "%-26s %12s %12s %8s %-8s %9s %9s  %s\n", t.Name, fmtJ(t.BaseMean), fmtJ(t.NowMean), fmtJ(t.Effect), t.Test, fmtJ(t.P), fmtJ(t.PHolm), t.Verdict)
+		tol := "-"
+		if t.Tolerance != "0" {
+			tol = t.Tolerance
+		}
+		fmt.Fprintf(w, "%-26s %12s %12s %8s %-9s %9s %9s %9s  %s\n", t.Name, fmtJ(t.BaseMean), fmtJ(t.NowMean), fmtJ(t.Effect), t.Test, fmtJ(t.P), fmtJ(t.PHolm), tol, t.Verdict)
+	}
+	var news []string
+	for _, t := range r.Tests {
+		if t.Verdict == verdictNew {
+			news = append(news, t.Name)
+		}
+	}
+	if len(news) > 0 {
+		fmt.Fprintf(w, "new:           %s (not in the baseline, not tested; --update adds them)\n", strings.Join(news, ", "))
 	}
 	if r.OK {
 		fmt.Fprintln(w, "verdict:       ok, nothing moved")

@@ -302,6 +302,9 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 			_, err = pipeline.FromScenario(s)
 		}
 		if err == nil {
+			err = s.CheckRegression(regressNames())
+		}
+		if err == nil {
 			err = s.CheckMemory(availableMemory())
 		}
 		if err != nil {
