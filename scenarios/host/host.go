@@ -98,7 +98,7 @@ type Host struct {
 	// classFLOPs are the counted FLOPs (unscaled) of the jobs each node
 	// completed, per nodes.JobClass.
 	classFLOPs [nodes.NumJobClasses][]float64
-	computed  int64
+	computed   int64
 	// speculative counts training results computed ahead (on a spare
 	// core) whose job was then cancelled: wall-clock work only.
 	speculative int64
