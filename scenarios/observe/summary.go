@@ -275,14 +275,19 @@ func attackSummary(s *Summary, res *Result, rewards []float64) {
 	var any bool
 	var rAtt, rAll, cAtt, cAll float64
 	for i, spec := range res.Config.Nodes {
-		work := float64(res.NodeBusy[i]) / 1e9 * spec.FLOPS
+		var work float64
+		if i < len(res.NodeBusy) {
+			work = float64(res.NodeBusy[i]) / 1e9 * spec.FLOPS
+		}
 		rAll += rewards[i]
 		cAll += work
 		if spec.Attack == "" {
 			continue
 		}
 		any = true
-		blocks += res.Nodes[i].BlocksMain
+		if i < len(res.Nodes) {
+			blocks += res.Nodes[i].BlocksMain
+		}
 		rAtt += rewards[i]
 		cAtt += work
 	}
