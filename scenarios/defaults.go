@@ -49,6 +49,7 @@ func Default() Scenario {
 			Role:           "miner",
 			Regions:        "default",
 			HashrateSpread: 0.25,
+			Reuse:          defaultReuse(),
 		}},
 		PoW: PoW{
 			Interval:       600 * Second,
@@ -88,6 +89,7 @@ func Default() Scenario {
 				Units:       []int{16, 32, 48, 64},
 				Activations: []string{"relu", "tanh"},
 			},
+			Bind: "none",
 		},
 		Storage: Storage{
 			Enabled:           false,
@@ -137,7 +139,13 @@ func BuiltinHardware() []Hardware {
 
 // defaultGroup is the starting value of every [[group]] entry.
 func defaultGroup() Group {
-	return Group{Role: "miner", Regions: "default"}
+	return Group{Role: "miner", Regions: "default", Reuse: defaultReuse()}
+}
+
+// defaultReuse is the starting value of every [group.reuse] table: one
+// byte flipped, any seen model, honest mining when none fits.
+func defaultReuse() Reuse {
+	return Reuse{PerturbBytes: 1, Source: "any", Fallback: "mine"}
 }
 
 // baseHardware is the starting value of a [[hardware]] entry: the built-in
@@ -171,7 +179,10 @@ var (
 	protocols   = []string{"pow", "coinai"}
 	jitters     = []string{"pareto", "none"}
 	relays      = []string{"compact", "full"}
-	roles       = []string{"miner", "storage", "user", "relay"}
+	roles       = []string{"miner", "storage", "user", "relay", "reuse"}
+	reuseSource = []string{"any", "own"}
+	reuseFall   = []string{"mine", "idle"}
+	binds       = []string{"none", "label-permutation"}
 	powFidelity = []string{"sampled-exponential"}
 	attemptMode = []string{"fresh-seed", "continue"}
 	problems    = []string{"digits"}

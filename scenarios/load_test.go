@@ -135,6 +135,11 @@ func TestRoundTrip(t *testing.T) {
 	if err != nil || len(files) < 3 {
 		t.Fatalf("shipped scenarios: %v %v", files, err)
 	}
+	attacks, err := filepath.Glob("attacks/*.toml")
+	if err != nil || len(attacks) < 2 {
+		t.Fatalf("attack scenarios: %v %v", attacks, err)
+	}
+	files = append(files, attacks...)
 	custom := `
 [run]
 protocol = "coinai"
@@ -334,5 +339,25 @@ func TestDecodeProblems(t *testing.T) {
 		if got, want := err.Error(), strings.Join(tt.want, "\n"); got != want {
 			t.Errorf("%s: error\n%s\nwant\n%s", tt.name, got, want)
 		}
+	}
+}
+
+// The model re-use attack scenarios (issue #13): 20 nodes of which the
+// "reusers" group of 2 is the re-use attacker, and the defended scenario
+// is the same run but for its name and coinai.bind, so that the two
+// compare the rule and nothing else.
+func TestAttackScenarios(t *testing.T) {
+	plain, defended := mustLoad(t, "attacks/model-reuse.toml"), mustLoad(t, "attacks/model-reuse-defended.toml")
+	if plain.NodeCount() != 20 || len(plain.Groups) != 2 || plain.Groups[1].Role != "reuse" || plain.Groups[1].Count != 2 ||
+		plain.Groups[1].Reuse != (Reuse{PerturbBytes: 1, Source: "any", Fallback: "idle"}) {
+		t.Errorf("model-reuse.toml: %d nodes, groups %+v", plain.NodeCount(), plain.Groups)
+	}
+	if plain.CoinAI.Bind != "none" || defended.CoinAI.Bind != "label-permutation" {
+		t.Errorf("bind %q and %q, want none and label-permutation", plain.CoinAI.Bind, defended.CoinAI.Bind)
+	}
+	d := *defended
+	d.Run.Name, d.CoinAI.Bind = plain.Run.Name, plain.CoinAI.Bind
+	if !plain.Equal(&d) {
+		t.Error("model-reuse-defended.toml differs from model-reuse.toml beyond its name and coinai.bind")
 	}
 }

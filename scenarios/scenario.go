@@ -112,8 +112,10 @@ type Group struct {
 	// Hardware names a [[hardware]] profile or a built-in one.
 	Hardware string `toml:"hardware"`
 	// Role is "miner" (mines blocks), "storage" (stores models for
-	// proof-of-storage), "user" (submits transactions and verifies) or
-	// "relay" (only relays).
+	// proof-of-storage), "user" (submits transactions and verifies),
+	// "relay" (only relays) or an attacker role: "reuse" (Coin.AI:
+	// publishes perturbed copies of models it has seen instead of
+	// training; see Reuse).
 	Role string `toml:"role"`
 	// Regions is "default", to spread the nodes over the regions by
 	// network.region_share, or one region name to pin them all there.
@@ -128,6 +130,30 @@ type Group struct {
 	// training attempts at the same virtual instant. 0 gives every node the
 	// same rate.
 	FlopsSpread float64 `toml:"flops_spread"`
+	// Reuse holds the parameters of the "reuse" attacker role; other
+	// roles ignore it.
+	Reuse Reuse `toml:"reuse"`
+}
+
+// Reuse is the [group.reuse] table: the model re-use attacker of issue
+// #13. On every new tip the attacker looks for a model it has seen in an
+// accepted block whose architecture is the one the tip's hash decodes to,
+// flips PerturbBytes bytes of its weights and publishes it as a block,
+// charged only the evaluation that checks it (no training).
+type Reuse struct {
+	// PerturbBytes is the number of weight bytes flipped (the low-order
+	// byte of a weight drawn at random), >= 1.
+	PerturbBytes int `toml:"perturb_bytes"`
+	// Source is "any" (any accepted block's model) or "own" (only models
+	// of blocks the attacker mined).
+	Source string `toml:"source"`
+	// Fallback is what the attacker does on a tip for which no seen model
+	// fits: "mine" (train honestly) or "idle".
+	Fallback string `toml:"fallback"`
+	// Relabel also moves the re-used model's output units from its own
+	// parent's label permutation to the new parent's (model surgery, no
+	// training), which defeats coinai.bind = "label-permutation".
+	Relabel bool `toml:"relabel"`
 }
 
 // PoW is the [pow] section: the Bitcoin-style baseline.
@@ -209,6 +235,12 @@ type CoinAI struct {
 	Verify bool `toml:"verify"`
 	// Grammar bounds the architectures derived from block hashes.
 	Grammar Grammar `toml:"grammar"`
+	// Bind is what else of the parent's hash a block's model must fit:
+	// "none" (the architecture only, the paper's rule: a model re-used
+	// from another parent of the same architecture is valid) or
+	// "label-permutation" (the classes are relabelled by a permutation
+	// keyed by the parent's hash, for training, validation and test).
+	Bind string `toml:"bind"`
 }
 
 // Grammar is the [coinai.grammar] table: the ranges from which an

@@ -232,6 +232,17 @@ func (v *validator) groups() {
 		}
 		v.inRange(key+".hashrate_spread", g.HashrateSpread, 0, math.MaxFloat64, false)
 		v.inRange(key+".flops_spread", g.FlopsSpread, 0, math.MaxFloat64, false)
+		if g.Role == "reuse" {
+			// The attacker's parameters; other roles ignore them.
+			if r := g.Reuse; r.PerturbBytes < 1 || r.PerturbBytes > 1<<20 {
+				v.add(key+".reuse.perturb_bytes", "%d must be in [1, %d]", r.PerturbBytes, 1<<20)
+			}
+			v.oneOf(key+".reuse.source", g.Reuse.Source, reuseSource)
+			v.oneOf(key+".reuse.fallback", g.Reuse.Fallback, reuseFall)
+			if s.Run.Protocol != "coinai" {
+				v.add(key+".role", `"reuse" re-uses trained models: it needs run.protocol = "coinai"`)
+			}
+		}
 		if g.Role == "miner" || !slices.Contains(roles, g.Role) {
 			miners++ // a group with a mistyped role is not reported as missing miners too
 		}
@@ -240,7 +251,7 @@ func (v *validator) groups() {
 			v.add(key+".hardware", "unknown hardware %q (known: %s)", g.Hardware, strings.Join(names, ", "))
 			continue
 		}
-		if g.Role != "miner" {
+		if g.Role != "miner" && (g.Role != "reuse" || s.Run.Protocol != "coinai") {
 			continue
 		}
 		switch {
@@ -300,6 +311,7 @@ func (v *validator) coinai() {
 	}
 	v.oneOf("coinai.problem", c.Problem, problems)
 	v.oneOf("coinai.fidelity", c.Fidelity, aiFidelity)
+	v.oneOf("coinai.bind", c.Bind, binds)
 	v.inRange("coinai.block_reward", c.BlockReward, 0, math.MaxFloat64, false)
 
 	g := c.Grammar

@@ -42,7 +42,33 @@ func TestValidate(t *testing.T) {
 		}, "group.1.count: 0 must be > 0"},
 		{"huge count", func(s *Scenario) { s.Groups[0].Count = 20_000_000 }, "group.0.count: 20000000 is more than the 10000000 nodes supported"},
 		{"unknown hardware", func(s *Scenario) { s.Groups[0].Hardware = "tpu" }, `group.0.hardware: unknown hardware "tpu" (known: laptop-cpu, rtx4090, h100, asic)`},
-		{"role", func(s *Scenario) { s.Groups[0].Role = "validator" }, `group.0.role: "validator" is not one of "miner", "storage", "user", "relay"`},
+		{"role", func(s *Scenario) { s.Groups[0].Role = "validator" }, `group.0.role: "validator" is not one of "miner", "storage", "user", "relay", "reuse"`},
+		{"reuse under pow", func(s *Scenario) {
+			s.Groups[0].Role = "reuse"
+			s.Groups = append(s.Groups, Group{Count: 1, Hardware: "asic", Role: "miner", Regions: "default"})
+		},
+			`group.0.role: "reuse" re-uses trained models: it needs run.protocol = "coinai"`},
+		{"reuse bytes", func(s *Scenario) {
+			s.Run.Protocol = "coinai"
+			s.Groups[0].Hardware = "laptop-cpu"
+			s.Groups = append(s.Groups, Group{Count: 2, Hardware: "laptop-cpu", Role: "reuse", Regions: "default", Reuse: Reuse{PerturbBytes: 0, Source: "any", Fallback: "idle"}})
+		}, "group.1.reuse.perturb_bytes: 0 must be in [1, 1048576]"},
+		{"reuse source", func(s *Scenario) {
+			s.Run.Protocol = "coinai"
+			s.Groups[0].Hardware = "laptop-cpu"
+			s.Groups = append(s.Groups, Group{Count: 2, Hardware: "laptop-cpu", Role: "reuse", Regions: "default", Reuse: Reuse{PerturbBytes: 1, Source: "theirs", Fallback: "idle"}})
+		}, `group.1.reuse.source: "theirs" is not one of "any", "own"`},
+		{"reuse fallback", func(s *Scenario) {
+			s.Run.Protocol = "coinai"
+			s.Groups[0].Hardware = "laptop-cpu"
+			s.Groups = append(s.Groups, Group{Count: 2, Hardware: "laptop-cpu", Role: "reuse", Regions: "default", Reuse: Reuse{PerturbBytes: 1, Source: "own", Fallback: "sleep"}})
+		}, `group.1.reuse.fallback: "sleep" is not one of "mine", "idle"`},
+		{"reuse without flops", func(s *Scenario) {
+			s.Run.Protocol = "coinai"
+			s.Groups[0].Hardware = "laptop-cpu"
+			s.Groups = append(s.Groups, Group{Count: 2, Hardware: "asic", Role: "reuse", Regions: "default", Reuse: Reuse{PerturbBytes: 1, Source: "any", Fallback: "mine"}})
+		}, `group.1.hardware: "asic" has no flops and cannot train models`},
+		{"bind", func(s *Scenario) { s.CoinAI.Bind = "labels" }, `coinai.bind: "labels" is not one of "none", "label-permutation"`},
 		{"region", func(s *Scenario) { s.Groups[0].Regions = "EU,NA" }, `group.0.regions: "EU,NA" is neither "default" nor a region of network.regions (NA, EU, SA, AP, JP, AU)`},
 		{"spread", func(s *Scenario) { s.Groups[0].HashrateSpread = -0.1 }, "group.0.hashrate_spread: -0.1 must be >= 0"},
 		{"pow without hashrate", func(s *Scenario) { s.Groups[0].Hardware = "h100" }, `group.0.hardware: "h100" has no hashrate and cannot mine proof-of-work blocks`},

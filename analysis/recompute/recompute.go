@@ -47,6 +47,7 @@ func Summary(run *rundata.Run) Values {
 
 	blocks(v, run, pow)
 	nodes(v, run)
+	compute(v, run)
 	if run.Has(rundata.StorageFile) {
 		storage(v, run)
 	} else {
@@ -301,6 +302,52 @@ func storage(v Values, run *rundata.Run) {
 	}
 	v["storage_bytes_sent"] = sent
 	v["energy_storage_joules"] = energy
+}
+
+// compute recomputes the attacker keys and the verification cost from
+// compute.csv (Coin.AI runs) and nodes.csv: attackers are the nodes whose
+// compute.csv attack is not empty; their main-chain blocks, share of the
+// rewards and share of the compute (busy_s × flops, every node); and the
+// evaluation FLOPs of all nodes per main-chain block. Without compute.csv
+// (PoW, or runs of earlier versions) every one is null.
+func compute(v Values, run *rundata.Run) {
+	for _, k := range []string{"attacker_blocks", "attacker_reward_share", "attacker_compute_share", "verify_flops_per_block"} {
+		v[k] = math.NaN()
+	}
+	if !run.Has(rundata.ComputeFile) || run.Compute == nil {
+		return
+	}
+	flops := map[int64]float64{}
+	var eval float64
+	for _, c := range run.Compute {
+		flops[c.Node] = c.FLOPS
+		eval += c.EvalFLOPs
+	}
+	if m := v["blocks_main"].(float64); m > 0 {
+		v["verify_flops_per_block"] = eval / m
+	}
+	att := run.Attackers()
+	if len(att) == 0 {
+		return
+	}
+	var blocks, rAtt, rAll, cAtt, cAll float64
+	for _, n := range run.Nodes {
+		work := n.BusyS * flops[n.Node]
+		rAll += n.Reward
+		cAll += work
+		if _, ok := att[n.Node]; ok {
+			blocks += n.BlocksMain
+			rAtt += n.Reward
+			cAtt += work
+		}
+	}
+	v["attacker_blocks"] = blocks
+	if rAll > 0 {
+		v["attacker_reward_share"] = rAtt / rAll
+	}
+	if cAll > 0 {
+		v["attacker_compute_share"] = cAtt / cAll
+	}
 }
 
 func appendFinite(dst []float64, x float64) []float64 {

@@ -131,6 +131,16 @@ type Retrieval struct {
 	Bytes   float64
 }
 
+// ComputeRow is one row of compute.csv (Coin.AI): a node's attacker role
+// ("" if honest), its FLOP rate, and the counted FLOPs of the training and
+// evaluation jobs it completed.
+type ComputeRow struct {
+	Node                  int64
+	Attack                string
+	FLOPS                 float64
+	TrainFLOPs, EvalFLOPs float64
+}
+
 // Names of the files of a run directory.
 const (
 	SummaryFile     = "summary.json"
@@ -143,6 +153,7 @@ const (
 	StorageFile     = "storage.csv"
 	ProofsFile      = "proofs.csv"
 	RetrievalsFile  = "retrievals.csv"
+	ComputeFile     = "compute.csv"
 )
 
 // Run is a loaded run directory.
@@ -158,8 +169,10 @@ type Run struct {
 	Storage     []StorageSample
 	Proofs      []Proof
 	Retrievals  []Retrieval
+	Compute     []ComputeRow
 	// Missing lists the optional files that were absent, in load order
-	// (proofs.csv and retrievals.csv only in runs with storage.csv).
+	// (proofs.csv and retrievals.csv only in runs with storage.csv,
+	// compute.csv only in Coin.AI runs).
 	Missing []string
 }
 
@@ -228,7 +241,46 @@ func Load(dir string) (*Run, error) {
 			return nil, fmt.Errorf("loading run %s: %w", dir, err)
 		}
 	}
+	// Per-node compute, written for Coin.AI runs (since issue #13).
+	if err := loadCSV(dir, ComputeFile, []string{"node"}, r.loadCompute); errors.Is(err, fs.ErrNotExist) {
+		if r.Summary.Protocol == "coinai" {
+			r.Missing = append(r.Missing, ComputeFile)
+		}
+	} else if err != nil {
+		return nil, fmt.Errorf("loading run %s: %w", dir, err)
+	}
 	return r, nil
+}
+
+// Attackers reports, per node index, whether compute.csv names an
+// attacker role for it; nil when the run has no compute.csv.
+func (r *Run) Attackers() map[int64]string {
+	if !r.Has(ComputeFile) || r.Compute == nil {
+		return nil
+	}
+	out := map[int64]string{}
+	for _, c := range r.Compute {
+		if c.Attack != "" {
+			out[c.Node] = c.Attack
+		}
+	}
+	return out
+}
+
+func (r *Run) loadCompute(t *table) error {
+	return rows(t, func() error {
+		var c ComputeRow
+		var err error
+		if c.Node, err = t.reqInt("node"); err != nil {
+			return err
+		}
+		c.Attack = t.str("attack")
+		if err := floats(t, []string{"flops", "train_flops", "eval_flops"}, &c.FLOPS, &c.TrainFLOPs, &c.EvalFLOPs); err != nil {
+			return err
+		}
+		r.Compute = append(r.Compute, c)
+		return nil
+	})
 }
 
 func loadCSV(dir, name string, required []string, load func(*table) error) error {

@@ -140,8 +140,11 @@ func TestLoadSynthetic(t *testing.T) {
 	if got := len(r.MainIntervals()); got != 30 {
 		t.Errorf("%d main intervals, want 30", got)
 	}
-	if len(r.Nodes) != 20 || len(r.Threshold) != 30 || len(r.Storage) != 30 || len(r.Energy) != 31*3 {
-		t.Errorf("rows: nodes %d threshold %d storage %d energy %d", len(r.Nodes), len(r.Threshold), len(r.Storage), len(r.Energy))
+	if len(r.Nodes) != 20 || len(r.Threshold) != 30 || len(r.Storage) != 30 || len(r.Energy) != 31*3 || len(r.Compute) != 20 {
+		t.Errorf("rows: nodes %d threshold %d storage %d energy %d compute %d", len(r.Nodes), len(r.Threshold), len(r.Storage), len(r.Energy), len(r.Compute))
+	}
+	if a := r.Attackers(); a == nil || len(a) != 0 || r.Compute[3].FLOPS != 1e11 || r.Compute[3].EvalFLOPs != 30*5e7 {
+		t.Errorf("compute rows %+v, attackers %v", r.Compute[3], a)
 	}
 	// blocks.csv's prop columns and propagation.csv must agree.
 	fromBlocks := r.Reach()

@@ -66,6 +66,8 @@ var KnownKeys = []string{
 	"availability_mean", "replicas_alive_mean", "availability_by_replication",
 	"retrievals_ok", "retrievals_failed", "retrieval_mean_s", "retrieval_bytes",
 	"storage_bytes_sent", "energy_storage_joules",
+	"attacker_blocks", "attacker_reward_share", "attacker_compute_share",
+	"verify_flops_per_block",
 }
 
 // Has reports whether summary.json has key with a non-null value.

@@ -160,12 +160,15 @@ func TestBadInputWritesNothing(t *testing.T) {
 	}
 }
 
-// The shipped scenarios validate (and fit this machine's memory).
+// The shipped scenarios validate (and fit this machine's memory), the
+// attack scenarios of scenarios/attacks/ with them.
 func TestShippedScenariosValidate(t *testing.T) {
 	files, _ := filepath.Glob("../../scenarios/*.toml")
-	if len(files) < 5 {
-		t.Fatalf("scenarios: %v", files)
+	attacks, _ := filepath.Glob("../../scenarios/attacks/*.toml")
+	if len(files) < 5 || len(attacks) < 2 {
+		t.Fatalf("scenarios: %v, attacks: %v", files, attacks)
 	}
+	files = append(files, attacks...)
 	code, stdout, stderr := run(append([]string{"validate"}, files...)...)
 	if code != 0 || strings.Count(stdout, ": ok (") != len(files) {
 		t.Errorf("exit %d\n%s%s", code, stdout, stderr)

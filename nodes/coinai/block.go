@@ -184,8 +184,10 @@ func merkleRoot(ids [][32]byte) [32]byte {
 // Seed is the training seed of a miner's attempt: the first 8 bytes,
 // little-endian, of SHA-256("coinai/seed" || prev || miner || attempt as
 // u32 little-endian). It ties the initial weights and the data order to
-// the parent, so a model trained on another parent is worthless, and to the
-// miner, so two miners never train the same model.
+// the parent and to the miner, so that two miners never train the same
+// model. A validator cannot check it from the weights, so it does not stop
+// a model trained on another parent from being re-used there: only a
+// binding rule does (Config.Bind, bind.go).
 func Seed(prev [32]byte, miner ledger.Address, attempt uint32) uint64 {
 	h := sha256.New()
 	h.Write([]byte("coinai/seed"))

@@ -80,6 +80,9 @@ func (n *Node) accept(p *pending, acc float64) {
 	undone, applied := slices.Clone(res.Undone), slices.Clone(res.Applied)
 	n.env.Observe(nodes.Event{Kind: nodes.EvAccepted, Block: p.id, Parent: h.Prev, Height: int64(h.Height),
 		Size: len(p.msg), Value: acc})
+	if n.reuse != nil {
+		n.recordReuse(p.id, h, acc)
+	}
 	if n.stor != nil {
 		n.onStorageAccept(p.id, r, p.blk.Model, p.from == n.cfg.ID)
 	}

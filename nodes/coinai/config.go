@@ -97,6 +97,12 @@ type Config struct {
 	// Storage configures proof-of-storage of the mined models (see the
 	// package doc); the zero value disables it.
 	Storage StorageConfig
+	// Bind is the binding rule (consensus): BindNone (or empty) or
+	// BindLabelPermutation; see bind.go.
+	Bind string
+	// Attack makes the node an attacker for measurement (see attack.go);
+	// the zero value is an honest node.
+	Attack AttackConfig
 }
 
 func (c *Config) validate() error {
@@ -138,6 +144,15 @@ func (c *Config) validate() error {
 		return fmt.Errorf("threshold decay %v: want [0, 1)", c.ThresholdDecay)
 	case c.RequestTimeout < 0 || c.MaxFutureDrift < 0:
 		return fmt.Errorf("negative timeout or drift")
+	}
+	if err := validBind(c.Bind); err != nil {
+		return err
+	}
+	if err := c.Attack.validate(); err != nil {
+		return err
+	}
+	if c.Attack.Kind != AttackNone && !c.Miner {
+		return fmt.Errorf("attack %q: the node must be a miner (it publishes blocks)", c.Attack.Kind)
 	}
 	return c.Storage.validate()
 }

@@ -33,7 +33,8 @@
 // On a new tip a miner derives the architecture with grammar.Decode(tip id,
 // Ranges, shape of the problem's data) and queues a TrainJob: a fresh model
 // seeded by Seed(tip, miner key, attempt) trained for Epochs epochs on the
-// training split and measured on the validation split. Declared work is
+// training split (its labels mapped by the binding rule, LabelsFor) and
+// measured on the validation split. Declared work is
 // TrainFLOPs + EvalFLOPs(validation), as counted (the simulator may scale the
 // JobTrain class when a scenario lets the job stand in for a larger one). If the validation
 // accuracy reaches the threshold the node builds and signs a block;
@@ -70,14 +71,31 @@
 // "duplicate-model"), the model decodes and its architecture equals the
 // grammar's for the parent, and, on the ledger at the parent, the problem is
 // the expected one and the transactions apply. Finally it queues an EvalJob (forward
-// passes over the test split; Shareable, so a simulator computes it once)
+// passes over the test split, its labels mapped by the binding rule for the
+// parent; Shareable, so a simulator computes it once)
 // and accepts the block if the test accuracy reaches the threshold.
 // Config.Verify=false skips the evaluation and trusts the claim.
 //
 // The duplicate-model rule is local: two nodes that saw a model first in two
-// different blocks keep different ones. A copy must name the same parent as
-// the original (the architecture depends on it), so the two compete at one
-// height and fork choice settles it.
+// different blocks keep different ones. An exact copy on another parent is
+// refused only where its architecture differs, and the rule compares exact
+// bytes: a copy with one weight byte flipped is a new model.
+//
+// # Binding and the re-use attack
+//
+// Under the paper's rules (Config.Bind = BindNone, the default) a model is
+// checked against its parent only through the architecture; the training
+// seed cannot be checked from the weights. A model mined on an earlier
+// block, with one weight byte flipped, is therefore a valid block on every
+// parent whose hash decodes to the same architecture (reuse_test.go pins
+// it). BindLabelPermutation relabels the classes of a child of P with a
+// permutation keyed by P's hash, applied alike by miners (training and
+// validation), validators (the test split) and checkers (LabelsFor): a
+// re-used model scores about chance. It does not stop a miner that
+// permutes the output units of the model it re-uses (bind.go).
+//
+// AttackReuse (attack.go) is the attacker that measures this: a node that
+// publishes perturbed copies of seen models instead of training.
 //
 // Processor order: jobs run one at a time in queue order. A block that would
 // become the new tip (its chain would have more work) first cancels the

@@ -79,7 +79,8 @@ func (n *testNet) start() *testNet {
 }
 
 // trainFor trains a model for a child of prev as miner key would on
-// attempt, returning the serialised model and the job's result.
+// attempt (under cfg's binding rule), returning the serialised model and
+// the job's result.
 func trainFor(t testing.TB, cfg Config, prev [32]byte, miner ledger.Address, attempt uint32, epochs int) *TrainResult {
 	t.Helper()
 	d := &cfg.Default
@@ -88,7 +89,8 @@ func trainFor(t testing.TB, cfg Config, prev [32]byte, miner ledger.Address, att
 		t.Fatal(err)
 	}
 	j := &TrainJob{Arch: a, Data: d, Seed: Seed(prev, miner, attempt),
-		Train: nn.TrainConfig{Epochs: epochs, Batch: cfg.Batch, LR: cfg.LR, Momentum: cfg.Momentum}}
+		Train:  nn.TrainConfig{Epochs: epochs, Batch: cfg.Batch, LR: cfg.LR, Momentum: cfg.Momentum},
+		Labels: LabelsFor(&cfg, prev)}
 	r := j.Run().(*TrainResult)
 	if r.Err != nil {
 		t.Fatal(r.Err)

@@ -55,6 +55,9 @@ type TrainJob struct {
 	// From, if not nil, is the serialised model to continue training from
 	// (AttemptMode "continue"); the job then runs Train.Epochs epochs on it.
 	From []byte
+	// Labels, if not nil, maps every training and validation label y to
+	// Labels[y]: the binding rule's relabelling for the parent (LabelsFor).
+	Labels []uint8
 }
 
 // TrainResult is what a TrainJob returns.
@@ -103,6 +106,10 @@ func (j *TrainJob) Key() [32]byte {
 		f := sha256.Sum256(j.From)
 		h.Write(f[:])
 	}
+	if j.Labels != nil {
+		h.Write([]byte("labels"))
+		h.Write(j.Labels)
+	}
 	var k [32]byte
 	h.Sum(k[:0])
 	return k
@@ -132,7 +139,7 @@ func (j *TrainJob) Run() any {
 	cfg := j.Train
 	cfg.Seed = j.Seed
 	tr := j.Data.Train
-	if _, err := nn.Train(m, tr.X, tr.Y, tr.Len(), cfg); err != nil {
+	if _, err := nn.Train(m, tr.X, relabel(tr.Y, j.Labels), tr.Len(), cfg); err != nil {
 		res.Err = fmt.Errorf("training attempt: %w", err)
 		return res
 	}
@@ -143,13 +150,17 @@ func (j *TrainJob) Run() any {
 	}
 	res.Model = b
 	res.Commitment = sha256.Sum256(b)
-	res.ValCorrect = correct(m, j.Data.Val)
+	res.ValCorrect = correctAs(m, j.Data.Val, j.Labels)
 	return res
 }
 
 // correct counts the samples of s that m classifies correctly.
-func correct(m *nn.Model, s *dataset.Set) int {
-	acc, _ := nn.EvaluateSerial(m, s.X, s.Y, s.Len())
+func correct(m *nn.Model, s *dataset.Set) int { return correctAs(m, s, nil) }
+
+// correctAs counts the samples of s that m classifies as their label
+// mapped through labels (as they are when labels is nil).
+func correctAs(m *nn.Model, s *dataset.Set, labels []uint8) int {
+	acc, _ := nn.EvaluateSerial(m, s.X, relabel(s.Y, labels), s.Len())
 	return int(math.Round(acc * float64(s.Len())))
 }
 
@@ -162,6 +173,9 @@ type EvalJob struct {
 	Commitment [32]byte
 	Problem    [32]byte
 	Test       *dataset.Set
+	// Labels, if not nil, maps every test label y to Labels[y] (the
+	// binding rule's relabelling for the block's parent, LabelsFor).
+	Labels []uint8
 }
 
 // EvalResult is what an EvalJob returns.
@@ -183,12 +197,17 @@ func (j *EvalJob) FLOPs() float64 { return j.Model.Arch.EvalFLOPs(j.Test.Len()) 
 // Class implements nodes.Classed: verification is evaluation.
 func (j *EvalJob) Class() nodes.JobClass { return nodes.JobEval }
 
-// Key implements nodes.Job: SHA-256("eval" || commitment || problem).
+// Key implements nodes.Job: SHA-256("eval" || commitment || problem),
+// followed by "labels" || Labels when the job relabels.
 func (j *EvalJob) Key() [32]byte {
 	h := sha256.New()
 	h.Write([]byte("eval"))
 	h.Write(j.Commitment[:])
 	h.Write(j.Problem[:])
+	if j.Labels != nil {
+		h.Write([]byte("labels"))
+		h.Write(j.Labels)
+	}
 	var k [32]byte
 	h.Sum(k[:0])
 	return k
@@ -199,7 +218,7 @@ func (j *EvalJob) Shareable() bool { return true }
 
 // Run implements nodes.Job.
 func (j *EvalJob) Run() any {
-	return &EvalResult{Correct: correct(j.Model, j.Test), N: j.Test.Len()}
+	return &EvalResult{Correct: correctAs(j.Model, j.Test, j.Labels), N: j.Test.Len()}
 }
 
 var (

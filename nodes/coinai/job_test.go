@@ -24,8 +24,9 @@ func TestJobKeys(t *testing.T) {
 		"problem":  func(j *TrainJob) { j.Problem[0] = 1 },
 		"continue": func(j *TrainJob) { j.From = []byte{1} },
 		"arch":     func(j *TrainJob) { j.Arch, _ = nn.ParseArch("fc32-relu", 1, 8, 8, 10) },
+		"labels":   func(j *TrainJob) { j.Labels = LabelPermutation([32]byte{1}, 10) },
 	}
-	for _, name := range []string{"seed", "epochs", "lr", "problem", "continue", "arch"} {
+	for _, name := range []string{"seed", "epochs", "lr", "problem", "continue", "arch", "labels"} {
 		j := base
 		edits[name](&j)
 		if j.Key() == k {
@@ -39,6 +40,11 @@ func TestJobKeys(t *testing.T) {
 	want := sha256.Sum256(append(append([]byte("eval"), e.Commitment[:]...), e.Problem[:]...))
 	if e.Key() != want || !e.Shareable() || e.Class() != nodes.JobEval {
 		t.Errorf("eval key %x, want %x", e.Key(), want)
+	}
+	relabelled := *e
+	relabelled.Labels = LabelPermutation([32]byte{1}, 10)
+	if relabelled.Key() == want {
+		t.Error("an evaluation under a label permutation shares the plain evaluation's key")
 	}
 	// fc16-relu: 2394 forward FLOPs per sample.
 	if got, want := e.FLOPs(), float64(d.Test.Len())*2394; got != want {
@@ -66,6 +72,13 @@ func TestConfigValidation(t *testing.T) {
 		{func(c *Config) { c.ThresholdMaxStep = 1 }, "max step"},
 		{func(c *Config) { c.AttemptMode = "resume" }, "attempt mode"},
 		{func(c *Config) { c.Ranges.UnitChoices = nil }, "no unit choices"},
+		{func(c *Config) { c.Bind = "labels" }, `bind "labels"`},
+		{func(c *Config) { c.Attack = AttackConfig{Kind: "steal", PerturbBytes: 1} }, `attack "steal"`},
+		{func(c *Config) { c.Attack = AttackConfig{Kind: AttackReuse} }, "perturb bytes 0"},
+		{func(c *Config) { c.Attack = AttackConfig{Kind: AttackReuse, PerturbBytes: 1, Source: "mine"} }, `source "mine"`},
+		{func(c *Config) { c.Attack = AttackConfig{Kind: AttackReuse, PerturbBytes: 1, Fallback: "sleep"} }, `fallback "sleep"`},
+		{func(c *Config) { c.Attack = AttackConfig{PerturbBytes: 1} }, "honest node"},
+		{func(c *Config) { c.Miner = false; c.Attack = AttackConfig{Kind: AttackReuse, PerturbBytes: 1} }, "must be a miner"},
 	}
 	for _, tt := range tests {
 		c := testConfig(t, 0, true)

@@ -14,6 +14,20 @@ func (n *Node) resume() {
 		return
 	}
 	tip := n.tree.Tip()
+	if n.reuse != nil {
+		// An attacker (AttackReuse) first tries to re-use a model it has
+		// seen on the new tip; its block's verification then holds mining.
+		if n.reuse.tried != tip.ID {
+			n.reuse.tried = tip.ID
+			n.tryReuse(tip)
+			if n.job != 0 || n.waiting > 0 || n.tree.Tip().ID != tip.ID {
+				return
+			}
+		}
+		if n.cfg.Attack.Fallback == FallbackIdle {
+			return
+		}
+	}
 	if tip.ID != n.attemptTip {
 		n.attemptTip, n.attempt, n.lastModel = tip.ID, 0, nil
 	}
@@ -25,8 +39,9 @@ func (n *Node) resume() {
 	}
 	job := &TrainJob{
 		Arch: arch, Data: d, Problem: problem,
-		Seed:  Seed(tip.ID, n.addr, n.attempt),
-		Train: nn.TrainConfig{Epochs: n.cfg.Epochs, Batch: n.cfg.Batch, LR: n.cfg.LR, Momentum: n.cfg.Momentum, Serial: true},
+		Seed:   Seed(tip.ID, n.addr, n.attempt),
+		Train:  nn.TrainConfig{Epochs: n.cfg.Epochs, Batch: n.cfg.Batch, LR: n.cfg.LR, Momentum: n.cfg.Momentum, Serial: true},
+		Labels: LabelsFor(&n.cfg, tip.ID),
 	}
 	if n.mode == ModeContinue && n.lastModel != nil {
 		job.From, job.Train.Epochs = n.lastModel, 1
@@ -73,6 +88,15 @@ func (n *Node) onAttempt(r *TrainResult) {
 // verifies it like any received block: the miner is its first validator,
 // and announces the block only once it has passed.
 func (n *Node) mine(tip chain.Entry[*rec], r *TrainResult, thr uint32, attempt uint32) {
+	acc := uint32(uint64(r.ValCorrect) * PPM / uint64(r.ValN))
+	n.publish(tip, n.jobProblem, r.Model, acc, thr, attempt, "")
+}
+
+// publish builds and signs a block on tip carrying model, trained for
+// problem, reports it (EvMined, with note, and the rewards it would pay)
+// and hands it to the node's own verification, which announces it once it
+// has passed.
+func (n *Node) publish(tip chain.Entry[*rec], problem [32]byte, model []byte, acc, thr, attempt uint32, note string) {
 	txs := n.pool.Select(n.state, n.cfg.MaxBlockTxs)
 	if n.stor != nil {
 		txs = n.proofsForParent(tip, txs)
@@ -80,21 +104,18 @@ func (n *Node) mine(tip chain.Entry[*rec], r *TrainResult, thr uint32, attempt u
 	h := Header{
 		Version: Version, Prev: tip.ID, Height: uint64(tip.Height + 1),
 		Time:    n.blockTime(tip),
-		Problem: n.jobProblem, Model: r.Commitment, TxRoot: TxRoot(txs),
-		Accuracy: uint32(uint64(r.ValCorrect) * PPM / uint64(r.ValN)), Threshold: thr, Attempt: attempt,
-	}
-	if n.cfg.Storage.Enabled {
-		h.Model = ModelCommitment(r.Model, n.cfg.Storage.ChunkSize)
+		Problem: problem, Model: ModelCommitment(model, n.chunkSize()), TxRoot: TxRoot(txs),
+		Accuracy: acc, Threshold: thr, Attempt: attempt,
 	}
 	if err := h.Sign(n.cfg.Key); err != nil {
 		n.env.Observe(nodes.Event{Kind: nodes.EvNote, Note: "cannot sign: " + err.Error()})
 		return
 	}
-	blk := Block{Header: h, Model: r.Model, Txs: txs}
+	blk := Block{Header: h, Model: model, Txs: txs}
 	msg := AppendBlock(nil, &blk)
 	id := h.ID()
 	n.env.Observe(nodes.Event{Kind: nodes.EvMined, Block: id, Parent: tip.ID, Height: int64(h.Height),
-		Miner: n.cfg.ID, Size: len(msg), Value: float64(thr) / PPM})
+		Miner: n.cfg.ID, Size: len(msg), Value: float64(thr) / PPM, Note: note})
 	var fees ledger.Amount
 	for _, tx := range txs {
 		if tx.Kind() != ledger.KindProblem {

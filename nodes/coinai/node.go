@@ -82,6 +82,9 @@ type Node struct {
 	// Proof-of-storage (nil without it).
 	candIdx map[int32]int
 	stor    *storageState
+
+	// reuse is an AttackReuse attacker's memory (nil for honest nodes).
+	reuse *reuseState
 }
 
 var _ nodes.Node = (*Node)(nil)
@@ -112,6 +115,9 @@ func New(cfg Config) (*Node, error) {
 	}
 	if cfg.Key != nil {
 		n.addr = ledger.AddressOfKey(cfg.Key)
+	}
+	if cfg.Attack.Kind == AttackReuse {
+		n.reuse = newReuseState()
 	}
 	g := Genesis(cfg)
 	blk := Block{Header: g}

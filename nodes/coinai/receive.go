@@ -146,7 +146,7 @@ func (n *Node) verify(p *pending) {
 		n.waiting++
 	}
 	job := &EvalJob{Model: p.model, Commitment: p.blk.Header.Model, Problem: p.blk.Header.Problem,
-		Test: n.cfg.Default.Test}
+		Test: n.cfg.Default.Test, Labels: LabelsFor(&n.cfg, p.blk.Header.Prev)}
 	p.tag = n.nextTag(tagEval)
 	// Verification must not wait behind a training attempt: a processor
 	// that can time-slice runs it first (see nodes.Preempter).

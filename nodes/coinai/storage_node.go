@@ -64,6 +64,7 @@ type fetch struct {
 	bytes   int
 	seed    [32]byte // fetchProof
 	problem [32]byte // fetchRetrieve
+	prev    [32]byte // fetchRetrieve: the model's block's parent (its label map)
 	tag     uint64   // fetchRetrieve: evaluation tag
 	proof   *storage.Proof
 }
@@ -480,7 +481,8 @@ func (n *Node) endFetch(f *fetch, ok bool) {
 		f.tag = n.nextTag(tagRetrEval)
 		n.stor.fetches = append(n.stor.fetches, f) // parked until evaluated
 		f.src = len(f.sources)
-		n.env.Compute(&EvalJob{Model: m, Commitment: f.m.Root, Problem: f.problem, Test: n.cfg.Default.Test}, f.tag)
+		n.env.Compute(&EvalJob{Model: m, Commitment: f.m.Root, Problem: f.problem, Test: n.cfg.Default.Test,
+			Labels: LabelsFor(&n.cfg, f.prev)}, f.tag)
 	}
 }
 
@@ -534,7 +536,7 @@ func (n *Node) onRetrieveTimer() {
 	m := cands[n.env.Rand().IntN(len(cands))]
 	f := &fetch{purpose: fetchRetrieve, m: m, want: allChunks(m, n.cfg.Storage.ChunkSize), sources: slices.Clip(m.Holders)}
 	if e, ok := n.tree.Get(m.Block); ok {
-		f.problem = e.Payload.hdr.Problem
+		f.problem, f.prev = e.Payload.hdr.Problem, e.Payload.hdr.Prev
 	}
 	if len(f.sources) == 0 {
 		f.start = n.env.Now()

@@ -13,7 +13,16 @@
 //	<act_fn> ::= sigmoid | tanh | relu
 //
 // Because a miner cannot pick its parent's hash, it cannot pick an easy
-// architecture, and a block trained for one parent is worthless on another.
+// architecture. The architecture alone does not make a model trained for
+// one parent worthless on another, as the paper's reading suggests: every
+// parent whose hash decodes to the same architecture accepts it (with the
+// digits ranges, 1,224 architectures, the eight single-dense-layer ones
+// drawn about a quarter of the time), so a miner can re-use an earlier
+// model with one weight byte changed (package coinai,
+// TestReuseAttackTodayAccepted). Only a rule that makes the model fit
+// something else derived from the parent's hash (coinai.Config.Bind,
+// "label-permutation") makes it worthless elsewhere, and that only against
+// a miner that does not permute the model's output units.
 //
 // # Reading the hash
 //

@@ -39,10 +39,25 @@ type Node struct {
 	// MissesTxs: the node's mempool lacks the transactions of blocks, so
 	// it cannot rebuild compact blocks (nodes.Mempool).
 	MissesTxs bool
+	// Attack is the node's attacker role (Coin.AI; the zero value is an
+	// honest node): the group's role "reuse" and its [group.reuse]
+	// parameters.
+	Attack coinai.AttackConfig
 }
 
-// Mines reports whether the node's role is mining.
+// Mines reports whether the node's role is mining (honestly: attacker
+// roles are not counted as miners, even those that fall back to mining).
 func (n *Node) Mines() bool { return n.Role == "miner" || n.Role == "" }
+
+// attackOf is the attacker configuration of a node of group g.
+func attackOf(g scenarios.Group) coinai.AttackConfig {
+	if g.Role != "reuse" {
+		return coinai.AttackConfig{}
+	}
+	r := g.Reuse
+	return coinai.AttackConfig{Kind: coinai.AttackReuse, PerturbBytes: r.PerturbBytes, Source: r.Source,
+		Fallback: r.Fallback, Relabel: r.Relabel}
+}
 
 // Plan is a run resolved from a scenario.
 type Plan struct {
@@ -164,7 +179,8 @@ func FromScenario(s *scenarios.Scenario) (*Plan, error) {
 			f := spread(float64(hw.FLOPS), g.FlopsSpread, flopsRng)
 			p.Nodes = append(p.Nodes, Node{Group: g.Name, Role: g.Role, Region: regions[i],
 				Hardware: hw.Name, FLOPS: f, HashRate: h,
-				BusyW: float64(hw.BusyWatts), IdleW: float64(hw.IdleWatts), StorageBytes: int64(hw.Storage)})
+				BusyW: float64(hw.BusyWatts), IdleW: float64(hw.IdleWatts), StorageBytes: int64(hw.Storage),
+				Attack: attackOf(g)})
 		}
 	}
 	if len(p.Nodes) != total || total == 0 {

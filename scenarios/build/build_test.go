@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/coinai/coinai/nodes"
+	"github.com/coinai/coinai/nodes/coinai"
 	"github.com/coinai/coinai/scenarios"
 	"github.com/coinai/coinai/sim"
 )
@@ -183,5 +184,45 @@ func TestCostNoteWithDefaultScales(t *testing.T) {
 	}
 	if r := ratio("20000", "20000"); !near(r, one) {
 		t.Errorf("both scales 20000: ratio %g, want %g", r, one)
+	}
+}
+
+// The reuse attackers of model-reuse-defended.toml: nodes of the "reuse"
+// group become AttackReuse nodes with the group's parameters, mining so
+// that they can publish, not counted as miners; the consensus config
+// carries the binding rule; fidelity names both.
+func TestReuseAttackPlan(t *testing.T) {
+	p := load(t, "../attacks/model-reuse-defended.toml")
+	if p.CoinAI == nil || p.CoinAI.Bind != coinai.BindLabelPermutation {
+		t.Fatalf("consensus bind %+v", p.CoinAI)
+	}
+	var attackers []int
+	for i, n := range p.Nodes {
+		if n.Attack.Kind != "" {
+			attackers = append(attackers, i)
+			if n.Mines() || n.Role != "reuse" || n.Attack != (coinai.AttackConfig{Kind: coinai.AttackReuse, PerturbBytes: 1, Source: "any", Fallback: "idle"}) {
+				t.Errorf("node %d: %+v", i, n)
+			}
+		}
+	}
+	if fmt.Sprint(attackers) != "[18 19]" {
+		t.Errorf("attackers %v, want [18 19]", attackers)
+	}
+	var bind, attack bool
+	for _, f := range p.Fidelity {
+		bind = bind || strings.HasPrefix(f, "coinai.bind=label-permutation")
+		attack = attack || strings.HasPrefix(f, "attack.reuse: nodes 18, 19 ")
+	}
+	if !bind || !attack {
+		t.Errorf("fidelity %q lacks the bind or attack note", p.Fidelity)
+	}
+	for _, i := range []int{0, 18} {
+		n, err := p.Host().NewNode(i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := n.(*coinai.Node); !ok {
+			t.Fatalf("node %d is %T", i, n)
+		}
 	}
 }

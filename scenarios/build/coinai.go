@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"strconv"
+	"strings"
 
 	"github.com/coinai/coinai/nodes"
 	"github.com/coinai/coinai/nodes/coinai"
@@ -128,9 +130,13 @@ func coinaiNodes(s *scenarios.Scenario, p *Plan) error {
 	if err := rg.Validate(data.Train.C, data.Train.H, data.Train.W); err != nil {
 		return fmt.Errorf("%s: coinai.grammar: %w", s.File, err)
 	}
-	for _, n := range p.Nodes {
-		if n.Mines() && n.FLOPS <= 0 {
+	var attackers []int
+	for i, n := range p.Nodes {
+		if (n.Mines() || n.Attack.Kind != "") && n.FLOPS <= 0 {
 			return fmt.Errorf("%s: coinai: hardware %q of a miner has no flops", s.File, n.Hardware)
+		}
+		if n.Attack.Kind != "" {
+			attackers = append(attackers, i)
 		}
 	}
 	base := coinai.Config{
@@ -149,6 +155,7 @@ func coinaiNodes(s *scenarios.Scenario, p *Plan) error {
 		BlockReward:      ledger.Amount(c.BlockReward * float64(ledger.Coin)),
 		Verify:           c.Verify,
 		AttemptMode:      c.AttemptMode,
+		Bind:             c.Bind,
 	}
 	p.CostScale[nodes.JobTrain] = c.WorkScale
 	p.CostScale[nodes.JobEval] = c.VerifyScale
@@ -174,6 +181,16 @@ func coinaiNodes(s *scenarios.Scenario, p *Plan) error {
 	if !c.Verify {
 		p.Fidelity = append(p.Fidelity, "coinai.verify=false: nodes trust claimed accuracies")
 	}
+	if c.Bind == coinai.BindLabelPermutation {
+		p.Fidelity = append(p.Fidelity, "coinai.bind=label-permutation: the classes of a child of P are relabelled by a permutation keyed by P's hash, "+
+			"in training, validation and test; a model re-used from another parent scores about chance, "+
+			"but a miner that permutes its output units defeats the rule (not modelled unless an attacker sets relabel)")
+	}
+	if len(attackers) > 0 {
+		p.Fidelity = append(p.Fidelity, fmt.Sprintf("attack.reuse: nodes %s re-use models they have seen instead of training "+
+			"(a perturbed copy of the best seen model of the tip's architecture); each re-use is charged one evaluation on the test split, "+
+			"the check every node makes of its own block, and no training", intList(attackers)))
+	}
 	withStorage, err := storageNodes(s, p)
 	if err != nil {
 		return err
@@ -188,11 +205,24 @@ func coinaiNodes(s *scenarios.Scenario, p *Plan) error {
 		nc := base
 		nc.ID = nodes.PeerID(i)
 		nc.Key = ledger.KeyFromSeed(NodeKey(seed, i))
-		nc.Miner = n.Mines()
+		nc.Miner = n.Mines() || n.Attack.Kind != ""
+		nc.Attack = n.Attack
 		if st, ok := withStorage(i); ok {
 			nc.Storage = st
 		}
 		return coinai.New(nc)
 	}
 	return nil
+}
+
+// intList writes node indices as "3, 4, 7".
+func intList(v []int) string {
+	var b strings.Builder
+	for i, x := range v {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(strconv.Itoa(x))
+	}
+	return b.String()
 }

@@ -58,7 +58,8 @@ func (m *models) drain(h Host) string {
 
 // evaluate decodes block a.block from the node that accepted it, checks
 // its threshold against the rule on its chain and its model against its
-// commitment, and evaluates the model on the test split.
+// commitment, and evaluates the model on the test split, its labels mapped
+// by the run's binding rule for the block's parent.
 func (m *models) evaluate(h Host, a acceptance) (float64, string) {
 	id := observe.ShortID(a.block)
 	c, ok := h.Node(int(a.node)).(*coinai.Node)
@@ -100,7 +101,11 @@ func (m *models) evaluate(h Host, a acceptance) (float64, string) {
 	if err != nil {
 		return 0, fmt.Sprintf("block %s: the model does not decode: %v", id, err)
 	}
-	job := &coinai.EvalJob{Model: model, Commitment: hdr.Model, Problem: hdr.Problem, Test: m.cfg.Default.Test}
+	// The binding rule's labels for the block's parent: the same rule the
+	// nodes apply (coinai.LabelsFor), so that a re-used model is judged here
+	// as the validators judge it.
+	job := &coinai.EvalJob{Model: model, Commitment: hdr.Model, Problem: hdr.Problem, Test: m.cfg.Default.Test,
+		Labels: coinai.LabelsFor(m.cfg, hdr.Prev)}
 	r := job.Run().(*coinai.EvalResult)
 	if !coinai.Passes(r.Correct, r.N, hdr.Threshold) {
 		if m.cfg.Verify {

@@ -201,6 +201,9 @@ func (h *Host) finishJob(handle uint64) {
 	e.meter.Release(h.k.Now())
 	delete(h.jobs, handle)
 	e.queue = e.queue[1:]
+	if c := nodes.ClassOf(js.job); c < nodes.NumJobClasses {
+		h.classFLOPs[c][js.node] += js.job.FLOPs()
+	}
 	key := js.job.Key()
 	var res any
 	if v, ok := h.done[key]; ok {

@@ -95,7 +95,10 @@ type Host struct {
 	ready     map[[32]byte]ahead // results computed ahead of their event
 	done      map[[32]byte]any   // results of shareable jobs, by key
 	cacheHits []int64            // per node: jobs whose result was shared
-	computed  int64
+	// classFLOPs are the counted FLOPs (unscaled) of the jobs each node
+	// completed, per nodes.JobClass.
+	classFLOPs [nodes.NumJobClasses][]float64
+	computed   int64
 	// speculative counts training results computed ahead (on a spare
 	// core) whose job was then cancelled: wall-clock work only.
 	speculative int64
@@ -125,6 +128,9 @@ func New(cfg Config) (*Host, error) {
 	h := &Host{cfg: cfg, jobs: map[uint64]*jobState{}, ready: map[[32]byte]ahead{}, done: map[[32]byte]any{},
 		classBytes: map[string]*[2][]int64{}, tipHeight: make([]int64, n), offline: cfg.Faults.HasOffline(),
 		cacheHits: make([]int64, n), recv: make([]int64, n), sent: make([]int64, n)}
+	for c := range h.classFLOPs {
+		h.classFLOPs[c] = make([]float64, n)
+	}
 	h.k = sim.NewKernel(h.handle)
 	regions := make([]int8, len(cfg.Nodes))
 	for i, n := range cfg.Nodes {
@@ -397,6 +403,17 @@ func (h *Host) Speculative() int64 {
 		}
 	}
 	return n
+}
+
+// ClassFLOPs is the counted FLOPs (as the jobs declare them, before the
+// class's cost scale) of the jobs of class c that each node completed; a
+// cancelled job counts nothing. It is how a run reports what verification
+// (nodes.JobEval) costs, apart from training.
+func (h *Host) ClassFLOPs(c nodes.JobClass) []float64 {
+	if c >= nodes.NumJobClasses {
+		return make([]float64, len(h.nodes))
+	}
+	return h.classFLOPs[c]
 }
 
 // Computed is the number of jobs whose result was computed.

@@ -75,3 +75,55 @@ func TestComputeFirstPreempts(t *testing.T) {
 		t.Errorf("busy %d, want 14 s", busy)
 	}
 }
+
+// classedJob is a flopJob of a declared nodes.JobClass.
+type classedJob struct {
+	flopJob
+	class nodes.JobClass
+}
+
+func (j classedJob) Class() nodes.JobClass { return j.class }
+
+// classNode queues a training, an evaluation and an unclassed job, and a
+// second training job that it cancels before it runs.
+type classNode struct{ env nodes.Env }
+
+func (n *classNode) Start(env nodes.Env) {
+	n.env = env
+	env.Compute(classedJob{flopJob{4e9, "train"}, nodes.JobTrain}, 1)
+	env.Compute(classedJob{flopJob{2e9, "eval"}, nodes.JobEval}, 2)
+	env.Compute(flopJob{1e9, "other"}, 3)
+	env.Cancel(env.Compute(classedJob{flopJob{8e9, "cancelled"}, nodes.JobTrain}, 4))
+}
+func (n *classNode) OnTimer(uint64)               {}
+func (n *classNode) OnComputed(uint64, any)       {}
+func (n *classNode) Receive(nodes.PeerID, []byte) {}
+
+// ClassFLOPs counts, per node and class, the declared FLOPs of the jobs
+// completed, before the class's cost scale; a cancelled job counts
+// nothing.
+func TestClassFLOPs(t *testing.T) {
+	cfg := testConfig(2)
+	cfg.StopTime = 100 * sim.Second
+	cfg.CostScale[nodes.JobEval] = 3 // virtual time only
+	cfg.NewNode = func(i int) (nodes.Node, error) { return &classNode{}, nil }
+	h, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Run(); err != nil {
+		t.Fatal(err)
+	}
+	for c, want := range map[nodes.JobClass]float64{nodes.JobTrain: 4e9, nodes.JobEval: 2e9, nodes.JobOther: 1e9} {
+		if got := h.ClassFLOPs(c); len(got) != 2 || got[0] != want || got[1] != want {
+			t.Errorf("class %v: %v, want %v per node", c, got, want)
+		}
+	}
+	if got := h.ClassFLOPs(nodes.NumJobClasses); len(got) != 2 || got[0] != 0 {
+		t.Errorf("out-of-range class: %v", got)
+	}
+	// 4 s + 2 s × 3 + 1 s of busy time.
+	if busy := h.Busy(0, 100*sim.Second); busy != 11*sim.Second {
+		t.Errorf("busy %d, want 11 s", busy)
+	}
+}

@@ -39,6 +39,8 @@ type Node struct {
 	// Miner: the node mines (a mining role with a hash rate under PoW,
 	// FLOP/s under Coin.AI); only miners weigh in the stale-rate theory.
 	Miner bool
+	// Attack is the node's attacker role ("reuse"), "" for an honest node.
+	Attack string
 }
 
 // Config is what the observer needs to know of the run.
@@ -338,6 +340,9 @@ type Totals struct {
 	// StorageSent and StorageRecv are each node's proof-of-storage
 	// traffic (with storage only).
 	StorageSent, StorageRecv []int64
+	// TrainFLOPs and EvalFLOPs are the counted FLOPs of the training and
+	// evaluation jobs each node completed (nil: not measured).
+	TrainFLOPs, EvalFLOPs []float64
 }
 
 // Result is a finished run's measurements.
@@ -368,6 +373,9 @@ type Result struct {
 	Summary       *Summary // set by Summarize
 	Messages      int64
 	Storage       *StorageResult // nil without proof-of-storage
+	// TrainFLOPs and EvalFLOPs are per node (see Totals); zeros when not
+	// measured.
+	TrainFLOPs, EvalFLOPs []float64
 }
 
 // Result closes the observation at the end of the run (t.End): the main
@@ -390,6 +398,13 @@ func (o *Observer) Result(t Totals) *Result {
 	}
 	if res.MessagesSent == nil {
 		res.MessagesSent = make([]int64, n)
+	}
+	res.TrainFLOPs, res.EvalFLOPs = t.TrainFLOPs, t.EvalFLOPs
+	if res.TrainFLOPs == nil {
+		res.TrainFLOPs = make([]float64, n)
+	}
+	if res.EvalFLOPs == nil {
+		res.EvalFLOPs = make([]float64, n)
 	}
 	limit := o.cfg.StopHeight
 	for _, b := range o.order {

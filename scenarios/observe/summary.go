@@ -99,6 +99,19 @@ type Summary struct {
 	// "storage", which exist to keep models available (their share of
 	// verification included).
 	EnergyStorageJoules *float64 `json:"energy_storage_joules"`
+
+	// Attacks (null without attacker nodes): main-chain blocks mined by
+	// attackers, their share of all rewards paid on the main chain, and
+	// their share of the network's compute (busy time × FLOP/s, every
+	// node, training and verification).
+	AttackerBlocks       *int64   `json:"attacker_blocks"`
+	AttackerRewardShare  *float64 `json:"attacker_reward_share"`
+	AttackerComputeShare *float64 `json:"attacker_compute_share"`
+	// VerifyFLOPsPerBlock is the counted FLOPs of the evaluation jobs
+	// (block verification and users' checks of retrieved models) all
+	// nodes completed, per main-chain block: what verification costs the
+	// network per block. Coin.AI only; null for PoW.
+	VerifyFLOPsPerBlock *float64 `json:"verify_flops_per_block"`
 }
 
 func ptr(v float64) *float64 {
@@ -234,6 +247,14 @@ func Summarize(res *Result, checks []CheckResult) *Summary {
 		}
 		s.EnergyStorageJoules = ptr(e)
 	}
+	attackSummary(s, res, rewards)
+	if cfg.Protocol == "coinai" && s.BlocksMain > 0 {
+		var v float64
+		for _, f := range res.EvalFLOPs {
+			v += f
+		}
+		s.VerifyFLOPsPerBlock = ptr(v / float64(s.BlocksMain))
+	}
 	s.Checks = checks
 	if s.Checks == nil {
 		s.Checks = []CheckResult{}
@@ -244,4 +265,40 @@ func Summarize(res *Result, checks []CheckResult) *Summary {
 	}
 	res.Summary = s
 	return s
+}
+
+// attackSummary sets the attacker keys when the run has attackers: their
+// main-chain blocks, their share of the rewards (null if nothing was
+// paid) and of the compute (null if no node computed).
+func attackSummary(s *Summary, res *Result, rewards []float64) {
+	var blocks int64
+	var any bool
+	var rAtt, rAll, cAtt, cAll float64
+	for i, spec := range res.Config.Nodes {
+		var work float64
+		if i < len(res.NodeBusy) {
+			work = float64(res.NodeBusy[i]) / 1e9 * spec.FLOPS
+		}
+		rAll += rewards[i]
+		cAll += work
+		if spec.Attack == "" {
+			continue
+		}
+		any = true
+		if i < len(res.Nodes) {
+			blocks += res.Nodes[i].BlocksMain
+		}
+		rAtt += rewards[i]
+		cAtt += work
+	}
+	if !any {
+		return
+	}
+	s.AttackerBlocks = &blocks
+	if rAll > 0 {
+		s.AttackerRewardShare = ptr(rAtt / rAll)
+	}
+	if cAll > 0 {
+		s.AttackerComputeShare = ptr(cAtt / cAll)
+	}
 }

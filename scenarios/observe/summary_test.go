@@ -46,3 +46,60 @@ func TestSummaryUsesTheStatisticsOfTheReport(t *testing.T) {
 		t.Errorf("reward_gini = %g with no reward paid, want null (stats.Gini is NaN)", *s.RewardGini)
 	}
 }
+
+// The attack keys: attacker_blocks, attacker_reward_share and
+// attacker_compute_share (busy time × FLOP/s) are null without attackers;
+// verify_flops_per_block is the evaluation FLOPs of all nodes per
+// main-chain block, for Coin.AI only.
+func TestSummaryAttackKeys(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		protocol  string
+		attack    string
+		blocks    *int64
+		rew, comp *float64
+		verify    *float64
+	}{
+		{"attacker", "coinai", "reuse", new(int64(1)), new(0.25), new(0.1), new(300.0)},
+		{"honest", "coinai", "", nil, nil, nil, new(300.0)},
+		{"pow", "pow", "", nil, nil, nil, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// Node 2 (the attacker, if any): 1 s busy at 1e9 FLOP/s against
+			// 9e9 FLOPs of the others; 50 coins of 200; 1 of 2 main blocks.
+			cfg := Config{Protocol: tc.protocol, Nodes: []Node{{FLOPS: 1e9}, {FLOPS: 2e9}, {FLOPS: 1e9, Attack: tc.attack}}}
+			res := &Result{Config: cfg, Nodes: make([]NodeStats, 3), NodeEnergy: make([]float64, 3),
+				BytesSent: make([]int64, 3), BytesRecv: make([]int64, 3),
+				NodeBusy: []sim.Time{3 * sim.Second, 3 * sim.Second, 1 * sim.Second}, EvalFLOPs: []float64{100, 200, 300}}
+			for i, r := range []float64{100, 50, 50} {
+				res.Nodes[i].Rewards = map[string]float64{"block": r}
+			}
+			res.Nodes[2].BlocksMain = 1
+			for h := range 2 {
+				b := &BlockRec{Height: int64(h + 1), Found: sim.Time(h+1) * sim.Second, Main: true}
+				b.ID[0] = byte(h + 1)
+				res.Blocks = append(res.Blocks, b)
+			}
+			s := Summarize(res, nil)
+			for _, k := range []struct {
+				name      string
+				got, want *float64
+			}{{"attacker_reward_share", s.AttackerRewardShare, tc.rew}, {"attacker_compute_share", s.AttackerComputeShare, tc.comp},
+				{"verify_flops_per_block", s.VerifyFLOPsPerBlock, tc.verify}} {
+				if (k.got == nil) != (k.want == nil) || k.got != nil && math.Abs(*k.got-*k.want) > 1e-12 {
+					t.Errorf("%s = %v, want %v", k.name, deref(k.got), deref(k.want))
+				}
+			}
+			if (s.AttackerBlocks == nil) != (tc.blocks == nil) || s.AttackerBlocks != nil && *s.AttackerBlocks != *tc.blocks {
+				t.Errorf("attacker_blocks = %v, want %v", s.AttackerBlocks, tc.blocks)
+			}
+		})
+	}
+}
+
+func deref(p *float64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}

@@ -20,6 +20,15 @@ import (
 // the AVX2/FMA assembly and the portable Go kernel (-tags purego), and so
 // do the traces. The test replays the baselines of the running kernel and
 // requires that every baselined Coin.AI scenario has one for it.
+// newerThanBaselines are the CSVs added to run outputs after the committed
+// baselines were made (an added file is an additive change of the output
+// contract, not a change of behaviour): a baseline that lacks one is not
+// failed for it, and a re-made baseline includes it and is compared as
+// usual. The trace digest still pins the run's behaviour.
+var newerThanBaselines = map[string]bool{
+	"compute.csv": true, // issue #13: per-node compute for the attack and verification-cost keys
+}
+
 func TestBaselinesReplay(t *testing.T) {
 	dirs, _ := filepath.Glob("../../results/*/scenario.toml")
 	if len(dirs) == 0 {
@@ -90,6 +99,10 @@ func TestBaselinesReplay(t *testing.T) {
 					continue
 				}
 				base, err := os.ReadFile(filepath.Join(dir, name))
+				if err != nil && newerThanBaselines[name] {
+					t.Logf("%s was added to the outputs after this baseline was made: not compared", name)
+					continue
+				}
 				if err != nil {
 					t.Errorf("baseline lacks %s", name)
 					continue

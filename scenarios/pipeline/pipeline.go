@@ -7,6 +7,7 @@ package pipeline
 
 import (
 	"io"
+	"maps"
 	"time"
 
 	"github.com/coinai/coinai/nodes"
@@ -91,7 +92,7 @@ func observeConfig(p *build.Plan) observe.Config {
 			region = p.Net.Regions[n.Region]
 		}
 		oc.Nodes = append(oc.Nodes, observe.Node{Role: n.Role, Hardware: n.Hardware, Region: region,
-			HashRate: n.HashRate, FLOPS: n.FLOPS, Miner: miner(p.Protocol, n)})
+			HashRate: n.HashRate, FLOPS: n.FLOPS, Miner: miner(p.Protocol, n), Attack: n.Attack.Kind})
 		if ws := p.Faults.OfflineWindows(int32(i)); len(ws) > 0 {
 			if oc.Offline == nil {
 				oc.Offline = make([][]sim.Window, len(p.Nodes))
@@ -120,8 +121,16 @@ func checkConfig(p *build.Plan) check.Config {
 	for _, n := range p.Nodes {
 		cc.Miners = append(cc.Miners, n.Mines() && (n.HashRate > 0 || n.FLOPS > 0))
 	}
+	// Storage cheaters and attackers are not honest nodes: the agreement
+	// check leaves them out.
+	cc.Cheats = map[int32]string{}
 	if p.Storage != nil {
-		cc.Cheats = p.Storage.Cheats
+		maps.Copy(cc.Cheats, p.Storage.Cheats)
+	}
+	for i, n := range p.Nodes {
+		if n.Attack.Kind != "" {
+			cc.Cheats[int32(i)] = n.Attack.Kind
+		}
 	}
 	return cc
 }
@@ -175,6 +184,7 @@ func (r *Run) Run() (*Result, error) {
 	if r.cfg.Storage != nil {
 		t.StorageSent, t.StorageRecv = h.ClassBytes(coinai.TrafficStorage)
 	}
+	t.TrainFLOPs, t.EvalFLOPs = h.ClassFLOPs(nodes.JobTrain), h.ClassFLOPs(nodes.JobEval)
 	res := r.obs.Result(t)
 	observe.Summarize(res, r.chk.Final())
 	if r.cfg.Protocol == "coinai" {

@@ -23,8 +23,32 @@ func TestSummaryRecomputedFromFiles(t *testing.T) {
 		overrides []string
 		needs     func(t *testing.T, run *rundata.Run)
 	}{
-		{"quickstart", "../quickstart.toml", nil, nil},
-		{"pow-quickstart", "../pow-quickstart.toml", nil, nil},
+		{"quickstart", "../quickstart.toml", nil, func(t *testing.T, run *rundata.Run) {
+			// No attackers: their keys are null; verification has a cost.
+			for _, k := range []string{"attacker_blocks", "attacker_reward_share", "attacker_compute_share"} {
+				if run.Summary.Has(k) {
+					t.Errorf("%s = %s without attackers, want null", k, run.Summary.Raw[k])
+				}
+			}
+			if !run.Summary.Has("verify_flops_per_block") {
+				t.Error("verify_flops_per_block is null in a Coin.AI run")
+			}
+		}},
+		{"pow-quickstart", "../pow-quickstart.toml", nil, func(t *testing.T, run *rundata.Run) {
+			for _, k := range []string{"attacker_blocks", "attacker_reward_share", "attacker_compute_share", "verify_flops_per_block"} {
+				if run.Summary.Has(k) {
+					t.Errorf("%s = %s in a PoW run, want null", k, run.Summary.Raw[k])
+				}
+			}
+		}},
+		{"model-reuse", "../attacks/model-reuse.toml", []string{"run.stop_height=10"}, func(t *testing.T, run *rundata.Run) {
+			// The attackers win blocks (seed 1: 2 of 10) with a sliver of the compute.
+			for _, k := range []string{"attacker_blocks", "attacker_reward_share", "attacker_compute_share"} {
+				if v := string(run.Summary.Raw[k]); v == "0" || v == "null" || v == "" {
+					t.Errorf("%s = %q: the run does not exercise it", k, v)
+				}
+			}
+		}},
 		{"storage-churn", "../storage-churn.toml", []string{"run.stop_height=30"}, func(t *testing.T, run *rundata.Run) {
 			// The run exercises what it should: catch-up after an offline
 			// window, evicted cheaters, retrievals.

@@ -34,6 +34,7 @@ func Files(res *observe.Result, propagation bool) (map[string][]byte, error) {
 	out["energy.csv"] = energyCSV(res)
 	if res.Config.Protocol == "coinai" {
 		out["threshold.csv"] = thresholdCSV(res)
+		out["compute.csv"] = computeCSV(res)
 	}
 	if res.Storage != nil {
 		out["storage.csv"] = storageCSV(res.Storage)
@@ -141,6 +142,18 @@ func nodesCSV(res *observe.Result) []byte {
 			b = fmt.Appendf(b, ",%d,%d,%d,%s", st.StoredBytes[i], st.Sent[i], st.Recv[i], res.Config.Storage.Cheats[int32(i)])
 		}
 		b = append(b, '\n')
+	}
+	return b
+}
+
+// computeCSV is compute.csv (Coin.AI): per node its attacker role ("" if
+// honest), its FLOP rate, and the counted FLOPs of the training and
+// evaluation jobs it completed.
+func computeCSV(res *observe.Result) []byte {
+	var b []byte
+	b = append(b, "node,attack,flops,train_flops,eval_flops\n"...)
+	for i, spec := range res.Config.Nodes {
+		b = fmt.Appendf(b, "%d,%s,%s,%s,%s\n", i, spec.Attack, fnum(spec.FLOPS), fnum(res.TrainFLOPs[i]), fnum(res.EvalFLOPs[i]))
 	}
 	return b
 }

@@ -391,11 +391,19 @@ func Write(dir string, c Config) error {
 		{"energy.csv", erows, nil},
 	}
 	if coin {
+		crows := [][]string{{"node", "attack", "flops", "train_flops", "eval_flops"}}
+		for i := range c.Nodes {
+			crows = append(crows, []string{strconv.Itoa(i), "", "1e+11", ff(float64(3*c.Blocks) * 1e9), ff(float64(c.Blocks) * 5e7)})
+		}
 		files = append(files, struct {
 			name string
 			rows [][]string
 			raw  []byte
-		}{"threshold.csv", trows, nil})
+		}{"threshold.csv", trows, nil}, struct {
+			name string
+			rows [][]string
+			raw  []byte
+		}{"compute.csv", crows, nil})
 	}
 	if c.Storage {
 		files = append(files, struct {
