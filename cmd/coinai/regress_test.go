@@ -54,12 +54,13 @@ func TestRegress(t *testing.T) {
 	if code, _, stderr := run(args("u1", "--update", "--reps", "8", "--seed", "1")...); code != 0 {
 		t.Fatalf("--update: exit %d: %s", code, stderr)
 	}
-	// (a) seeds 101..108 against 1..8: nothing moves.
+	// (a) seeds 101..132 (the scenario's [regression] reps = 32) against
+	// 1..8: nothing moves.
 	code, stdout, stderr := run(args("a", "--seed", "101")...)
 	if code != 0 {
 		t.Fatalf("unchanged build: exit %d\n%s%s", code, stdout, stderr)
 	}
-	if r := readRegress(t, filepath.Join(td, "a")); !r.OK || r.Alpha != 0.01 || r.Correction != "holm-bonferroni" || len(r.Seeds) != 8 || r.ScenarioChanged {
+	if r := readRegress(t, filepath.Join(td, "a")); !r.OK || r.Alpha != 0.01 || r.Correction != "holm-bonferroni" || len(r.Seeds) != 32 || r.ScenarioChanged {
 		t.Errorf("unchanged build: %+v", r)
 	}
 	// (b) a 30 s target against the 60 s baseline.
