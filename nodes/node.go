@@ -182,6 +182,31 @@ type DiskLoser interface {
 	LoseDisk()
 }
 
+// Reconnecter is implemented by a Node that tells a peer about its best
+// chain when the link between them comes back: a partition heals, or one
+// of them restarts after a crash. Bitcoin peers whose connection broke
+// handshake again and exchange their tips; without it, a node would hear
+// of blocks found while it was apart only when the next block is
+// announced, and one that restarted from nothing would wait for the next
+// block to start catching up. The caller calls Reconnected(peer) on both
+// ends of every link that comes back, in a fixed order; the node sends
+// what its protocol sends (an announcement of its tip), and the usual
+// relay fetches whatever is missing.
+type Reconnecter interface {
+	Reconnected(peer PeerID)
+}
+
+// Restarter is implemented by a Node that can come back from a crash with
+// what it keeps on disk (its chain), as a real node restarts from its
+// block store. The caller has dropped every timer and compute job of the
+// node while it was down, and calls Restart instead of Start: the node
+// forgets what it held only in memory (requests in flight, blocks under
+// verification, attempts) and resumes. A crash that loses the disk is a
+// new node from the constructor, started with Start.
+type Restarter interface {
+	Restart(env Env)
+}
+
 // TrafficClassifier is implemented by a Node whose messages fall into
 // classes that a run reports apart (for example proof-of-storage traffic
 // beside block relay). The caller asks it about every message the node
@@ -250,6 +275,13 @@ const (
 	// (Block as for EvStored, Value = seconds from request to verified
 	// model, Size = bytes received, Note = "ok" or "failed: reason").
 	EvRetrieved
+	// EvFault is reported by the caller that hosts the node, never by a
+	// node: a fault of the run's plan struck. Note "crash": the node
+	// stopped; "restart": it runs again, Value 1 if it lost its state and
+	// starts from genesis (Height is the crash's index in the caller's
+	// plan for both); "heal": a cut of the network ended (reported for
+	// node -1; Height is the cut's index).
+	EvFault
 )
 
 // Event is one observation. Fields that do not apply are zero.

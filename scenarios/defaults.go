@@ -189,4 +189,7 @@ var (
 	aiFidelity  = []string{"real", "sampled"}
 	activations = []string{"relu", "tanh", "sigmoid"}
 	faultKinds  = []string{"disk-loss", "offline", "lazy", "outsource", "sybil"}
+	// Kinds of the scenario-level [[fault]] tables, and crash states.
+	netFaultKinds = []string{"partition", "link-loss", "latency-spike", "crash"}
+	crashStates   = []string{"kept", "lost"}
 )

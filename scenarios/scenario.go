@@ -17,7 +17,11 @@ type Scenario struct {
 	PoW      PoW        `toml:"pow"`
 	CoinAI   CoinAI     `toml:"coinai"`
 	Storage  Storage    `toml:"storage"`
-	Output   Output     `toml:"output"`
+	// Faults are the scenario's [[fault]] tables: partitions, link
+	// losses, latency spikes and crashes, for any protocol (none by
+	// default).
+	Faults []FaultSpec `toml:"fault"`
+	Output Output      `toml:"output"`
 
 	// Regression is the [regression] section, nil when the file has none:
 	// how `coinai regress` judges this scenario. It describes the check,
@@ -325,6 +329,59 @@ type Fault struct {
 	Delay Duration `toml:"delay"`
 	// Principal is the node that keeps a Sybil identity's copy.
 	Principal int `toml:"principal"`
+}
+
+// FaultSpec is one [[fault]] table: a fault of the network or of nodes
+// that strikes at a time (or at a rate) a set of nodes, for any protocol.
+// Keys that do not apply to the kind must be left out (zero). Node sets
+// (Nodes, and each side of Sides) are lists of selectors: a region name
+// (network.regions), a group name ([[group]] name), a node index "7" or
+// an inclusive range of indices "10-19" (0-based, in group order).
+// DESIGN.md ("Faults") gives the model.
+type FaultSpec struct {
+	// Name labels the fault in faults.csv and names its random stream
+	// ("fault/<name>/loss", "fault/<name>/crash"); empty: "fault<i>",
+	// i its index among the [[fault]] tables.
+	Name string `toml:"name"`
+	// Kind is "partition", "link-loss", "latency-spike" or "crash".
+	Kind string `toml:"kind"`
+	// At is when the fault starts (for a crash rate: when crashes may
+	// start).
+	At Duration `toml:"at"`
+	// Heal ends a partition; 0 means it never heals.
+	Heal Duration `toml:"heal"`
+	// Until ends a link-loss or latency-spike window (0: the end of the
+	// run), or the window in which a crash rate draws crashes (0:
+	// run.stop_time).
+	Until Duration `toml:"until"`
+	// Sides of a partition, or of a link-loss or latency-spike that
+	// applies to the links between them: each side a node set. The nodes
+	// of no side form one more side (the rest): a partition with
+	// sides = [["NA"]] cuts North America off from every other region.
+	Sides [][]string `toml:"sides"`
+	// Nodes is the node set of a link-loss or latency-spike (the links
+	// with at least one end in it; omitted: every link) or of a crash
+	// (omitted: every node).
+	Nodes []string `toml:"nodes"`
+	// Loss is a link-loss's probability (0..1) that a message is lost;
+	// 1 cuts the links, exactly as a partition does.
+	Loss float64 `toml:"loss"`
+	// Extra is added to the latency of every message of a latency-spike.
+	Extra Duration `toml:"extra"`
+	// Factor multiplies the mean latency of a latency-spike's links (the
+	// message takes factor-1 more times its regions' mean latency); 0
+	// leaves it.
+	Factor float64 `toml:"factor"`
+	// Rate makes a crash strike each node of Nodes at random, at this
+	// many crashes per node per hour (a Poisson process while the node
+	// runs), between At and Until; 0: every node of Nodes crashes at At.
+	Rate Frequency `toml:"rate"`
+	// Down is how long a crashed node stays down before it restarts.
+	Down Duration `toml:"down"`
+	// State is what a crashed node keeps: "kept" (its chain, as a node
+	// restarting from its disk) or "lost" (it restarts from genesis and
+	// catches up from its peers).
+	State string `toml:"state"`
 }
 
 // Output is the [output] section: what a run writes.

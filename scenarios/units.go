@@ -48,6 +48,10 @@ type HashRate float64
 // Power is an electrical power draw in watts. Units: W, kW, MW.
 type Power float64
 
+// Frequency is a rate of events per hour (crashes of a node). Units: /h,
+// /m, /s ("0.5/h" is one crash every two hours on average).
+type Frequency float64
+
 // unit is a suffix and its multiplier: 10^exp10 times mult.
 type unit struct {
 	name  string
@@ -63,6 +67,9 @@ var (
 	flopRateUnits = []unit{{"FLOPS", 0, 1}, {"KFLOPS", 3, 1}, {"MFLOPS", 6, 1}, {"GFLOPS", 9, 1}, {"TFLOPS", 12, 1}, {"PFLOPS", 15, 1}}
 	hashRateUnits = []unit{{"H/s", 0, 1}, {"KH/s", 3, 1}, {"MH/s", 6, 1}, {"GH/s", 9, 1}, {"TH/s", 12, 1}, {"PH/s", 15, 1}, {"EH/s", 18, 1}}
 	powerUnits    = []unit{{"W", 0, 1}, {"kW", 3, 1}, {"MW", 6, 1}}
+	// Frequencies are counted per hour: per minute and per second are
+	// whole multiples of it.
+	frequencyUnits = []unit{{"/h", 0, 1}, {"/m", 0, 60}, {"/s", 0, 3600}}
 )
 
 // quantity is implemented by every unit type so that the loader can say what
@@ -77,6 +84,9 @@ func (BitRate) help() string  { return "a bit rate " + unitNames(bitRateUnits, `
 func (FLOPRate) help() string { return "a compute rate " + unitNames(flopRateUnits, `"100GFLOPS"`) }
 func (HashRate) help() string { return "a hash rate " + unitNames(hashRateUnits, `"14TH/s"`) }
 func (Power) help() string    { return "a power " + unitNames(powerUnits, `"65W"`) }
+func (Frequency) help() string {
+	return "a rate of events " + unitNames(frequencyUnits, `"0.5/h"`)
+}
 
 func unitNames(us []unit, example string) string {
 	names := make([]string, len(us))
@@ -399,3 +409,19 @@ func marshalFloat(v float64, s string) ([]byte, error) {
 	}
 	return []byte(s), nil
 }
+
+// UnmarshalText parses a frequency such as "0.5/h" or "2/m".
+func (f *Frequency) UnmarshalText(text []byte) error {
+	v, err := parseFloat(text, frequencyUnits, Frequency(0).help())
+	*f = Frequency(v)
+	return err
+}
+
+// MarshalText writes the frequency per hour.
+func (f Frequency) MarshalText() ([]byte, error) { return marshalFloat(float64(f), f.String()) }
+
+// String is the MarshalText form.
+func (f Frequency) String() string { return formatFloat(float64(f), frequencyUnits) }
+
+// PerSecond is the frequency in events per second.
+func (f Frequency) PerSecond() float64 { return float64(f) / 3600 }

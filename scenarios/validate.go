@@ -32,6 +32,7 @@ func (s *Scenario) Validate() error {
 	v.coinai()
 	v.storage()
 	v.storageNodes()
+	v.faults()
 	v.supply()
 	v.regression()
 	if s.Output.Dir == "" {

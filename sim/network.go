@@ -203,3 +203,8 @@ func RandomTopology(n, degree int, rng *rand.Rand) [][]int32 {
 	}
 	return adj
 }
+
+// MeanLatency is the mean one-way latency between the regions of nodes s
+// and d (the table's value, without jitter), in ns: the scale of a
+// latency spike given as a factor.
+func (n *Network) MeanLatency(s, d int) Time { return Time(n.latNs[n.region[s]][n.region[d]]) }

@@ -673,3 +673,31 @@ func (n *Node) mine() {
 		n.startMining()
 	}
 }
+
+var (
+	_ nodes.Reconnecter = (*Node)(nil)
+	_ nodes.Restarter   = (*Node)(nil)
+)
+
+// Reconnected implements nodes.Reconnecter: the node announces its tip to
+// a peer whose link just came back, as Bitcoin peers exchange their best
+// chains when they connect. A peer that lacks the tip asks for it and
+// then for its ancestors it lacks, one orphan at a time.
+func (n *Node) Reconnected(peer nodes.PeerID) {
+	tip := n.tree.Tip()
+	if tip.Height == 0 {
+		return
+	}
+	inv := Message{Type: MsgInv, ID: tip.ID}
+	n.env.Send(peer, inv.Append(make([]byte, 0, idMsgSize)), 0)
+}
+
+// Restart implements nodes.Restarter: after a crash the node keeps its
+// block tree (its disk) and forgets the blocks it was fetching, whose
+// timers died with it (a later announcement asks again); a miner draws a
+// new time to its next block on its tip.
+func (n *Node) Restart(env nodes.Env) {
+	n.reqs = relay.Requests[cmpctWait]{}
+	n.mineTimer = 0
+	n.Start(env)
+}

@@ -74,9 +74,13 @@ type Plan struct {
 	// virtual time and energy (0 means 1): the simulation's cost model,
 	// never the protocol's.
 	CostScale [nodes.NumJobClasses]float64
-	// Faults is the fault plan: offline windows and disk losses (nil:
-	// none), for any protocol.
+	// Faults is the fault plan: offline windows and disk losses of
+	// [[storage.fault]], and the cuts, losses, delays and crashes of the
+	// [[fault]] tables (nil: none), for any protocol.
 	Faults *sim.Faults
+	// FaultInfo describes each [[fault]] table; the plan's link faults
+	// and crashes name theirs by index (sim.LinkFault.Source).
+	FaultInfo []FaultInfo
 	// NewNode builds node i from its description.
 	NewNode func(i int, n Node) (nodes.Node, error)
 	// Fidelity lists the run's simplifications, by name.
@@ -198,7 +202,9 @@ func FromScenario(s *scenarios.Scenario) (*Plan, error) {
 	default:
 		return nil, fmt.Errorf("%s: unknown protocol %q", s.File, s.Run.Protocol)
 	}
-	faults(s, p)
+	if err := faults(s, p); err != nil {
+		return nil, fmt.Errorf("%s: %w", s.File, err)
+	}
 	return p, nil
 }
 
@@ -207,7 +213,7 @@ func FromScenario(s *scenarios.Scenario) (*Plan, error) {
 // the network (the host drops its messages both ways; the node keeps
 // running), a disk loss makes the host wipe the node's disk
 // (nodes.DiskLoser). Cheats are node behaviours (see storageNodes).
-func faults(s *scenarios.Scenario, p *Plan) {
+func faults(s *scenarios.Scenario, p *Plan) error {
 	var f sim.Faults
 	any := false
 	for _, sf := range s.Storage.Faults {
@@ -221,13 +227,22 @@ func faults(s *scenarios.Scenario, p *Plan) {
 			any = true
 		}
 	}
+	storageOffline := f.HasOffline()
+	if len(s.Faults) > 0 {
+		if err := runFaults(s, p, &f); err != nil {
+			return err
+		}
+		any = true
+		p.Fidelity = append(p.Fidelity, "faults=drop: messages across a cut or lost on a link are dropped unsent; a cut's nodes announce their tips to each other when it heals, as a crashed node's peers do when it restarts")
+	}
 	if !any {
-		return
+		return nil
 	}
 	p.Faults = &f
-	if p.Storage == nil && f.HasOffline() {
+	if p.Storage == nil && storageOffline {
 		p.Fidelity = append(p.Fidelity, "churn=network-cut: an offline node keeps running; the host drops its messages in both directions")
 	}
+	return nil
 }
 
 // powBlockReward is the PoW coinbase in base units (50 coins, Bitcoin's

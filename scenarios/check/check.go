@@ -67,6 +67,27 @@ type Host interface {
 	OnlineThrough(i int32, from, until sim.Time) bool
 }
 
+// Parts is implemented by a Host whose fault plan can cut the network
+// into parts that cannot hear each other (package host implements it).
+// Nodes of different parts may hold different chains for as long as the
+// cut lasts, and for a while after it heals: the agreement check asks
+// each part to agree within itself, and leaves out the nodes of a part
+// that rejoined within RejoinIntervals target intervals; the liveness
+// rule asks each part that holds half of the miners to grow.
+type Parts interface {
+	// Partitioned reports whether the plan has cuts at all.
+	Partitioned() bool
+	// Part returns node i's part now (-1: offline or crashed).
+	Part(i int32) int32
+	// Rejoined returns the last time node i's part was formed by
+	// joining parts that had been apart, or -1.
+	Rejoined(i int32) sim.Time
+	// Split reports whether the online nodes form several parts now.
+	Split() bool
+	// PartsVersion changes whenever the parts may have changed.
+	PartsVersion() int
+}
+
 // Config is what the checkers need to know of the run.
 type Config struct {
 	Protocol string
@@ -93,6 +114,10 @@ type Suite struct {
 	failed *Result // the failure that stopped the run
 	rounds int     // periodic rounds run
 
+	// parts is the host's view of the cuts (nil: the plan has none).
+	parts Parts
+	pg    partGrowth
+
 	grow   growth
 	models models
 }
@@ -100,6 +125,9 @@ type Suite struct {
 // New returns the checkers of a run, reading h and o.
 func New(cfg Config, h Host, o *observe.Observer) *Suite {
 	s := &Suite{cfg: cfg, h: h, o: o}
+	if p, ok := h.(Parts); ok && p.Partitioned() {
+		s.parts = p
+	}
 	s.grow.rejected = map[[32]byte]string{}
 	if cfg.CoinAI != nil {
 		s.models.init(cfg.CoinAI)
@@ -115,6 +143,9 @@ func (s *Suite) Observe(node int32, at sim.Time, ev nodes.Event) {
 		// only online nodes' tips count as the network's growth.
 		if s.h.OnlineThrough(node, at, at) {
 			s.grow.tip(at, ev.Height)
+			if s.parts != nil {
+				s.pg.tip(s, node, at, ev.Height)
+			}
 		}
 	case nodes.EvMined:
 		s.grow.mined++

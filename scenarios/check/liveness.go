@@ -20,6 +20,7 @@ type growth struct {
 	mined    int      // blocks mined since it last grew
 	rejected map[[32]byte]string
 	quorumAt sim.Time // next time the liveness quorum is counted
+	partsAt  sim.Time // next time the parts of a split network are looked at
 }
 
 func (g *growth) tip(at sim.Time, height int64) {
@@ -42,11 +43,25 @@ func (g *growth) stalled(s *Suite) (name, reason string) {
 	}
 	now := s.h.Now()
 	wait := now - g.at
-	if wait <= LivenessIntervals*T {
-		return "", ""
-	}
 	if wait > StallIntervals*T {
 		return nameProgress, fmt.Sprintf("the run cannot make progress: %s", g.why(s, wait))
+	}
+	if s.parts != nil {
+		// A cut network: while it is split, each part that holds half
+		// of the miners must grow (partGrowth); once whole again, the
+		// network's growth is counted from when its parts last changed.
+		if s.parts.Split() {
+			if now >= g.partsAt {
+				g.partsAt = now + T
+				return s.pg.stalled(s)
+			}
+			return "", ""
+		}
+		s.pg.sync(s)
+		wait = now - max(g.at, s.pg.since)
+	}
+	if wait <= LivenessIntervals*T {
+		return "", ""
 	}
 	if now < g.quorumAt {
 		return "", ""
@@ -99,10 +114,17 @@ func (g *growth) overrun(s *Suite) string {
 		return ""
 	}
 	now := s.h.Now()
+	var tops map[int32]int64 // a cut network: each part's own top
+	if s.parts != nil {
+		tops = s.partTops()
+	}
 	for i := range s.h.NumNodes() {
 		t, ok := s.h.Node(i).(nodes.Tipper)
 		if !ok || !s.h.OnlineThrough(int32(i), now, now) {
 			continue
+		}
+		if tops != nil && tops[s.parts.Part(int32(i))] < stop+OverrunBlocks {
+			continue // its part is not past the stop height
 		}
 		if _, h := t.Tip(); h < stop {
 			return fmt.Sprintf("node %d is online at height %d, under the stop height %d, while the highest tip is at %d", i, h, stop, g.top)

@@ -42,10 +42,17 @@ func (e *env) Send(to nodes.PeerID, msg []byte, padding int) {
 	if h.cfg.Faults.Offline(e.id, h.k.Now()) {
 		return // the node is cut off
 	}
+	var extra sim.Time
+	if h.links {
+		var lost bool
+		if extra, lost = h.linkFault(e.id, int32(to)); lost {
+			return
+		}
+	}
 	h.count(e.id, msg, 0)
 	h.sent[e.id]++
 	size := len(msg) + padding
-	at := h.net.Transfer(h.k.Now(), int(e.id), int(to), size)
+	at := h.net.Transfer(h.k.Now(), int(e.id), int(to), size) + extra
 	h.k.Post(sim.Event{At: at, Kind: evMessage, Src: e.id, Dst: int32(to), ID: payloadID(msg, padding), Data: msg, Aux: int64(padding)})
 }
 
@@ -56,7 +63,7 @@ func (e *env) After(d int64, tag uint64) nodes.Handle {
 	if d < 0 {
 		d = 0
 	}
-	h := e.h.k.After(d, sim.Event{Kind: evTimer, Src: -1, Dst: e.id, ID: tag, Tag: tag})
+	h := e.h.k.After(d, sim.Event{Kind: evTimer, Src: -1, Dst: e.id, ID: tag, Tag: tag, Aux: e.epoch})
 	return nodes.Handle(h)
 }
 

@@ -112,6 +112,18 @@ type Host struct {
 	atStop    int // nodes whose tip height >= StopHeight
 	offline   bool
 
+	// The [[fault]] part of the plan (see fault.go): whether it has link
+	// faults and cuts, the random streams of link losses, the messages
+	// each link fault and crash dropped, which nodes are down, and the
+	// parts the cuts split the network into.
+	links, cuts bool
+	lossRng     []*rand.Rand
+	lostLink    []int64
+	lostCrash   []int64
+	down        []bool
+	adj         [][]int32
+	parts       *sim.Parts
+
 	err error
 }
 
@@ -146,6 +158,7 @@ func New(cfg Config) (*Host, error) {
 		degree = 8
 	}
 	adj := sim.RandomTopology(len(cfg.Nodes), degree, sim.Stream(cfg.Seed, "network/topology"))
+	h.initFaults(adj)
 	if cfg.StopHeight <= 0 {
 		h.atStop = -1
 	}
@@ -246,7 +259,11 @@ func (h *Host) handle(ev *sim.Event) {
 		h.nodes[i].Start(h.envs[i])
 	case evMessage:
 		if h.cfg.Faults.Offline(i, h.k.Now()) {
+			h.lostAtCrash(i)
 			return // the node is cut off
+		}
+		if h.down != nil && h.down[i] || h.cuts && h.cutInFlight(ev.Src, i) {
+			return // it restarts at this instant, or the link went down
 		}
 		h.count(i, ev.Data, 1)
 		h.recv[i] += int64(len(ev.Data)) + ev.Aux // payload and declared padding
@@ -254,6 +271,9 @@ func (h *Host) handle(ev *sim.Event) {
 	case evFault:
 		h.fault(h.cfg.Faults.Events()[ev.Tag])
 	case evTimer:
+		if ev.Aux != h.envs[i].epoch {
+			return // set before the node crashed
+		}
 		h.nodes[i].OnTimer(ev.Tag)
 	case evCompute:
 		h.finishJob(ev.Tag)
@@ -272,6 +292,12 @@ func (h *Host) fault(f sim.Fault) {
 		if n, ok := h.nodes[f.Node].(nodes.DiskLoser); ok {
 			n.LoseDisk()
 		}
+	case sim.FaultCrash:
+		h.crash(f)
+	case sim.FaultRestart:
+		h.restart(f)
+	case sim.FaultHeal:
+		h.heal(f)
 	}
 }
 
@@ -424,6 +450,7 @@ func (h *Host) Computed() int64 { return h.computed }
 type env struct {
 	h        *Host
 	id       int32
+	epoch    int64 // crashes so far: timers of an earlier epoch are dead
 	rng      *rand.Rand
 	peers    []nodes.PeerID
 	meter    sim.Meter

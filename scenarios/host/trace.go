@@ -6,7 +6,7 @@ import (
 	"github.com/coinai/coinai/sim"
 )
 
-var kindNames = [...]string{evMessage: "message", evTimer: "timer", evCompute: "compute", evStart: "start"}
+var kindNames = [...]string{evMessage: "message", evTimer: "timer", evCompute: "compute", evStart: "start", evFault: "fault"}
 
 // traceEvent writes one JSON Lines record of a delivered event (trace.jsonl).
 func (h *Host) traceEvent(ev *sim.Event) {

@@ -61,6 +61,13 @@ type Config struct {
 	BlockReward float64
 	// Storage is proof-of-storage (nil without it).
 	Storage *Storage
+	// LinkFaults and Crashes are the windows of the scenario's [[fault]]
+	// tables, indexed as the plan's link faults and crashes (nil without
+	// them): faults.csv and the fault keys of the summary.
+	LinkFaults, Crashes []FaultWindow
+	// HasFaults: the scenario has [[fault]] tables (even if they drew no
+	// window), so the run reports faults.csv and the fault keys.
+	HasFaults bool
 }
 
 // Storage is what the observer needs to know of proof-of-storage.
@@ -91,6 +98,7 @@ type Observer struct {
 	notes []string
 
 	st storageObs
+	fo faultObs
 }
 
 // online reports whether node i was connected at time t (no offline
@@ -212,6 +220,7 @@ func New(cfg Config, h Host) *Observer {
 		o.hwOf[i] = j
 		o.nodeStats[i].Rewards = map[string]float64{}
 	}
+	o.initFaults()
 	return o
 }
 
@@ -226,6 +235,10 @@ func (o *Observer) Block(id [32]byte) (*BlockRec, bool) {
 
 // Observe records one event that node reported at time now.
 func (o *Observer) Observe(node int32, now sim.Time, ev nodes.Event) {
+	if ev.Kind == nodes.EvFault {
+		o.faultEvent(node, now, ev) // node -1: a heal
+		return
+	}
 	switch ev.Kind {
 	case nodes.EvMined:
 		b := &BlockRec{ID: ev.Block, Parent: ev.Parent, Height: ev.Height, Miner: node, Found: now,
@@ -245,13 +258,14 @@ func (o *Observer) Observe(node int32, now sim.Time, ev nodes.Event) {
 			b.Rewards = append(b.Rewards, Reward{Kind: "block", Value: o.cfg.BlockReward, To: node})
 		}
 	case nodes.EvAccepted:
-		if b, ok := o.blocks[ev.Block]; ok && node != b.Miner {
+		if b, ok := o.blocks[ev.Block]; ok && node != b.Miner && !o.arrivedBefore(b, node) {
 			b.Arrivals = append(b.Arrivals, Arrival{Node: node, Delay: now - b.Found})
 			if o.cfg.Protocol == "coinai" && b.Accuracy == 0 && ev.Value > 0 {
 				b.Accuracy = ev.Value // Coin.AI: the verified test accuracy
 			}
 		}
 	case nodes.EvTip:
+		o.faultTip(node, now, ev.Block)
 		if ev.Value > 0 {
 			o.reorgs++
 			o.maxReorg = max(o.maxReorg, int64(ev.Value))
@@ -343,6 +357,9 @@ type Totals struct {
 	// TrainFLOPs and EvalFLOPs are the counted FLOPs of the training and
 	// evaluation jobs each node completed (nil: not measured).
 	TrainFLOPs, EvalFLOPs []float64
+	// LostLink and LostCrash are the messages each link fault and each
+	// crash of the plan dropped (nil without them).
+	LostLink, LostCrash []int64
 }
 
 // Result is a finished run's measurements.
@@ -376,6 +393,9 @@ type Result struct {
 	// TrainFLOPs and EvalFLOPs are per node (see Totals); zeros when not
 	// measured.
 	TrainFLOPs, EvalFLOPs []float64
+	// Faults are the [[fault]] windows with what they did, link faults
+	// then crashes, in the plan's order (nil without [[fault]] tables).
+	Faults []FaultResult
 }
 
 // Result closes the observation at the end of the run (t.End): the main
@@ -447,6 +467,7 @@ func (o *Observer) Result(t Totals) *Result {
 	slices.Reverse(main)
 	res.Energy = o.energyRows(main, now)
 	res.Storage = o.storageResult(main, t)
+	res.Faults = o.faultResults(t.LostLink, t.LostCrash)
 	return res
 }
 

@@ -112,6 +112,15 @@ type Summary struct {
 	// nodes completed, per main-chain block: what verification costs the
 	// network per block. Coin.AI only; null for PoW.
 	VerifyFLOPsPerBlock *float64 `json:"verify_flops_per_block"`
+
+	// Faults (null without [[fault]] tables; faults.csv has one row per
+	// window): crashes of nodes, messages the faults dropped, and the
+	// longest time, over the cuts that healed, from a heal until every
+	// honest online node held the same tip (null if none healed, or the
+	// nodes did not agree before the run ended).
+	Crashes                *int64   `json:"crashes"`
+	MessagesLost           *int64   `json:"messages_lost"`
+	PartitionHealConvergeS *float64 `json:"partition_heal_converge_s"`
 }
 
 func ptr(v float64) *float64 {
@@ -255,6 +264,7 @@ func Summarize(res *Result, checks []CheckResult) *Summary {
 		}
 		s.VerifyFLOPsPerBlock = ptr(v / float64(s.BlocksMain))
 	}
+	faultSummary(s, res.Faults)
 	s.Checks = checks
 	if s.Checks == nil {
 		s.Checks = []CheckResult{}
@@ -301,4 +311,24 @@ func attackSummary(s *Summary, res *Result, rewards []float64) {
 	if cAll > 0 {
 		s.AttackerComputeShare = ptr(cAtt / cAll)
 	}
+}
+
+// faultSummary sets the fault keys when the run has [[fault]] tables.
+func faultSummary(s *Summary, fs []FaultResult) {
+	if fs == nil {
+		return
+	}
+	var crashes, lost int64
+	conv := math.NaN()
+	for _, f := range fs {
+		if f.Kind == "crash" {
+			crashes++
+		}
+		lost += f.Lost
+		if !math.IsNaN(f.Converge) && (math.IsNaN(conv) || f.Converge > conv) {
+			conv = f.Converge
+		}
+	}
+	s.Crashes, s.MessagesLost = &crashes, &lost
+	s.PartitionHealConvergeS = ptr(conv)
 }

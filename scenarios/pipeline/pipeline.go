@@ -103,7 +103,56 @@ func observeConfig(p *build.Plan) observe.Config {
 	if p.Storage != nil {
 		oc.Storage = &observe.Storage{Replication: p.Storage.Replication, Cheats: p.Storage.Cheats}
 	}
+	faultWindows(p, &oc)
 	return oc
+}
+
+// faultWindows describes the windows of the plan's [[fault]] tables for
+// the observer: each link fault (with the nodes and sides it covers) and
+// each crash.
+func faultWindows(p *build.Plan, oc *observe.Config) {
+	if len(p.FaultInfo) == 0 {
+		return
+	}
+	oc.HasFaults = true
+	n := len(p.Nodes)
+	for _, l := range p.Faults.Links() {
+		info := p.FaultInfo[l.Source]
+		w := observe.FaultWindow{Name: info.Name, Kind: info.Kind, Window: l.Window, Node: -1, Nodes: n,
+			Cut: l.Kind == sim.LinkCut}
+		switch {
+		case l.Side != nil && l.Across:
+			k := 0
+			for _, s := range l.Side {
+				k = max(k, int(s))
+			}
+			w.Sides = make([]int, k+1) // sides 1..k, then the rest (0)
+			for _, s := range l.Side {
+				if s > 0 {
+					w.Sides[s-1]++
+				} else {
+					w.Sides[k]++
+				}
+			}
+		case l.Side != nil:
+			w.Nodes = 0
+			for _, s := range l.Side {
+				if s != 0 {
+					w.Nodes++
+				}
+			}
+		}
+		oc.LinkFaults = append(oc.LinkFaults, w)
+	}
+	for _, c := range p.Faults.Crashes() {
+		info := p.FaultInfo[c.Source]
+		state := "kept"
+		if c.Lost {
+			state = "lost"
+		}
+		oc.Crashes = append(oc.Crashes, observe.FaultWindow{Name: info.Name, Kind: info.Kind, Window: c.Window,
+			Node: c.Node, Nodes: 1, State: state})
+	}
 }
 
 // miner reports whether node n mines: a mining role with mining power
@@ -185,6 +234,7 @@ func (r *Run) Run() (*Result, error) {
 		t.StorageSent, t.StorageRecv = h.ClassBytes(coinai.TrafficStorage)
 	}
 	t.TrainFLOPs, t.EvalFLOPs = h.ClassFLOPs(nodes.JobTrain), h.ClassFLOPs(nodes.JobEval)
+	t.LostLink, t.LostCrash = h.LostMessages()
 	res := r.obs.Result(t)
 	observe.Summarize(res, r.chk.Final())
 	if r.cfg.Protocol == "coinai" {

@@ -36,6 +36,9 @@ func Files(res *observe.Result, propagation bool) (map[string][]byte, error) {
 		out["threshold.csv"] = thresholdCSV(res)
 		out["compute.csv"] = computeCSV(res)
 	}
+	if res.Faults != nil {
+		out["faults.csv"] = faultsCSV(res.Faults)
+	}
 	if res.Storage != nil {
 		out["storage.csv"] = storageCSV(res.Storage)
 		out["proofs.csv"] = proofsCSV(res)
@@ -249,4 +252,27 @@ func csvField(s string) string {
 		return s
 	}
 	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+}
+
+// faultsCSV is faults.csv: one row per window of the scenario's [[fault]]
+// tables, link faults then crashes, in the plan's order.
+func faultsCSV(fs []observe.FaultResult) []byte {
+	var b []byte
+	b = append(b, "fault,kind,start_s,end_s,node,nodes,sides,state,messages_lost,converge_s\n"...)
+	for _, f := range fs {
+		end, node := "", ""
+		if f.Until > 0 {
+			end = Secs(f.Until)
+		}
+		if f.Node >= 0 {
+			node = strconv.Itoa(int(f.Node))
+		}
+		sides := make([]string, len(f.Sides))
+		for i, n := range f.Sides {
+			sides[i] = strconv.Itoa(n)
+		}
+		b = append(b, csvField(f.Name)+","+f.Kind+","+Secs(f.From)+","+end+","+node+","+strconv.Itoa(f.Nodes)+","+
+			strings.Join(sides, "/")+","+f.State+","+strconv.FormatInt(f.Lost, 10)+","+fnum(f.Converge)+"\n"...)
+	}
+	return b
 }
