@@ -48,6 +48,7 @@ func Summary(run *rundata.Run) Values {
 	blocks(v, run, pow)
 	nodes(v, run)
 	compute(v, run)
+	faults(v, run)
 	if run.Has(rundata.StorageFile) {
 		storage(v, run)
 	} else {
@@ -348,6 +349,28 @@ func compute(v Values, run *rundata.Run) {
 	if cAll > 0 {
 		v["attacker_compute_share"] = cAtt / cAll
 	}
+}
+
+// faults recomputes the fault keys from faults.csv: the crash rows, the
+// messages lost of every row, and the longest converge_s. Without
+// faults.csv (no [[fault]] tables) each is null.
+func faults(v Values, run *rundata.Run) {
+	v["crashes"], v["messages_lost"], v["partition_heal_converge_s"] = math.NaN(), math.NaN(), math.NaN()
+	if !run.Has(rundata.FaultsFile) || !run.Summary.Has("messages_lost") {
+		return
+	}
+	var crashes, lost float64
+	conv := math.NaN()
+	for _, f := range run.Faults {
+		if f.Kind == "crash" {
+			crashes++
+		}
+		lost += f.MessagesLost
+		if !math.IsNaN(f.ConvergeS) && (math.IsNaN(conv) || f.ConvergeS > conv) {
+			conv = f.ConvergeS
+		}
+	}
+	v["crashes"], v["messages_lost"], v["partition_heal_converge_s"] = crashes, lost, conv
 }
 
 func appendFinite(dst []float64, x float64) []float64 {

@@ -141,6 +141,19 @@ type ComputeRow struct {
 	TrainFLOPs, EvalFLOPs float64
 }
 
+// FaultRow is one row of faults.csv (runs with [[fault]] tables): a
+// window of a fault, its messages lost, and for a cut that healed the
+// seconds until the honest online nodes agreed on one tip.
+type FaultRow struct {
+	Fault, Kind  string
+	StartS, EndS float64 // EndS NaN: the window never ends
+	Node         int64   // the crashed node, -1 for a link fault
+	Nodes        float64
+	Sides, State string
+	MessagesLost float64
+	ConvergeS    float64 // NaN: not a healed cut, or no agreement
+}
+
 // Names of the files of a run directory.
 const (
 	SummaryFile     = "summary.json"
@@ -154,6 +167,7 @@ const (
 	ProofsFile      = "proofs.csv"
 	RetrievalsFile  = "retrievals.csv"
 	ComputeFile     = "compute.csv"
+	FaultsFile      = "faults.csv"
 )
 
 // Run is a loaded run directory.
@@ -170,9 +184,11 @@ type Run struct {
 	Proofs      []Proof
 	Retrievals  []Retrieval
 	Compute     []ComputeRow
+	Faults      []FaultRow
 	// Missing lists the optional files that were absent, in load order
 	// (proofs.csv and retrievals.csv only in runs with storage.csv,
-	// compute.csv only in Coin.AI runs).
+	// compute.csv only in Coin.AI runs, faults.csv only in runs whose
+	// summary has the fault keys).
 	Missing []string
 }
 
@@ -249,7 +265,35 @@ func Load(dir string) (*Run, error) {
 	} else if err != nil {
 		return nil, fmt.Errorf("loading run %s: %w", dir, err)
 	}
+	// Fault windows, written for runs with [[fault]] tables.
+	if err := loadCSV(dir, FaultsFile, []string{"kind", "start_s"}, r.loadFaults); errors.Is(err, fs.ErrNotExist) {
+		if r.Summary.Has("messages_lost") {
+			r.Missing = append(r.Missing, FaultsFile)
+		}
+	} else if err != nil {
+		return nil, fmt.Errorf("loading run %s: %w", dir, err)
+	}
 	return r, nil
+}
+
+func (r *Run) loadFaults(t *table) error {
+	return rows(t, func() error {
+		var f FaultRow
+		var err error
+		f.Fault, f.Kind, f.Sides, f.State = t.str("fault"), t.str("kind"), t.str("sides"), t.str("state")
+		if f.StartS, err = t.reqFloat("start_s"); err != nil {
+			return err
+		}
+		if f.Node, err = t.int("node", -1); err != nil {
+			return err
+		}
+		if err := floats(t, []string{"end_s", "nodes", "messages_lost", "converge_s"},
+			&f.EndS, &f.Nodes, &f.MessagesLost, &f.ConvergeS); err != nil {
+			return err
+		}
+		r.Faults = append(r.Faults, f)
+		return nil
+	})
 }
 
 // Attackers reports, per node index, whether compute.csv names an

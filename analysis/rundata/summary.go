@@ -68,6 +68,7 @@ var KnownKeys = []string{
 	"storage_bytes_sent", "energy_storage_joules",
 	"attacker_blocks", "attacker_reward_share", "attacker_compute_share",
 	"verify_flops_per_block",
+	"crashes", "messages_lost", "partition_heal_converge_s",
 }
 
 // Has reports whether summary.json has key with a non-null value.

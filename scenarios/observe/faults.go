@@ -53,7 +53,8 @@ type faultObs struct {
 	nHonest  int
 	mayBeOff int // honest nodes with an offline window
 	fresh    []bool
-	waiting  []int // link faults healed and not yet agreed
+	struck   []bool // per crash: it happened before the run ended
+	waiting  []int  // link faults healed and not yet agreed
 	healedAt []sim.Time
 	agreeAt  []sim.Time // per link fault: when agreement came, -1 not yet
 }
@@ -72,6 +73,7 @@ func (o *Observer) initFaults() {
 	f.holders = map[[32]byte]int{}
 	f.healedAt = make([]sim.Time, len(c.LinkFaults))
 	f.agreeAt = make([]sim.Time, len(c.LinkFaults))
+	f.struck = make([]bool, len(c.Crashes))
 	for k := range f.agreeAt {
 		f.healedAt[k], f.agreeAt[k] = -1, -1
 	}
@@ -105,6 +107,10 @@ func (o *Observer) faultEvent(node int32, now sim.Time, ev nodes.Event) {
 			f.healedAt[k] = now
 			f.waiting = append(f.waiting, k)
 			o.checkAgreement(now)
+		}
+	case "crash":
+		if k := int(ev.Height); k >= 0 && k < len(f.struck) {
+			f.struck[k] = true
 		}
 	case "restart":
 		if node >= 0 && ev.Value == 1 {
@@ -162,15 +168,20 @@ func (o *Observer) arrivedBefore(b *BlockRec, node int32) bool {
 	return slices.ContainsFunc(b.Arrivals, func(a Arrival) bool { return a.Node == node })
 }
 
-// faultResults closes the fault observations with the messages each
-// fault dropped (the host's counts, per link fault and per crash).
-func (o *Observer) faultResults(lostLink, lostCrash []int64) []FaultResult {
+// faultResults closes the fault observations at the end of the run with
+// the messages each fault dropped (the host's counts, per link fault and
+// per crash). Windows of the plan that had not begun when the run ended
+// are left out.
+func (o *Observer) faultResults(end sim.Time, lostLink, lostCrash []int64) []FaultResult {
 	c := &o.cfg
 	if !o.fo.on {
 		return nil
 	}
 	out := []FaultResult{}
 	for k, w := range c.LinkFaults {
+		if w.From > end {
+			continue
+		}
 		r := FaultResult{FaultWindow: w, Converge: math.NaN()}
 		if k < len(lostLink) {
 			r.Lost = lostLink[k]
@@ -181,6 +192,9 @@ func (o *Observer) faultResults(lostLink, lostCrash []int64) []FaultResult {
 		out = append(out, r)
 	}
 	for k, w := range c.Crashes {
+		if !o.fo.struck[k] {
+			continue
+		}
 		r := FaultResult{FaultWindow: w, Converge: math.NaN()}
 		if k < len(lostCrash) {
 			r.Lost = lostCrash[k]

@@ -467,7 +467,7 @@ func (o *Observer) Result(t Totals) *Result {
 	slices.Reverse(main)
 	res.Energy = o.energyRows(main, now)
 	res.Storage = o.storageResult(main, t)
-	res.Faults = o.faultResults(t.LostLink, t.LostCrash)
+	res.Faults = o.faultResults(now, t.LostLink, t.LostCrash)
 	return res
 }
 

@@ -35,7 +35,8 @@ func TestSummaryRecomputedFromFiles(t *testing.T) {
 			}
 		}},
 		{"pow-quickstart", "../pow-quickstart.toml", nil, func(t *testing.T, run *rundata.Run) {
-			for _, k := range []string{"attacker_blocks", "attacker_reward_share", "attacker_compute_share", "verify_flops_per_block"} {
+			for _, k := range []string{"attacker_blocks", "attacker_reward_share", "attacker_compute_share", "verify_flops_per_block",
+				"crashes", "messages_lost", "partition_heal_converge_s"} {
 				if run.Summary.Has(k) {
 					t.Errorf("%s = %s in a PoW run, want null", k, run.Summary.Raw[k])
 				}
@@ -47,6 +48,22 @@ func TestSummaryRecomputedFromFiles(t *testing.T) {
 				if v := string(run.Summary.Raw[k]); v == "0" || v == "null" || v == "" {
 					t.Errorf("%s = %q: the run does not exercise it", k, v)
 				}
+			}
+		}},
+		{"partition", "../attacks/partition.toml", nil, func(t *testing.T, run *rundata.Run) {
+			// The cut dropped messages, and the nodes agreed after it healed.
+			if len(run.Faults) != 1 || run.Faults[0].MessagesLost == 0 || !(run.Faults[0].ConvergeS >= 0) {
+				t.Errorf("faults.csv %+v: want one cut that dropped messages and converged", run.Faults)
+			}
+			for _, k := range []string{"messages_lost", "partition_heal_converge_s", "crashes"} {
+				if !run.Summary.Has(k) {
+					t.Errorf("%s is null in a run with a partition", k)
+				}
+			}
+		}},
+		{"crash-churn", "../attacks/crash-churn.toml", []string{"run.stop_height=20"}, func(t *testing.T, run *rundata.Run) {
+			if string(run.Summary.Raw["crashes"]) == "0" || run.Summary.Has("partition_heal_converge_s") {
+				t.Errorf("crashes %s, partition_heal_converge_s %s: want crashes and no cut", run.Summary.Raw["crashes"], run.Summary.Raw["partition_heal_converge_s"])
 			}
 		}},
 		{"storage-churn", "../storage-churn.toml", []string{"run.stop_height=30"}, func(t *testing.T, run *rundata.Run) {
