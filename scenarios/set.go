@@ -50,7 +50,9 @@ func (s *Scenario) Set(key, value string) error {
 // "groups" is accepted for "group"). A value takes the type of the value it
 // replaces: quantities and other strings are written bare ("60s", "pareto"),
 // numbers and booleans as in TOML, arrays and tables as TOML inline values
-// (`["NA","EU"]`). On error the scenario is unchanged.
+// (`["NA","EU"]`); "fault" may be set whole in a scenario without [[fault]]
+// tables (`fault=[{kind="crash", nodes=["3"], down="60s", state="lost"}]`).
+// On error the scenario is unchanged.
 func (s *Scenario) Apply(overrides ...string) error {
 	kvs := make([][2]string, len(overrides))
 	for i, o := range overrides {
@@ -84,6 +86,11 @@ func (s *Scenario) apply(kvs [][2]string) error {
 		if parts[0] == "regression" {
 			return &Errors{Problems: []Problem{{File: overrideFile, Key: kv[0],
 				Msg: "the [regression] section configures coinai regress, not the run: give --alpha or --reps to coinai regress, or edit the scenario file"}}}
+		}
+		if _, ok := tree["fault"]; !ok && parts[0] == "fault" {
+			// A scenario without [[fault]] tables writes none: an
+			// override may add them whole (fault=[{kind="crash",...}]).
+			tree["fault"] = []map[string]any{}
 		}
 		path, err := setIn(tree, parts, kv[1], "")
 		if err != nil {

@@ -682,8 +682,11 @@ var (
 // Reconnected implements nodes.Reconnecter: the node announces its tip to
 // a peer whose link just came back, as Bitcoin peers exchange their best
 // chains when they connect. A peer that lacks the tip asks for it and
-// then for its ancestors it lacks, one orphan at a time.
+// then for its ancestors it lacks, one orphan at a time. The node forgets
+// which blocks it served the peer: a peer that restarted from nothing
+// asks for them again.
 func (n *Node) Reconnected(peer nodes.PeerID) {
+	n.served.Forget(func(r servedRec) bool { return r.peer == peer })
 	tip := n.tree.Tip()
 	if tip.Height == 0 {
 		return

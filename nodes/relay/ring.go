@@ -51,3 +51,16 @@ func (r *Ring[K]) Seen(k K) bool {
 	r.Add(k)
 	return false
 }
+
+// Forget replaces every key for which drop reports true with the zero key.
+// A node forgets what it served a peer when the link to it comes back: the
+// peer may have lost what it was sent (it restarted from nothing) and asks
+// again.
+func (r *Ring[K]) Forget(drop func(K) bool) {
+	var zero K
+	for i, x := range r.keys {
+		if drop(x) {
+			r.keys[i] = zero
+		}
+	}
+}
