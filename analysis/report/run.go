@@ -31,6 +31,12 @@ func ForRun(run *rundata.Run, figs []*figures.Figure, notes []figures.Note) *Doc
 		Paras: []string{"Run directory " + run.Dir + ". Replaying the resolved scenario (at the end) with this seed must reproduce the trace digest; a different digest means a different run."},
 		Table: KeyTable(run)})
 
+	if len(run.Faults) > 0 {
+		d.Sections = append(d.Sections, Section{Heading: "Faults",
+			Paras: []string{"The windows of the scenario's [[fault]] tables (faults.csv); crashes are grouped by fault. Messages lost: sent across a cut or lost on a lossy link, in flight when a cut began, or arriving at a crashed node. Converged: seconds from a cut's heal until every honest online node held the same tip."},
+			Table: FaultTable(run.Faults)})
+	}
+
 	var fid Section
 	fid.Heading = "Fidelity notes"
 	if len(s.Fidelity) == 0 {
@@ -64,6 +70,57 @@ func ForRun(run *rundata.Run, figs []*figures.Figure, notes []figures.Note) *Doc
 		d.Sections = append(d.Sections, Section{Heading: "Resolved scenario (scenario.toml)", Code: string(run.Scenario), CodeLang: "toml"})
 	}
 	return d
+}
+
+// FaultTable lists the link faults of faults.csv one per row and the
+// crashes grouped by fault and state.
+func FaultTable(fs []rundata.FaultRow) *Table {
+	t := &Table{Header: []string{"fault", "kind", "window", "nodes", "messages lost", "converged (s)"}}
+	span := func(a, b float64) string {
+		if math.IsNaN(b) {
+			return fmt.Sprintf("%s s – end", num(a))
+		}
+		return fmt.Sprintf("%s – %s s", num(a), num(b))
+	}
+	type group struct {
+		rows              int
+		first, last, lost float64
+		nodes             map[int64]bool
+	}
+	var order []string
+	crashes := map[string]*group{}
+	for _, f := range fs {
+		if f.Kind != "crash" {
+			nodes := num(f.Nodes)
+			if f.Sides != "" {
+				nodes += " (sides " + f.Sides + ")"
+			}
+			conv := ""
+			if !math.IsNaN(f.ConvergeS) {
+				conv = num(f.ConvergeS)
+			}
+			t.Rows = append(t.Rows, []string{f.Fault, f.Kind, span(f.StartS, f.EndS), nodes, num(f.MessagesLost), conv})
+			continue
+		}
+		key := f.Fault + " (" + f.State + ")"
+		g := crashes[key]
+		if g == nil {
+			g = &group{first: f.StartS, nodes: map[int64]bool{}}
+			crashes[key] = g
+			order = append(order, key)
+		}
+		g.rows++
+		g.first, g.last = math.Min(g.first, f.StartS), math.Max(g.last, f.StartS)
+		g.lost += f.MessagesLost
+		g.nodes[f.Node] = true
+	}
+	for _, key := range order {
+		g := crashes[key]
+		t.Rows = append(t.Rows, []string{key, fmt.Sprintf("crash × %d", g.rows),
+			fmt.Sprintf("crashes from %s to %s s", num(g.first), num(g.last)),
+			fmt.Sprintf("%d distinct", len(g.nodes)), num(g.lost), ""})
+	}
+	return t
 }
 
 // consistency says whether summary.json's figures are what the run's files
