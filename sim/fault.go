@@ -279,6 +279,39 @@ func (f *Faults) Cut(a, b int32, t Time) int {
 	return -1
 }
 
+// severs reports whether l keeps some messages of the links it covers
+// from arriving: a cut, or a loss above 0. Such links carry no bound on
+// delivery, so checkers do not ask the nodes on either side to agree.
+func (l *LinkFault) severs() bool { return l.Kind == LinkCut || l.Kind == LinkLoss && l.Loss > 0 }
+
+// HasSevered reports whether some link fault is a cut or a loss above 0.
+func (f *Faults) HasSevered() bool {
+	if f == nil {
+		return false
+	}
+	for i := range f.links {
+		if f.links[i].severs() {
+			return true
+		}
+	}
+	return false
+}
+
+// Severed reports whether a cut or a loss above 0 holds the link between
+// a and b at time t.
+func (f *Faults) Severed(a, b int32, t Time) bool {
+	if f == nil {
+		return false
+	}
+	for i := range f.links {
+		l := &f.links[i]
+		if l.severs() && l.Contains(t) && l.Covers(a, b) {
+			return true
+		}
+	}
+	return false
+}
+
 // Crash is a crash of one node: it stops at From and starts again at
 // Until (0: never), with what it keeps on disk (Lost false) or from
 // nothing (Lost true).
@@ -330,10 +363,11 @@ func (f *Faults) CrashAt(node int32, t Time) int {
 	return -1
 }
 
-// Parts follows how a plan's cuts and offline windows split a network
-// into connected parts over time, for checkers that must not ask nodes
-// that cannot hear each other to agree. A part is a connected component
-// of the peer graph without the links cut at that time and without the
+// Parts follows how a plan's cuts, link losses and offline windows split
+// a network into connected parts over time, for checkers that must not
+// ask nodes that cannot hear each other to agree. A part is a connected
+// component of the peer graph without the links severed at that time (cut,
+// or losing messages: a lossy link bounds no delivery) and without the
 // nodes offline then (an offline node is in no part: -1). A part is
 // labelled by its lowest node index.
 //
@@ -341,7 +375,10 @@ func (f *Faults) CrashAt(node int32, t Time) int {
 // joined two parts comes back), every node of the new part is marked
 // rejoined at that time: their chains may disagree until they have
 // caught up. A node coming back online alone into a part marks nobody;
-// its own offline window says that it is catching up.
+// its own offline window says that it is catching up. A part that a
+// lossy link (not a cut) joins to another is rejoining all the time:
+// blocks leak across at random moments and rearrange its chains, so its
+// nodes count as rejoined now for as long as the loss lasts.
 type Parts struct {
 	f        *Faults
 	adj      [][]int32
@@ -351,25 +388,28 @@ type Parts struct {
 	rejoined []Time
 	count    int // parts with at least one node
 	parent   []int32
-	at       Time // the last time given to At
-	version  int  // layouts computed so far
+	at       Time   // the last time given to At
+	version  int    // layouts computed so far
+	severed  bool   // the plan severs links at all
+	leaky    []bool // per node: its part has a lossy link to another part
 }
 
 // NewParts follows the parts of the network of peer lists adj under f.
-// Without cuts every online node is in part 0 for good; with cuts, the
-// parts at time 0 are computed now.
+// Without severed links every online node is in part 0 for good; with
+// them, the parts at time 0 are computed now.
 func NewParts(f *Faults, adj [][]int32) *Parts {
 	n := len(adj)
 	p := &Parts{f: f, adj: adj, label: make([]int32, n), rejoined: make([]Time, n), parent: make([]int32, n)}
 	for i := range p.rejoined {
 		p.rejoined[i] = -1
 	}
-	if !f.HasCuts() {
+	p.severed = f.HasSevered()
+	if !p.severed {
 		p.count = 1
 		return p
 	}
 	for i := range f.links {
-		if l := &f.links[i]; l.Kind == LinkCut {
+		if l := &f.links[i]; l.severs() {
 			p.bounds = append(p.bounds, l.From)
 			if l.Until > 0 {
 				p.bounds = append(p.bounds, l.Until)
@@ -423,7 +463,7 @@ func (p *Parts) compute(t Time, mark bool) {
 			continue
 		}
 		for _, b := range p.adj[a] {
-			if b <= a || p.f.Offline(b, t) || p.f.Cut(a, b, t) >= 0 {
+			if b <= a || p.f.Offline(b, t) || p.f.Severed(a, b, t) {
 				continue
 			}
 			ra, rb := p.find(a), p.find(b)
@@ -465,11 +505,26 @@ func (p *Parts) compute(t Time, mark bool) {
 			p.rejoined[i] = t
 		}
 	}
+	// Parts joined to others by lossy links.
+	if p.leaky == nil {
+		p.leaky = make([]bool, n)
+	}
+	leak := make(map[int32]bool)
+	for a := range n {
+		for _, b := range p.adj[a] {
+			if la, lb := p.label[a], p.label[b]; la >= 0 && lb >= 0 && la != lb && p.f.Cut(a, b, t) < 0 {
+				leak[la], leak[lb] = true, true
+			}
+		}
+	}
+	for i := range n {
+		p.leaky[i] = p.label[i] >= 0 && leak[p.label[i]]
+	}
 }
 
 // Part returns node i's part at the last time given to At (-1: offline).
 func (p *Parts) Part(i int32) int32 {
-	if !p.f.HasCuts() {
+	if !p.severed {
 		if p.f.Offline(i, p.at) {
 			return -1
 		}
@@ -479,8 +534,14 @@ func (p *Parts) Part(i int32) int32 {
 }
 
 // Rejoined returns the last time at which node i's part was formed by
-// joining parts that had been apart, or -1.
-func (p *Parts) Rejoined(i int32) Time { return p.rejoined[i] }
+// joining parts that had been apart, or -1; the current time for a node
+// whose part a lossy link joins to another.
+func (p *Parts) Rejoined(i int32) Time {
+	if p.leaky != nil && p.leaky[i] {
+		return p.at
+	}
+	return p.rejoined[i]
+}
 
 // Split reports whether the online nodes form more than one part.
 func (p *Parts) Split() bool { return p.count > 1 }

@@ -227,3 +227,27 @@ func equal(a, b []int32) bool {
 	}
 	return true
 }
+
+// A lossy link severs parts like a cut, but the parts it joins count as
+// rejoining for as long as the loss lasts (blocks leak across at random
+// moments); when it ends they join and are marked at that time.
+func TestPartsUnderLoss(t *testing.T) {
+	adj := [][]int32{{1, 3}, {0, 2}, {1, 3}, {2, 0}} // ring of four
+	var f Faults
+	f.AddLink(LinkFault{Window: Window{From: 10, Until: 20}, Kind: LinkLoss, Loss: 0.5, Side: []int16{1, 1, 0, 0}, Across: true})
+	f.AddLink(LinkFault{Window: Window{From: 30, Until: 40}, Kind: LinkLoss, Loss: 0, Side: []int16{1, 1, 0, 0}, Across: true})
+	if f.HasCuts() || !f.HasSevered() || !f.Severed(1, 2, 15) || f.Severed(1, 2, 35) || f.Severed(0, 1, 15) {
+		t.Fatal("Severed: a loss above 0 severs the links it covers, a loss of 0 nothing")
+	}
+	p := NewParts(&f, adj)
+	for _, st := range []struct {
+		t        Time
+		part     int32 // of node 2
+		rejoined Time  // of node 0
+	}{{5, 0, -1}, {15, 2, 15}, {19, 2, 19}, {20, 0, 20}, {35, 0, 20}} {
+		p.At(st.t)
+		if p.Part(2) != st.part || p.Rejoined(0) != st.rejoined {
+			t.Errorf("t=%d: node 2 in part %d, node 0 rejoined %d; want %d, %d", st.t, p.Part(2), p.Rejoined(0), st.part, st.rejoined)
+		}
+	}
+}

@@ -103,8 +103,10 @@ func (n *Node) onBlock(from nodes.PeerID, m *Message, msg []byte) {
 	p := &pending{id: m.ID, blk: m.Block, msg: msg, from: from}
 	if !n.tree.Has(m.Block.Header.Prev) {
 		n.orphans.Add(p.id, m.Block.Header.Prev, p) // evicts the oldest if full
-		if from != n.cfg.ID && !n.known(m.Block.Header.Prev) {
-			n.request(m.Block.Header.Prev, from)
+		if from != n.cfg.ID {
+			if prev := n.missingAncestor(m.Block.Header.Prev); !n.known(prev) {
+				n.request(prev, from)
+			}
 		}
 		return
 	}

@@ -47,3 +47,18 @@ func (n *Node) Restart(env nodes.Env) {
 	n.Start(env)
 	n.storageSync()
 }
+
+// missingAncestor is the block to ask for when a block on parent arrives
+// without it: parent, unless parent is an orphan held already whose own
+// missing ancestor is no longer being fetched (its request was lost with
+// every announcer, or died in a crash); then that ancestor.
+func (n *Node) missingAncestor(parent [32]byte) [32]byte {
+	if !n.orphans.Has(parent) {
+		return parent
+	}
+	root := n.orphans.Root(parent)
+	if n.reqs.Find(root) != nil || n.known(root) {
+		return parent
+	}
+	return root
+}

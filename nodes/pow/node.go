@@ -540,7 +540,7 @@ func (n *Node) accept(from nodes.PeerID, m *Message, msg []byte) {
 			n.orphans.Add(m.ID, h.Prev, orphanMsg{msg: r, from: from})
 		}
 		if from != n.cfg.ID {
-			n.request(h.Prev, from)
+			n.request(n.missingAncestor(h.Prev), from)
 		}
 		return
 	}
@@ -703,4 +703,20 @@ func (n *Node) Restart(env nodes.Env) {
 	n.reqs = relay.Requests[cmpctWait]{}
 	n.mineTimer = 0
 	n.Start(env)
+}
+
+// missingAncestor is the block to ask for when a block on parent arrives
+// without it: parent itself, unless parent is an orphan already held
+// whose own missing ancestor is no longer being fetched (its request was
+// lost with every announcer, or died in a crash); then that ancestor, so
+// that the orphans can connect.
+func (n *Node) missingAncestor(parent [32]byte) [32]byte {
+	if !n.tree.HasOrphan(parent) {
+		return parent
+	}
+	root := n.orphans.Root(parent)
+	if n.reqs.Find(root) != nil || n.known(&root) {
+		return parent // in flight, or known: asking for parent does nothing, as before
+	}
+	return root
 }

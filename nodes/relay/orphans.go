@@ -70,3 +70,20 @@ func (o *Orphans[V]) Children(parent [32]byte) []V {
 	})
 	return kids
 }
+
+// Root returns the first ancestor of id, walking up through the held
+// orphans, that is not held: the block to fetch so that the chain of
+// orphans above it connects. (id itself when it is not held.) A node
+// whose request for that ancestor was lost, and dropped after every
+// announcer failed to answer, would otherwise never ask again: the next
+// block announced above the orphans has a known (held) parent.
+func (o *Orphans[V]) Root(id [32]byte) [32]byte {
+	for range len(o.list) + 1 { // a cycle of held ids cannot be valid: stop
+		i := slices.IndexFunc(o.list, func(e orphan[V]) bool { return e.id == id })
+		if i < 0 {
+			return id
+		}
+		id = o.list[i].parent
+	}
+	return id
+}

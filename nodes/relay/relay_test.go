@@ -272,3 +272,32 @@ func TestNewRingPanics(t *testing.T) {
 	}()
 	NewRing[int](0)
 }
+
+// Root walks up the held orphans to the first ancestor not held.
+func TestOrphansRoot(t *testing.T) {
+	var o Orphans[int]
+	a, b, c, d := [32]byte{1}, [32]byte{2}, [32]byte{3}, [32]byte{4}
+	o.Add(c, b, 0) // c on b
+	o.Add(b, a, 0) // b on a, which is not held
+	for _, tc := range []struct{ id, want [32]byte }{{c, a}, {b, a}, {a, a}, {d, d}} {
+		if got := o.Root(tc.id); got != tc.want {
+			t.Errorf("Root(%x) = %x, want %x", tc.id[0], got[0], tc.want[0])
+		}
+	}
+	o.Add(a, c, 0) // a cycle of held ids (invalid blocks): Root stops
+	o.Root(c)
+}
+
+// Forget drops the keys it is told to, and only those.
+func TestRingForget(t *testing.T) {
+	r := NewRing[int](4)
+	for _, k := range []int{1, 2, 3, 12} {
+		r.Add(k)
+	}
+	r.Forget(func(k int) bool { return k%10 == 2 })
+	for k, want := range map[int]bool{1: true, 2: false, 3: true, 12: false} {
+		if r.Has(k) != want {
+			t.Errorf("Has(%d) = %v, want %v", k, r.Has(k), want)
+		}
+	}
+}

@@ -36,7 +36,7 @@ func (h *Host) initFaults(adj [][]int32) {
 		h.lostCrash = make([]int64, len(cs))
 		h.down = make([]bool, len(h.cfg.Nodes))
 	}
-	if h.cuts {
+	if f.HasSevered() {
 		h.parts = sim.NewParts(f, adj)
 	}
 }
@@ -214,13 +214,15 @@ func (h *Host) reconnect(a, b int32) {
 // or arriving at a crashed node. nil without such faults.
 func (h *Host) LostMessages() (link, crash []int64) { return h.lostLink, h.lostCrash }
 
-// Partitioned reports whether the fault plan has cuts, so that the
-// network may split into parts that cannot hear each other (see Part).
-func (h *Host) Partitioned() bool { return h.cuts }
+// Partitioned reports whether the fault plan severs links (cuts them, or
+// loses messages on them), so that the network may split into parts whose
+// nodes cannot count on hearing each other (see Part).
+func (h *Host) Partitioned() bool { return h.parts != nil }
 
 // Part returns the part of the network node i is in now: nodes of one
-// part can reach each other over links no cut holds; offline and crashed
-// nodes are in none (-1). Without cuts every online node is in part 0.
+// part can reach each other over links no cut or loss holds; offline and
+// crashed nodes are in none (-1). Without such faults every online node
+// is in part 0.
 func (h *Host) Part(i int32) int32 {
 	if h.parts == nil {
 		if h.cfg.Faults.Offline(i, h.k.Now()) {
@@ -233,8 +235,8 @@ func (h *Host) Part(i int32) int32 {
 }
 
 // Rejoined returns the last time node i's part was formed by joining
-// parts that a cut had kept apart (a heal), or -1: until they have caught
-// up, its nodes may hold different chains.
+// parts that a cut or a loss had kept apart (a heal, the end of a loss),
+// or -1: until they have caught up, its nodes may hold different chains.
 func (h *Host) Rejoined(i int32) sim.Time {
 	if h.parts == nil {
 		return -1
@@ -252,8 +254,8 @@ func (h *Host) Split() bool {
 	return h.parts.Split()
 }
 
-// PartsVersion changes whenever the parts may have changed (a cut or an
-// offline window started or ended); 0 without cuts.
+// PartsVersion changes whenever the parts may have changed (a cut, a
+// loss or an offline window started or ended); 0 without them.
 func (h *Host) PartsVersion() int {
 	if h.parts == nil {
 		return 0
