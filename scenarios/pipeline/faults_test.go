@@ -246,3 +246,33 @@ func TestRestartCatchesUp(t *testing.T) {
 		t.Error("no message lost at the crashed nodes")
 	}
 }
+
+// Coin.AI nodes crash and restart too: with their chain (nodes.Restarter
+// drops the attempt, verifications and fetches that died with them) or
+// from genesis, and every restarted node ends on the network's chain.
+func TestCoinAICrashes(t *testing.T) {
+	s := loadWith(t, "../quickstart.toml", "run.seed=3", "run.stop_height=12",
+		`fault=[{kind="crash",nodes=["0-4"],at="30s",down="60s",state="kept"},{kind="crash",nodes=["5-7"],at="30s",down="60s",state="lost"}]`)
+	r, res := runWithRun(t, s)
+	requireChecks(t, res)
+	if *res.Summary.Crashes != 8 {
+		t.Errorf("crashes %d, want 8", *res.Summary.Crashes)
+	}
+	h := r.Host()
+	main := map[[32]byte]bool{}
+	for _, b := range res.Blocks {
+		if b.Main {
+			main[b.ID] = true
+		}
+	}
+	for i := range 8 {
+		id, height := h.Node(i).(nodes.Tipper).Tip()
+		b, ok := r.Observer().Block(id)
+		for ok && b.Height > 12 {
+			b, ok = r.Observer().Block(b.Parent)
+		}
+		if !ok || !main[b.ID] || height < 12 {
+			t.Errorf("node %d ends at height %d, off the main chain", i, height)
+		}
+	}
+}
