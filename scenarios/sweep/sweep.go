@@ -277,9 +277,19 @@ func (d *decoder) setProblems(err error) {
 const maxPointProblems = 5
 
 // checkPoints resolves every point and reports the values and combinations
-// refused.
+// refused: a refused value once, however many points hold it, and the
+// first few points refused for their combination of values.
 func (sw *Sweep) checkPoints(d *decoder) {
-	seen := map[string]bool{}
+	// A problem of a parameter is reported at each value it is about,
+	// unless it is the same for all of them (an unknown key): then once,
+	// at the key.
+	type valueProblem struct {
+		j        int
+		key, msg string
+	}
+	byValue := map[valueProblem][]scenarios.Problem{}
+	var order []valueProblem
+	at := map[valueProblem]map[int]bool{}
 	failed := 0
 	for k := range sw.Len() {
 		p := sw.Point(k)
@@ -287,43 +297,93 @@ func (sw *Sweep) checkPoints(d *decoder) {
 		if err == nil {
 			continue
 		}
-		var errs *scenarios.Errors
-		if !errors.As(err, &errs) {
-			errs = &scenarios.Errors{Problems: []scenarios.Problem{{Msg: err.Error()}}}
-		}
-		combination := false
-		for _, q := range errs.Problems {
-			j := -1
-			if q.File == "--set" {
-				j = slices.IndexFunc(sw.Params, func(pr Param) bool { return q.Key == pr.Key || strings.HasPrefix(q.Key, pr.Key+".") })
+		value, combo := sw.pointProblems(p, err)
+		for _, q := range value {
+			vp := valueProblem{q.j, q.key, q.msg}
+			if at[vp] == nil {
+				at[vp] = map[int]bool{}
+				order = append(order, vp)
 			}
-			if j < 0 {
-				combination = true
-				if failed < maxPointProblems {
-					d.add("sweep.param", "point %s (%s): %s", p.ID, p.Label(), q)
-				}
-				continue
-			}
-			path := fmt.Sprintf("sweep.param.%d.values.%d", j, p.at[j])
-			if sw.rng[j] {
-				path = fmt.Sprintf("sweep.param.%d", j)
-			}
-			msg := fmt.Sprintf("%s=%s: %s", sw.Params[j].Key, p.Params[j].Value, q.Msg)
-			if q.Key != sw.Params[j].Key {
-				msg = fmt.Sprintf("%s=%s: %s: %s", sw.Params[j].Key, p.Params[j].Value, q.Key, q.Msg)
-			}
-			if !seen[path+msg] {
-				seen[path+msg] = true
-				d.add(path, "%s", msg)
+			if !at[vp][p.at[q.j]] {
+				at[vp][p.at[q.j]] = true
+				byValue[vp] = append(byValue[vp], q.Problem)
 			}
 		}
-		if combination {
+		if len(combo) > 0 {
+			if failed < maxPointProblems {
+				d.problems = append(d.problems, combo...)
+			}
 			failed++
 		}
+	}
+	for _, vp := range order {
+		if n := len(sw.Params[vp.j].Values); n > 1 && len(at[vp]) == n {
+			key := sw.Params[vp.j].Key
+			if vp.key != key {
+				key += ": " + vp.key
+			}
+			d.add(fmt.Sprintf("sweep.param.%d.key", vp.j), "%s: %s", key, vp.msg)
+			continue
+		}
+		d.problems = append(d.problems, byValue[vp]...)
 	}
 	if failed > maxPointProblems {
 		d.add("sweep.param", "and %d more points are refused", failed-maxPointProblems)
 	}
+}
+
+// PointError locates an error about point p's scenario (a value or
+// combination of values refused, a run that would not fit in memory) in
+// the sweep file, as an *scenarios.Errors: a problem of a swept key is put
+// at the line of that parameter's value, any other at the parameters, with
+// the point's id and values.
+func (sw *Sweep) PointError(p Point, err error) error {
+	value, combo := sw.pointProblems(p, err)
+	for _, q := range value {
+		combo = append(combo, q.Problem)
+	}
+	return scenarios.NewErrors(combo)
+}
+
+// paramProblem is a problem of one swept value: parameter j, the
+// scenario's key and message.
+type paramProblem struct {
+	scenarios.Problem
+	j        int
+	key, msg string
+}
+
+// pointProblems splits the problems of point p's err into those of one
+// swept value and those of the point as a whole.
+func (sw *Sweep) pointProblems(p Point, err error) (value []paramProblem, combo []scenarios.Problem) {
+	d := &decoder{sw: sw}
+	var errs *scenarios.Errors
+	if !errors.As(err, &errs) {
+		d.add("sweep.param", "point %s (%s): %v", p.ID, p.Label(), err)
+		return nil, d.problems
+	}
+	for _, q := range errs.Problems {
+		j := -1
+		if q.File == "--set" {
+			j = slices.IndexFunc(sw.Params, func(pr Param) bool { return q.Key == pr.Key || strings.HasPrefix(q.Key, pr.Key+".") })
+		}
+		if j < 0 {
+			d.add("sweep.param", "point %s (%s): %s", p.ID, p.Label(), q)
+			combo = append(combo, d.problems[len(d.problems)-1])
+			continue
+		}
+		path := fmt.Sprintf("sweep.param.%d.values.%d", j, p.at[j])
+		if sw.rng[j] {
+			path = fmt.Sprintf("sweep.param.%d", j)
+		}
+		key := sw.Params[j].Key + "=" + p.Params[j].Value
+		if q.Key != sw.Params[j].Key {
+			key += ": " + q.Key
+		}
+		d.add(path, "%s: %s", key, q.Msg)
+		value = append(value, paramProblem{d.problems[len(d.problems)-1], j, q.Key, q.Msg})
+	}
+	return value, combo
 }
 
 // Len is the number of points of the grid.

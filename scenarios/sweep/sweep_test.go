@@ -277,7 +277,7 @@ func TestBadSweeps(t *testing.T) {
 		{"duplicate key", head + "[[sweep.param]]\nkey = \"pow.interval\"\nvalues = [\"10s\"]\n[[sweep.param]]\nkey = \"pow.interval\"\nvalues = [\"20s\"]\n",
 			[]string{"x.toml:11: sweep.param.1.key: pow.interval is swept twice (also by sweep.param.0)"}},
 		{"unknown param key", head + "[[sweep.param]]\nkey = \"pow.intervall\"\nvalues = [\"10s\", \"20s\"]\n",
-			[]string{`x.toml:9: sweep.param.0.values.0: pow.intervall=10s: unknown key "pow.intervall" (valid keys here:`}},
+			[]string{`x.toml:8: sweep.param.0.key: pow.intervall: unknown key "pow.intervall" (valid keys here:`}},
 		{"value refused", head + "[[sweep.param]]\nkey = \"pow.interval\"\nvalues = [\"10s\",\n  \"60\"]\n",
 			[]string{`x.toml:10: sweep.param.0.values.1: pow.interval=60: "60" has no unit`}},
 		{"value refused by validation", head + "[[sweep.param]]\nkey = \"group.0.count\"\nvalues = [10, -4]\n",
