@@ -160,14 +160,16 @@ func TestBadInputWritesNothing(t *testing.T) {
 	}
 }
 
-// The shipped scenarios validate (and fit this machine's memory).
+// The shipped scenarios and sweeps validate (and fit this machine's
+// memory).
 func TestShippedScenariosValidate(t *testing.T) {
 	files, _ := filepath.Glob("../../scenarios/*.toml")
-	if len(files) < 5 {
-		t.Fatalf("scenarios: %v", files)
+	sweeps, _ := filepath.Glob("../../scenarios/sweeps/*.toml")
+	if len(files) < 5 || len(sweeps) < 3 {
+		t.Fatalf("scenarios: %v, sweeps: %v", files, sweeps)
 	}
-	code, stdout, stderr := run(append([]string{"validate"}, files...)...)
-	if code != 0 || strings.Count(stdout, ": ok (") != len(files) {
+	code, stdout, stderr := run(append(append([]string{"validate"}, files...), sweeps...)...)
+	if code != 0 || strings.Count(stdout, ": ok (") != len(files)+len(sweeps) || strings.Count(stdout, ": ok (sweep ") != len(sweeps) {
 		t.Errorf("exit %d\n%s%s", code, stdout, stderr)
 	}
 }
