@@ -84,3 +84,9 @@ func errorsOrNil(ps []Problem) error {
 	sortProblems(ps)
 	return &Errors{Problems: ps}
 }
+
+// NewErrors returns the problems as an *Errors, sorted by line (problems
+// without a line last) then key, or nil when there are none. Loaders of
+// other files that build on scenarios (sweep definitions) use it so that
+// their problems print, sort and compare like a scenario's.
+func NewErrors(ps []Problem) error { return errorsOrNil(ps) }

@@ -302,3 +302,10 @@ func join(path, k string) string {
 	}
 	return path + "." + k
 }
+
+// KeyLines maps each key path of a TOML document to the 1-based line where
+// it is first written, with paths as in Problem.Key ("sweep.param.1.values.0":
+// array-of-tables entries and array elements by index). BurntSushi/toml does
+// not export positions; other loaders of TOML files (sweep definitions) use
+// this to point their problems at a line.
+func KeyLines(src string) map[string]int { return keyLines(src) }

@@ -160,17 +160,18 @@ func TestBadInputWritesNothing(t *testing.T) {
 	}
 }
 
-// The shipped scenarios validate (and fit this machine's memory), the
-// attack scenarios of scenarios/attacks/ with them.
+// The shipped scenarios, the attack scenarios of scenarios/attacks/ and
+// the sweeps validate (and fit this machine's memory).
 func TestShippedScenariosValidate(t *testing.T) {
 	files, _ := filepath.Glob("../../scenarios/*.toml")
 	attacks, _ := filepath.Glob("../../scenarios/attacks/*.toml")
-	if len(files) < 5 || len(attacks) < 2 {
-		t.Fatalf("scenarios: %v, attacks: %v", files, attacks)
+	sweeps, _ := filepath.Glob("../../scenarios/sweeps/*.toml")
+	if len(files) < 5 || len(attacks) < 2 || len(sweeps) < 3 {
+		t.Fatalf("scenarios: %v, attacks: %v, sweeps: %v", files, attacks, sweeps)
 	}
 	files = append(files, attacks...)
-	code, stdout, stderr := run(append([]string{"validate"}, files...)...)
-	if code != 0 || strings.Count(stdout, ": ok (") != len(files) {
+	code, stdout, stderr := run(append(append([]string{"validate"}, files...), sweeps...)...)
+	if code != 0 || strings.Count(stdout, ": ok (") != len(files)+len(sweeps) || strings.Count(stdout, ": ok (sweep ") != len(sweeps) {
 		t.Errorf("exit %d\n%s%s", code, stdout, stderr)
 	}
 }

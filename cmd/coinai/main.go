@@ -17,7 +17,8 @@ const usage = `coinai — a deterministic testbed for Coin.AI (proof-of-useful-w
 Usage:
   coinai run SCENARIO [--seed N] [--set key=value]... [--out DIR] [--force] [--trace] [--no-report] [--max-memory SIZE]
   coinai run SCENARIO --reps N [--seed S] [--jobs J] [--report] ...
-  coinai validate SCENARIO...
+  coinai validate SCENARIO|SWEEP...
+  coinai sweep SWEEP [--out DIR] [--shard i/n] [--jobs J] [--keep-runs] [--max-memory SIZE] [--dry-run]
   coinai train [--data digits|fashion-mnist] [--model mlp|mlp2|cnn|ARCH] [--epochs N] ...
   coinai report RUN_DIR
   coinai plot RUN_DIR [--out DIR] [--force]
@@ -67,6 +68,8 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 		return cmdRegress(rest, stdout, stderr)
 	case "merge":
 		return cmdMerge(rest, stdout, stderr)
+	case "sweep":
+		return cmdSweep(rest, stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0

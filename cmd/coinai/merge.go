@@ -15,12 +15,9 @@ import (
 // `coinai sweep` wrote (shards), into one table, figures and index.html
 // (analysis/sweep; DESIGN.md, "Sweep merge").
 
-const (
-	kindMerge = "merge"
-	// mergeInputKind is the manifest kind of a directory `coinai sweep`
-	// writes: the only directories merge reads.
-	mergeInputKind = "sweep"
-)
+// kindMerge is the manifest kind of a merge output; merge reads only
+// directories of kind kindSweep.
+const kindMerge = "merge"
 
 func cmdMerge(args []string, stdout, stderr io.Writer) int {
 	flags := newFlagSet("merge", "SWEEP_DIR... --out DIR [--force] [--partial]",
@@ -99,12 +96,12 @@ func checkSweepDir(dir string) error {
 	if err != nil {
 		return err
 	}
-	if man == nil || man.Kind != mergeInputKind {
+	if man == nil || man.Kind != kindSweep {
 		kind := "no coinai output"
 		if man != nil {
 			kind = "coinai " + man.Kind + " output"
 		}
-		return refuse("%s is not a sweep directory (it holds %s, not a %s manifest of kind %q); give the directories `coinai sweep` wrote; nothing was written", dir, kind, manifestName, mergeInputKind)
+		return refuse("%s is not a sweep directory (it holds %s, not a %s manifest of kind %q); give the directories `coinai sweep` wrote; nothing was written", dir, kind, manifestName, kindSweep)
 	}
 	return nil
 }

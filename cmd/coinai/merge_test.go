@@ -33,7 +33,7 @@ var mergeSweep = sweeptest.Config{Name: "pow-stale", Seed: 7, Reps: 3, Note: "a 
 		return computeEnsemble(sums, pt.Seeds, dirs).files()
 	}}
 
-func sweepDir(t *testing.T, c sweeptest.Config, shard string, points []int) string {
+func fakeSweepDir(t *testing.T, c sweeptest.Config, shard string, points []int) string {
 	t.Helper()
 	dir, err := os.MkdirTemp(t.TempDir(), "sweep-")
 	if err != nil {
@@ -71,10 +71,10 @@ func allPoints(c sweeptest.Config) []int { return c.Shard(0, 1) }
 // give byte-identical merged.json, merged.csv and points/; the output is
 // a coinai output of kind merge.
 func TestMergeShards(t *testing.T) {
-	whole := sweepDir(t, mergeSweep, "0/1", allPoints(mergeSweep))
+	whole := fakeSweepDir(t, mergeSweep, "0/1", allPoints(mergeSweep))
 	var shards []string
 	for i := range 3 {
-		shards = append(shards, sweepDir(t, mergeSweep, fmt.Sprintf("%d/3", i), mergeSweep.Shard(i, 3)))
+		shards = append(shards, fakeSweepDir(t, mergeSweep, fmt.Sprintf("%d/3", i), mergeSweep.Shard(i, 3)))
 	}
 	outA := filepath.Join(t.TempDir(), "a")
 	outB := filepath.Join(t.TempDir(), "b")
@@ -169,14 +169,14 @@ func TestMergeRefuses(t *testing.T) {
 		named bool
 	}{
 		{"mixed sweep_hash", func(t *testing.T) []string {
-			return []string{sweepDir(t, mergeSweep, "0/2", mergeSweep.Shard(0, 2)), sweepDir(t, other, "1/2", other.Shard(1, 2))}
+			return []string{fakeSweepDir(t, mergeSweep, "0/2", mergeSweep.Shard(0, 2)), fakeSweepDir(t, other, "1/2", other.Shard(1, 2))}
 		}, nil, 2, []string{"sweep_hash 0ther", "different sweeps"}, true},
 		{"a reps directory", func(t *testing.T) []string { return []string{reps} }, nil, 2, []string{reps, "not a sweep directory", "coinai reps output"}, true},
 		{"an empty directory", func(t *testing.T) []string { return []string{t.TempDir()} }, nil, 2, []string{"not a sweep directory", "no coinai output"}, true},
 		{"no such directory", func(t *testing.T) []string { return []string{filepath.Join(t.TempDir(), "nope")} }, nil, 2, []string{"nope does not exist"}, true},
 		{"duplicates that differ", func(t *testing.T) []string {
-			a := sweepDir(t, mergeSweep, "0/1", allPoints(mergeSweep))
-			b := sweepDir(t, mergeSweep, "0/1", []int{3})
+			a := fakeSweepDir(t, mergeSweep, "0/1", allPoints(mergeSweep))
+			b := fakeSweepDir(t, mergeSweep, "0/1", []int{3})
 			f := filepath.Join(b, "points", "p0003", "scenario.toml")
 			if err := os.WriteFile(f, []byte("[run]\nname = \"edited\"\n"), 0o644); err != nil {
 				t.Fatal(err)
@@ -184,11 +184,11 @@ func TestMergeRefuses(t *testing.T) {
 			return []string{a, b}
 		}, nil, 2, []string{"point p0003", "points/p0003/scenario.toml differs"}, true},
 		{"missing points", func(t *testing.T) []string {
-			return []string{sweepDir(t, mergeSweep, "0/3", mergeSweep.Shard(0, 3)), sweepDir(t, mergeSweep, "2/3", mergeSweep.Shard(2, 3))}
+			return []string{fakeSweepDir(t, mergeSweep, "0/3", mergeSweep.Shard(0, 3)), fakeSweepDir(t, mergeSweep, "2/3", mergeSweep.Shard(2, 3))}
 		}, nil, 1, []string{"2 of 6 points of sweep pow-stale are missing", "--partial",
 			"  p0001  pow.interval=10s, pow.block_size=8MB\n  p0004  pow.interval=600s, pow.block_size=1MB\n"}, false},
-		{"no point at all", func(t *testing.T) []string { return []string{sweepDir(t, mergeSweep, "0/1", nil)} }, []string{"--partial"}, 1, []string{"no complete point"}, true},
-		{"no --out", func(t *testing.T) []string { return []string{sweepDir(t, mergeSweep, "0/1", nil)} }, []string{"--out", ""}, 2, []string{"--out is required"}, false},
+		{"no point at all", func(t *testing.T) []string { return []string{fakeSweepDir(t, mergeSweep, "0/1", nil)} }, []string{"--partial"}, 1, []string{"no complete point"}, true},
+		{"no --out", func(t *testing.T) []string { return []string{fakeSweepDir(t, mergeSweep, "0/1", nil)} }, []string{"--out", ""}, 2, []string{"--out is required"}, false},
 		{"no directory", func(t *testing.T) []string { return nil }, nil, 2, []string{"want at least one sweep DIR"}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -222,8 +222,8 @@ func TestMergeRefuses(t *testing.T) {
 // same point in two directories is merged once; an earlier merge is
 // replaced only with --force.
 func TestMergePartialAndDuplicates(t *testing.T) {
-	a := sweepDir(t, mergeSweep, "0/2", []int{0, 2, 4})
-	b := sweepDir(t, mergeSweep, "1/2", []int{2, 3, 5})
+	a := fakeSweepDir(t, mergeSweep, "0/2", []int{0, 2, 4})
+	b := fakeSweepDir(t, mergeSweep, "1/2", []int{2, 3, 5})
 	out := filepath.Join(t.TempDir(), "merged")
 	code, stdout, stderr := run("merge", a, b, "--out", out, "--partial")
 	if code != 0 {
@@ -265,7 +265,7 @@ func TestMergePartialAndDuplicates(t *testing.T) {
 	if code, _, stderr := run("merge", a, b, "--out", out, "--partial"); code != 2 || !strings.Contains(stderr, "--force") {
 		t.Errorf("second merge without --force: exit %d, %q", code, stderr)
 	}
-	c := sweepDir(t, mergeSweep, "0/1", []int{1})
+	c := fakeSweepDir(t, mergeSweep, "0/1", []int{1})
 	if code, _, stderr := run("merge", a, b, c, "--out", out, "--force"); code != 0 {
 		t.Fatalf("merge with --force: exit %d: %s", code, stderr)
 	}

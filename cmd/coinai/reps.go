@@ -63,27 +63,12 @@ func runReps(opt repOptions, stdout, stderr io.Writer) int {
 	// Each worker holds a whole run: fit the workers into memory (a single
 	// run was checked already).
 	need, _ := s.MemoryEstimate()
-	limit, limitWhat := float64(opt.maxMemory.size), "allowed by --max-memory"
-	if limit <= 0 {
-		limit, limitWhat = availableMemory()
-	}
-	if fit := workers; limit > 0 && need > 0 {
-		for workers > 1 && need*float64(workers) > limit {
-			workers--
-		}
-		if workers < fit {
-			fmt.Fprintf(stderr, "coinai run: %d replications at once instead of %d: each needs about %s and %s are %s\n",
-				workers, fit, scenarios.FormatBytes(need), scenarios.FormatBytes(limit), limitWhat)
-		}
+	if fit, why := fitWorkers(workers, need, opt.maxMemory); fit < workers {
+		fmt.Fprintf(stderr, "coinai run: %d replications at once instead of %d: %s\n", fit, workers, why)
+		workers = fit
 	}
 
-	seeds := make([]int64, n)
-	names := make([]string, n)
-	width := max(3, len(strconv.Itoa(n-1)))
-	for i := range n {
-		seeds[i] = start + int64(i)
-		names[i] = fmt.Sprintf("rep-%0*d-seed%d", width, i, seeds[i])
-	}
+	seeds, names := repNames(start, n)
 	dir := opt.out
 	if dir == "" {
 		base := strings.TrimSuffix(filepath.Base(opt.scenarioPath), filepath.Ext(opt.scenarioPath))
@@ -215,51 +200,38 @@ func runReps(opt repOptions, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// fitWorkers lowers workers, each running a whole run of about need
+// bytes, until they fit the memory that --max-memory allows, else the
+// memory available; why says so when it lowered them.
+func fitWorkers(workers int, need float64, m *memoryFlag) (fit int, why string) {
+	limit, limitWhat := float64(m.size), "allowed by --max-memory"
+	if limit <= 0 {
+		limit, limitWhat = availableMemory()
+	}
+	fit = workers
+	if limit <= 0 || need <= 0 {
+		return fit, ""
+	}
+	for fit > 1 && need*float64(fit) > limit {
+		fit--
+	}
+	return fit, fmt.Sprintf("each needs about %s and %s are %s", scenarios.FormatBytes(need), scenarios.FormatBytes(limit), limitWhat)
+}
+
 // runRep runs one replication and writes its run files into the folder
 // name of the directory being built. The resolved scenario is the one a
 // plain `coinai run --seed SEED` with the same overrides writes.
 func runRep(base *scenarios.Scenario, seed int64, od *outDir, name string, intr *interrupt) (*observe.Summary, error) {
-	s := *base // Set replaces the copy's contents; base is not touched
-	if err := s.Set("run.seed", strconv.FormatInt(seed, 10)); err != nil {
-		return nil, err
-	}
-	cfg, err := pipeline.FromScenario(&s)
-	if err != nil {
-		return nil, err
-	}
-	resolved, err := s.TOML()
-	if err != nil {
-		return nil, err
-	}
-	cfg.Interrupt = intr.interrupted
-	var tf *traceFile
-	if s.Output.Trace {
+	trace := ""
+	if base.Output.Trace {
 		if err := os.MkdirAll(od.file(name), 0o755); err != nil {
 			return nil, err
 		}
-		if tf, err = newTraceFile(od.file(name + "/trace.jsonl")); err != nil {
-			return nil, err
-		}
-		defer tf.close()
-		cfg.Trace = tf
+		trace = od.file(name + "/trace.jsonl")
 	}
-	r, err := pipeline.New(cfg)
+	files, sum, err := runSeed(base, seed, trace, intr)
 	if err != nil {
 		return nil, err
-	}
-	res, err := r.Run()
-	if err != nil {
-		return nil, err
-	}
-	files, err := res.Files(s.Output.Propagation)
-	if err != nil {
-		return nil, err
-	}
-	files["scenario.toml"] = resolved
-	if tf != nil {
-		if err := tf.finish(); err != nil {
-			return nil, err
-		}
 	}
 	prefixed := make(map[string][]byte, len(files))
 	for k, v := range files {
@@ -268,7 +240,68 @@ func runRep(base *scenarios.Scenario, seed int64, od *outDir, name string, intr 
 	if err := od.writeFiles(prefixed); err != nil {
 		return nil, err
 	}
-	return res.Summary, nil
+	return sum, nil
+}
+
+// runSeed runs the scenario at seed and returns the files of its run
+// directory (scenario.toml, the resolved scenario at that seed, included)
+// and its summary. When the scenario asks for a trace and tracePath is not
+// empty, the trace is written there; the summary's trace digest does not
+// depend on it. A caught signal stops the run (errInterrupted).
+func runSeed(base *scenarios.Scenario, seed int64, tracePath string, intr *interrupt) (map[string][]byte, *observe.Summary, error) {
+	s := *base // Set replaces the copy's contents; base is not touched
+	if err := s.Set("run.seed", strconv.FormatInt(seed, 10)); err != nil {
+		return nil, nil, err
+	}
+	cfg, err := pipeline.FromScenario(&s)
+	if err != nil {
+		return nil, nil, err
+	}
+	resolved, err := s.TOML()
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg.Interrupt = intr.interrupted
+	var tf *traceFile
+	if s.Output.Trace && tracePath != "" {
+		if tf, err = newTraceFile(tracePath); err != nil {
+			return nil, nil, err
+		}
+		defer tf.close()
+		cfg.Trace = tf
+	}
+	r, err := pipeline.New(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	res, err := r.Run()
+	if err != nil {
+		return nil, nil, err
+	}
+	files, err := res.Files(s.Output.Propagation)
+	if err != nil {
+		return nil, nil, err
+	}
+	files["scenario.toml"] = resolved
+	if tf != nil {
+		if err := tf.finish(); err != nil {
+			return nil, nil, err
+		}
+	}
+	return files, res.Summary, nil
+}
+
+// repNames are the folder names of n replications from seed start:
+// rep-000-seedS, the index zero-padded to at least three digits.
+func repNames(start int64, n int) (seeds []int64, names []string) {
+	seeds = make([]int64, n)
+	names = make([]string, n)
+	width := max(3, len(strconv.Itoa(n-1)))
+	for i := range n {
+		seeds[i] = start + int64(i)
+		names[i] = fmt.Sprintf("rep-%0*d-seed%d", width, i, seeds[i])
+	}
+	return seeds, names
 }
 
 func repsInterruptedMsg(stderr io.Writer, sig os.Signal, od *outDir) {

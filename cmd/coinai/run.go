@@ -13,6 +13,7 @@ import (
 
 	"github.com/coinai/coinai/scenarios"
 	"github.com/coinai/coinai/scenarios/pipeline"
+	"github.com/coinai/coinai/scenarios/sweep"
 	"github.com/coinai/coinai/sim"
 )
 
@@ -286,7 +287,7 @@ func progressBar(w io.Writer, cfg pipeline.Config, lead string) func(sim.Time, i
 
 func cmdValidate(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(stderr, "usage: coinai validate SCENARIO...")
+		fmt.Fprintln(stderr, "usage: coinai validate SCENARIO|SWEEP...")
 		if len(args) == 0 {
 			return 2
 		}
@@ -294,6 +295,10 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 	}
 	code := 0
 	for _, p := range args {
+		if data, err := os.ReadFile(p); err == nil && sweep.IsSweep(data) {
+			code = max(code, validateSweep(p, stdout, stderr))
+			continue
+		}
 		s, err := scenarios.Load(p)
 		if err == nil {
 			err = s.Validate()

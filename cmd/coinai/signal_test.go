@@ -16,6 +16,7 @@ import (
 // signal a separate process.
 func TestMain(m *testing.M) {
 	if os.Getenv("COINAI_TEST_MAIN") == "1" {
+		signalAt(os.Getenv("COINAI_TEST_SIGNAL_AT"))
 		main()
 		return
 	}
