@@ -171,6 +171,23 @@ func TestSweepShardsEqualWhole(t *testing.T) {
 	}
 	sameTree(t, "shards vs whole", want, union)
 
+	// Merged, the three shards give what the whole sweep gives: the same
+	// table and the same point folders, byte for byte.
+	mw, ms := filepath.Join(root, "merge-whole"), filepath.Join(root, "merge-shards")
+	mustRun(t, "merge", whole, "--out", mw)
+	mustRun(t, append(append([]string{"merge"}, dirs...), "--out", ms)...)
+	for _, f := range []string{"merged.json", "merged.csv"} {
+		a, _ := os.ReadFile(filepath.Join(mw, f))
+		b, _ := os.ReadFile(filepath.Join(ms, f))
+		if len(a) == 0 || !bytes.Equal(a, b) {
+			t.Errorf("%s of the merged shards differs from the whole sweep's", f)
+		}
+	}
+	sameTree(t, "merged points: shards vs whole", snapshot(t, filepath.Join(mw, "points")), snapshot(t, filepath.Join(ms, "points")))
+	if got := len(snapshot(t, filepath.Join(ms, "points"))); got != len(want) {
+		t.Errorf("merged shards hold %d point entries, want %d", got, len(want))
+	}
+
 	// A point is what `coinai run --reps` writes for its values.
 	reps := filepath.Join(root, "reps")
 	mustRun(t, "run", quick, "--set", "run.stop_height=5", "--set", "pow.interval=60s", "--set", "group.0.count=20",
