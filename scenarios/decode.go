@@ -228,7 +228,7 @@ func (d *decoder) value(rv reflect.Value, v any, path string) {
 		case int64, float64:
 			d.fail(path, "bare number %v: want %s", v, help)
 		default:
-			d.fail(path, "%s: want %s", typeName(v), help)
+			d.fail(path, "%s: want %s", TypeName(v), help)
 		}
 		return
 	}
@@ -238,17 +238,17 @@ func (d *decoder) value(rv reflect.Value, v any, path string) {
 			rv.SetString(s)
 			return
 		}
-		d.fail(path, "%s: want a string", typeName(v))
+		d.fail(path, "%s: want a string", TypeName(v))
 	case reflect.Bool:
 		if b, ok := v.(bool); ok {
 			rv.SetBool(b)
 			return
 		}
-		d.fail(path, "%s: want true or false", typeName(v))
+		d.fail(path, "%s: want true or false", TypeName(v))
 	case reflect.Int, reflect.Int64:
 		n, ok := v.(int64)
 		if !ok {
-			d.fail(path, "%s: want an integer", typeName(v))
+			d.fail(path, "%s: want an integer", TypeName(v))
 			return
 		}
 		if rv.OverflowInt(n) {
@@ -267,12 +267,12 @@ func (d *decoder) value(rv reflect.Value, v any, path string) {
 			}
 			rv.SetFloat(x)
 		default:
-			d.fail(path, "%s: want a number", typeName(v))
+			d.fail(path, "%s: want a number", TypeName(v))
 		}
 	case reflect.Struct:
 		m, ok := v.(map[string]any)
 		if !ok {
-			d.fail(path, "%s: want a table", typeName(v))
+			d.fail(path, "%s: want a table", TypeName(v))
 			return
 		}
 		d.table(rv, m, path)
@@ -307,7 +307,7 @@ func (d *decoder) slice(rv reflect.Value, v any, path string) {
 			elems[i] = x[i]
 		}
 	default:
-		d.fail(path, "%s: want an array", typeName(v))
+		d.fail(path, "%s: want an array", TypeName(v))
 		return
 	}
 	t := rv.Type()
@@ -333,8 +333,10 @@ func mapValue(v any, key string) any {
 	return nil
 }
 
-// typeName names a decoded TOML value's type for messages.
-func typeName(v any) string {
+// TypeName names a decoded TOML value's type for error messages, so that
+// every loader of the project's TOML files (scenarios, sweeps) says the same
+// of a value of the wrong type.
+func TypeName(v any) string {
 	switch v := v.(type) {
 	case string:
 		return fmt.Sprintf("string %q", v)

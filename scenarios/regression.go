@@ -105,7 +105,7 @@ func (t *Tolerance) UnmarshalTOML(v any) error {
 			x /= 100
 		}
 	default:
-		return fmt.Errorf("%s: %s", typeName(v), want)
+		return fmt.Errorf("%s: %s", TypeName(v), want)
 	}
 	if !(x >= 0) || math.IsInf(x, 0) {
 		if str, ok := v.(string); ok {

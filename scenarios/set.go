@@ -224,7 +224,7 @@ func convert(old any, value string) (any, error) {
 	}
 	var m map[string]any
 	if _, err := toml.Decode("v = "+value, &m); err != nil || len(m) != 1 || m["v"] == nil {
-		return nil, fmt.Errorf("%q is not a TOML value of type %s", value, typeName(old))
+		return nil, fmt.Errorf("%q is not a TOML value of type %s", value, TypeName(old))
 	}
 	v := m["v"]
 	switch old.(type) {
@@ -239,7 +239,7 @@ func convert(old any, value string) (any, error) {
 		}
 	}
 	if fmt.Sprintf("%T", v) != fmt.Sprintf("%T", old) {
-		return nil, fmt.Errorf("%q is a %s; want the type of %s", value, typeName(v), typeName(old))
+		return nil, fmt.Errorf("%q is a %s; want the type of %s", value, TypeName(v), TypeName(old))
 	}
 	return v, nil
 }

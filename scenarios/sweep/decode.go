@@ -74,7 +74,7 @@ func (d *decoder) decode(tree map[string]any) {
 	}
 	m, ok := raw.(map[string]any)
 	if !ok {
-		d.add("sweep", "%s: want a table", typeName(raw))
+		d.add("sweep", "%s: want a table", scenarios.TypeName(raw))
 		return
 	}
 	sw := d.sw
@@ -114,13 +114,13 @@ func (d *decoder) decode(tree map[string]any) {
 	if raw, ok := m["set"]; ok {
 		arr, ok := raw.([]any)
 		if !ok {
-			d.add("sweep.set", "%s: want an array of \"key=value\" strings, as --set", typeName(raw))
+			d.add("sweep.set", "%s: want an array of \"key=value\" strings, as --set", scenarios.TypeName(raw))
 		}
 		for i, e := range arr {
 			path := "sweep.set." + strconv.Itoa(i)
 			s, ok := e.(string)
 			if !ok {
-				d.add(path, "%s: want a \"key=value\" string, as --set", typeName(e))
+				d.add(path, "%s: want a \"key=value\" string, as --set", scenarios.TypeName(e))
 				continue
 			}
 			if k, _, ok := strings.Cut(s, "="); !ok || strings.TrimSpace(k) == "" {
@@ -143,13 +143,13 @@ func (d *decoder) decode(tree map[string]any) {
 		for i, e := range x {
 			t, ok := e.(map[string]any)
 			if !ok {
-				d.add("sweep.param."+strconv.Itoa(i), "%s: want a table (key, values)", typeName(e))
+				d.add("sweep.param."+strconv.Itoa(i), "%s: want a table (key, values)", scenarios.TypeName(e))
 				continue
 			}
 			params = append(params, t)
 		}
 	default:
-		d.add("sweep.param", "%s: want [[sweep.param]] tables", typeName(raw))
+		d.add("sweep.param", "%s: want [[sweep.param]] tables", scenarios.TypeName(raw))
 	}
 	if len(params) == 0 && len(d.problems) == 0 {
 		d.add("sweep.param", "empty: a sweep varies at least one parameter")
@@ -207,7 +207,7 @@ func (d *decoder) param(j int, m map[string]any) {
 func (d *decoder) values(raw any, path string) []string {
 	arr, ok := raw.([]any)
 	if !ok {
-		d.add(path, "%s: want an array of values as typed on --set, e.g. [\"10s\", \"60s\"]", typeName(raw))
+		d.add(path, "%s: want an array of values as typed on --set, e.g. [\"10s\", \"60s\"]", scenarios.TypeName(raw))
 		return nil
 	}
 	if len(arr) == 0 {
@@ -232,7 +232,7 @@ func (d *decoder) values(raw any, path string) []string {
 		case bool:
 			v = strconv.FormatBool(x)
 		default:
-			d.add(ep, "%s: want a value as typed on --set (a string, number or boolean; write arrays and tables as strings)", typeName(e))
+			d.add(ep, "%s: want a value as typed on --set (a string, number or boolean; write arrays and tables as strings)", scenarios.TypeName(e))
 			continue
 		}
 		if strings.TrimSpace(v) == "" {
@@ -326,7 +326,7 @@ func (d *decoder) str(m map[string]any, path string) (string, bool) {
 	}
 	s, ok := raw.(string)
 	if !ok {
-		d.add(path, "%s: want a string", typeName(raw))
+		d.add(path, "%s: want a string", scenarios.TypeName(raw))
 	}
 	return s, ok
 }
@@ -338,7 +338,7 @@ func (d *decoder) integer(m map[string]any, path string) (int64, bool) {
 	}
 	n, ok := raw.(int64)
 	if !ok {
-		d.add(path, "%s: want an integer", typeName(raw))
+		d.add(path, "%s: want an integer", scenarios.TypeName(raw))
 	}
 	return n, ok
 }
@@ -359,26 +359,6 @@ func (d *decoder) number(m map[string]any, path string) (float64, bool, bool) {
 		}
 		return x, false, true
 	}
-	d.add(path, "%s: want a number", typeName(raw))
+	d.add(path, "%s: want a number", scenarios.TypeName(raw))
 	return 0, false, false
-}
-
-// typeName names a decoded TOML value's type for messages.
-func typeName(v any) string {
-	switch v := v.(type) {
-	case string:
-		return fmt.Sprintf("string %q", v)
-	case int64:
-		return fmt.Sprintf("integer %d", v)
-	case float64:
-		return fmt.Sprintf("float %v", v)
-	case bool:
-		return fmt.Sprintf("boolean %v", v)
-	case []any, []map[string]any:
-		return "array"
-	case map[string]any:
-		return "table"
-	default:
-		return fmt.Sprintf("%T", v)
-	}
 }
