@@ -47,15 +47,24 @@ type Event struct {
 type Handle uint64
 
 type slot struct {
-	ev  Event
-	pos int32  // index in the heap, -1 when free
-	gen uint32 // bumped each time the slot is reused
+	ev    Event
+	gen   uint32 // bumped each time the slot is reused
+	state uint8  // slotFree, slotPending or slotDead
 }
 
+// Slot states. A cancelled event is not taken out of its heap at once
+// (that costs a sift through the heap and a write to the slot of every
+// entry moved): its slot is marked dead, and the entry is dropped when it
+// reaches the top or when dead entries are half the timer heap.
+const (
+	slotFree uint8 = iota
+	slotPending
+	slotDead
+)
+
 // entry is a heap element: 16 bytes, so that sifting moves little memory.
-// key packs the sequence number (high 39 bits, so it orders ties in at),
-// the slot index (24 bits) and whether the slot must track the entry's
-// position (lowest bit; set for cancellable events).
+// key packs the sequence number (high 40 bits, so it orders ties in at)
+// and the slot index (low 24 bits).
 type entry struct {
 	at  Time
 	key uint64
@@ -73,23 +82,33 @@ func (a entry) less(b entry) bool {
 	return a.key < b.key
 }
 
-func (a entry) idx() int32  { return int32(a.key>>1) & maxSlot }
-func (a entry) track() bool { return a.key&1 != 0 }
+func (a entry) idx() int32 { return int32(a.key & maxSlot) }
 
-func makeEntry(at Time, seq uint64, idx int32, track bool) entry {
-	k := seq<<(idxBits+1) | uint64(idx)<<1
-	if track {
-		k |= 1
-	}
-	return entry{at: at, key: k}
+func makeEntry(at Time, seq uint64, idx int32) entry {
+	return entry{at: at, key: seq<<idxBits | uint64(idx)}
 }
+
+// compactMin is the number of dead timers below which the timer heap is
+// never compacted: a small heap is cheaper to leave alone.
+const compactMin = 1024
 
 // Kernel is the event queue and virtual clock. It is not safe for concurrent
 // use: a run is one goroutine driving one kernel.
+//
+// Events wait in two 4-ary min-heaps ordered by (time, sequence): msgs
+// holds the events posted with Post, which are never cancelled (messages
+// in flight), and timers those scheduled with Schedule, which may be. Step
+// fires the smaller of the two tops, so the order is that of one queue;
+// the split keeps the many short-lived messages out of a heap that also
+// holds long-lived timers (every miner's next block, far in the future),
+// and lets cancelled timers be dropped lazily without slowing the
+// messages.
 type Kernel struct {
 	now     Time
 	seq     uint64
-	heap    []entry
+	msgs    []entry
+	timers  []entry
+	dead    int // cancelled timers still in the timers heap
 	slots   []slot
 	free    []int32
 	handler func(*Event)
@@ -117,7 +136,7 @@ func (k *Kernel) Now() Time { return k.now }
 func (k *Kernel) Delivered() uint64 { return k.delivered }
 
 // Pending is the number of events scheduled and not yet fired or cancelled.
-func (k *Kernel) Pending() int { return len(k.heap) }
+func (k *Kernel) Pending() int { return len(k.msgs) + len(k.timers) - k.dead }
 
 // Schedule queues ev to fire at ev.At (clamped to now: the past cannot be
 // scheduled) and returns its handle. ev.Seq is assigned here.
@@ -147,9 +166,13 @@ func (k *Kernel) schedule(ev Event, track bool) Handle {
 	s := &k.slots[idx]
 	s.ev = ev
 	s.gen++
-	s.pos = int32(len(k.heap))
-	k.heap = append(k.heap, makeEntry(ev.At, ev.Seq, idx, track))
-	k.up(len(k.heap) - 1)
+	s.state = slotPending
+	e := makeEntry(ev.At, ev.Seq, idx)
+	if track {
+		k.timers = push(k.timers, e)
+	} else {
+		k.msgs = push(k.msgs, e)
+	}
 	return Handle(uint64(s.gen)<<32 | uint64(idx+1))
 }
 
@@ -162,46 +185,90 @@ func (k *Kernel) After(d Time, ev Event) Handle {
 // Cancel removes a scheduled event. It reports whether the event was still
 // pending; cancelling a fired, cancelled or zero handle does nothing.
 func (k *Kernel) Cancel(h Handle) bool {
-	if h == 0 {
+	s := k.pending(h)
+	if s == nil {
 		return false
+	}
+	// Only Schedule returns handles, so the event is in the timers heap.
+	s.state = slotDead
+	s.ev.Data = nil
+	k.dead++
+	if k.dead >= compactMin && 2*k.dead >= len(k.timers) {
+		k.compact()
+	}
+	return true
+}
+
+// pending returns the slot of the pending event behind h, or nil.
+func (k *Kernel) pending(h Handle) *slot {
+	if h == 0 {
+		return nil
 	}
 	idx := int32(uint32(h)) - 1
-	gen := uint32(h >> 32)
 	if idx < 0 || int(idx) >= len(k.slots) {
-		return false
+		return nil
 	}
 	s := &k.slots[idx]
-	if s.gen != gen || s.pos < 0 {
-		return false
+	if s.gen != uint32(h>>32) || s.state != slotPending {
+		return nil
 	}
-	k.remove(int(s.pos))
-	k.release(idx)
-	return true
+	return s
+}
+
+// compact drops the dead entries of the timers heap and restores the heap
+// order. Which entries remain, and so the order in which they fire, does
+// not depend on when compaction happens.
+func (k *Kernel) compact() {
+	live := k.timers[:0]
+	for _, e := range k.timers {
+		if k.slots[e.idx()].state == slotDead {
+			k.release(e.idx())
+			continue
+		}
+		live = append(live, e)
+	}
+	clear(k.timers[len(live):])
+	k.timers = live
+	k.dead = 0
+	for i := (len(live) - 2) / arity; i >= 0; i-- {
+		down(live, i)
+	}
 }
 
 // Lookup returns the pending event behind h, or nil. The pointer is valid
 // only until the next call to Schedule.
 func (k *Kernel) Lookup(h Handle) *Event {
-	if h == 0 {
-		return nil
+	if s := k.pending(h); s != nil {
+		return &s.ev
 	}
-	idx := int32(uint32(h)) - 1
-	if idx < 0 || int(idx) >= len(k.slots) {
-		return nil
-	}
-	s := &k.slots[idx]
-	if s.gen != uint32(h>>32) || s.pos < 0 {
-		return nil
-	}
-	return &s.ev
+	return nil
 }
 
 // Peek returns the next event to fire without removing it, or nil.
 func (k *Kernel) Peek() *Event {
-	if len(k.heap) == 0 {
+	e, ok := k.top()
+	if !ok {
 		return nil
 	}
-	return &k.slots[k.heap[0].idx()].ev
+	return &k.slots[e.idx()].ev
+}
+
+// top drops cancelled timers from the top of the timers heap and returns
+// the entry of the next event to fire.
+func (k *Kernel) top() (entry, bool) {
+	for len(k.timers) > 0 && k.slots[k.timers[0].idx()].state == slotDead {
+		k.release(k.timers[0].idx())
+		k.timers = pop(k.timers)
+		k.dead--
+	}
+	switch {
+	case len(k.msgs) == 0 && len(k.timers) == 0:
+		return entry{}, false
+	case len(k.timers) == 0 || len(k.msgs) > 0 && k.msgs[0].less(k.timers[0]):
+		return k.msgs[0], true
+	default:
+		return k.timers[0], true
+	}
 }
 
 // PeekN calls f with the pending events in firing order, up to n of them,
@@ -209,43 +276,74 @@ func (k *Kernel) Peek() *Event {
 // meant for speculative work on events that come next (such as computing
 // training attempts in parallel); it costs O(n log n).
 func (k *Kernel) PeekN(n int, f func(*Event) bool) {
-	if n <= 0 || len(k.heap) == 0 {
+	if n <= 0 {
 		return
 	}
-	// Best-first walk of the heap.
-	frontier := []int{0}
-	for visited := 0; visited < n && len(frontier) > 0; visited++ {
+	// Best-first walk of both heaps. A frontier element is a heap index,
+	// negated minus one for the timers heap.
+	var frontier []int
+	if len(k.msgs) > 0 {
+		frontier = append(frontier, 0)
+	}
+	if len(k.timers) > 0 {
+		frontier = append(frontier, -1)
+	}
+	at := func(f int) entry {
+		if f >= 0 {
+			return k.msgs[f]
+		}
+		return k.timers[-f-1]
+	}
+	for visited := 0; visited < n && len(frontier) > 0; {
 		bi := 0
 		for i := 1; i < len(frontier); i++ {
-			if k.heap[frontier[i]].less(k.heap[frontier[bi]]) {
+			if at(frontier[i]).less(at(frontier[bi])) {
 				bi = i
 			}
 		}
-		hi := frontier[bi]
+		fi := frontier[bi]
 		frontier[bi] = frontier[len(frontier)-1]
 		frontier = frontier[:len(frontier)-1]
-		if !f(&k.slots[k.heap[hi].idx()].ev) {
-			return
+		hi, size, sign := fi, len(k.msgs), 1
+		if fi < 0 {
+			hi, size, sign = -fi-1, len(k.timers), -1
 		}
-		for c := arity*hi + 1; c <= arity*hi+arity && c < len(k.heap); c++ {
-			frontier = append(frontier, c)
+		for c := arity*hi + 1; c <= arity*hi+arity && c < size; c++ {
+			if sign > 0 {
+				frontier = append(frontier, c)
+			} else {
+				frontier = append(frontier, -c-1)
+			}
+		}
+		s := &k.slots[at(fi).idx()]
+		if s.state != slotPending {
+			continue // a cancelled timer: its children may still be live
+		}
+		visited++
+		if !f(&s.ev) {
+			return
 		}
 	}
 }
 
 // Step fires the next event. It returns false when the queue is empty.
 func (k *Kernel) Step() bool {
-	if len(k.heap) == 0 {
+	top, ok := k.top()
+	if !ok {
 		return false
 	}
-	top := k.heap[0]
 	// The event is copied out of its slot (which the handler may reuse by
 	// scheduling) into a field of the kernel, so that handing a pointer to
 	// the handler allocates nothing.
-	k.cur = k.slots[top.idx()].ev
+	idx := top.idx()
+	k.cur = k.slots[idx].ev
 	ev := &k.cur
-	k.remove(0)
-	k.release(top.idx())
+	if len(k.msgs) > 0 && k.msgs[0] == top {
+		k.msgs = pop(k.msgs)
+	} else {
+		k.timers = pop(k.timers)
+	}
+	k.release(idx)
 	k.now = ev.At
 	k.delivered++
 	k.absorb(ev)
@@ -263,8 +361,12 @@ func (k *Kernel) Step() bool {
 // returns the number of events fired.
 func (k *Kernel) Run(until Time, maxEvents uint64, stop func() bool) uint64 {
 	var n uint64
-	for len(k.heap) > 0 {
-		if until > 0 && k.heap[0].at > until {
+	for {
+		top, ok := k.top()
+		if !ok {
+			break
+		}
+		if until > 0 && top.at > until {
 			k.now = until
 			break
 		}
@@ -309,39 +411,44 @@ func (k *Kernel) Digest() [32]byte {
 
 func (k *Kernel) release(idx int32) {
 	s := &k.slots[idx]
-	s.pos = -1
+	s.state = slotFree
 	s.ev.Data = nil
 	k.free = append(k.free, idx)
 }
 
-// The queue is a 4-ary min-heap: shallower than a binary heap, and the four
-// children of a node share a cache line or two.
+// The heaps are 4-ary min-heaps: shallower than a binary heap, and the
+// four children of a node share a cache line or two.
 const arity = 4
 
-func (k *Kernel) setPos(i int) {
-	if e := k.heap[i]; e.track() {
-		k.slots[e.idx()].pos = int32(i)
-	}
-}
-
-func (k *Kernel) up(i int) {
-	h := k.heap
-	e := h[i]
+// push adds e to heap h.
+func push(h []entry, e entry) []entry {
+	h = append(h, e)
+	i := len(h) - 1
 	for i > 0 {
 		p := (i - 1) / arity
 		if !e.less(h[p]) {
 			break
 		}
 		h[i] = h[p]
-		k.setPos(i)
 		i = p
 	}
 	h[i] = e
-	k.setPos(i)
+	return h
 }
 
-func (k *Kernel) down(i int) {
-	h := k.heap
+// pop removes the top of heap h.
+func pop(h []entry) []entry {
+	last := len(h) - 1
+	h[0] = h[last]
+	h = h[:last]
+	if last > 0 {
+		down(h, 0)
+	}
+	return h
+}
+
+// down sifts h[i] down to its place.
+func down(h []entry, i int) {
 	n := len(h)
 	e := h[i]
 	for {
@@ -360,22 +467,7 @@ func (k *Kernel) down(i int) {
 			break
 		}
 		h[i] = h[best]
-		k.setPos(i)
 		i = best
 	}
 	h[i] = e
-	k.setPos(i)
-}
-
-func (k *Kernel) remove(i int) {
-	last := len(k.heap) - 1
-	if i != last {
-		k.heap[i] = k.heap[last]
-		k.setPos(i)
-	}
-	k.heap = k.heap[:last]
-	if i < last {
-		k.down(i)
-		k.up(i)
-	}
 }
