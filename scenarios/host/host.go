@@ -89,6 +89,12 @@ type Host struct {
 	nodes []nodes.Node
 	envs  []*env
 	class []nodes.TrafficClassifier // per node, nil if it does not classify
+	// classify: some node classifies its traffic (else count does nothing).
+	classify bool
+	// hot is what delivering a message touches of its node, in one array
+	// of 32-byte elements: with tens of thousands of nodes, each separate
+	// per-node array read on the hot path is a cache miss.
+	hot []hotNode
 
 	jobs      map[uint64]*jobState
 	nextJob   uint64
@@ -100,10 +106,13 @@ type Host struct {
 	// core) whose job was then cancelled: wall-clock work only.
 	speculative int64
 
-	recv []int64 // per node: bytes delivered while online
-	sent []int64 // per node: messages sent
 
 	classBytes map[string]*[2][]int64 // per traffic class: bytes sent, received per node
+
+	// The last message sent and its payload id (see Host.payloadID).
+	lastMsg []byte
+	lastPad int
+	lastID  uint64
 
 	tipHeight []int64
 	atStop    int // nodes whose tip height >= StopHeight
@@ -124,7 +133,7 @@ func New(cfg Config) (*Host, error) {
 	n := len(cfg.Nodes)
 	h := &Host{cfg: cfg, jobs: map[uint64]*jobState{}, ready: map[[32]byte]ahead{}, done: map[[32]byte]any{},
 		classBytes: map[string]*[2][]int64{}, tipHeight: make([]int64, n), offline: cfg.Faults.HasOffline(),
-		cacheHits: make([]int64, n), recv: make([]int64, n), sent: make([]int64, n)}
+		cacheHits: make([]int64, n), hot: make([]hotNode, n)}
 	h.k = sim.NewKernel(h.handle)
 	regions := make([]int8, len(cfg.Nodes))
 	for i, n := range cfg.Nodes {
@@ -147,7 +156,7 @@ func New(cfg Config) (*Host, error) {
 	h.envs = make([]*env, len(cfg.Nodes))
 	h.class = make([]nodes.TrafficClassifier, len(cfg.Nodes))
 	for i, spec := range cfg.Nodes {
-		e := &env{h: h, id: int32(i), rng: sim.Stream(cfg.Seed, fmt.Sprintf("node/%d", i))}
+		e := &env{h: h, id: int32(i), rng: sim.Stream(cfg.Seed, fmt.Sprintf("node/%d", i)), missesTxs: spec.MissesTxs}
 		e.meter.BusyW, e.meter.IdleW = spec.BusyW, spec.IdleW
 		e.peers = make([]nodes.PeerID, len(adj[i]))
 		for j, p := range adj[i] {
@@ -159,7 +168,9 @@ func New(cfg Config) (*Host, error) {
 			return nil, fmt.Errorf("host: building node %d: %w", i, err)
 		}
 		h.nodes[i] = n
+		h.hot[i].node = n
 		h.class[i], _ = n.(nodes.TrafficClassifier)
+		h.classify = h.classify || h.class[i] != nil
 	}
 	if cfg.Trace != nil {
 		h.k.SetTrace(h.traceEvent)
@@ -242,13 +253,16 @@ func (h *Host) handle(ev *sim.Event) {
 		if h.cfg.Faults.Offline(i, h.k.Now()) {
 			return // the node is cut off
 		}
-		h.count(i, ev.Data, 1)
-		h.recv[i] += int64(len(ev.Data)) + ev.Aux // payload and declared padding
-		h.nodes[i].Receive(nodes.PeerID(ev.Src), ev.Data)
+		if h.classify {
+			h.count(i, ev.Data, 1)
+		}
+		hn := &h.hot[i]
+		hn.recv += int64(len(ev.Data)) + ev.Aux // payload and declared padding
+		hn.node.Receive(nodes.PeerID(ev.Src), ev.Data)
 	case evFault:
 		h.fault(h.cfg.Faults.Events()[ev.Tag])
 	case evTimer:
-		h.nodes[i].OnTimer(ev.Tag)
+		h.hot[i].node.OnTimer(ev.Tag)
 	case evCompute:
 		h.finishJob(ev.Tag)
 	}
@@ -345,19 +359,31 @@ func (h *Host) OnlineThrough(i int32, from, until sim.Time) bool {
 func (h *Host) TipHeight(i int) int64 { return h.tipHeight[i] }
 
 // BytesSent is the bytes each node sent (the network's count).
-func (h *Host) BytesSent() []int64 { return h.net.BytesSent }
+func (h *Host) BytesSent() []int64 { return h.net.BytesSent() }
 
 // BytesRecv is the bytes each node received, padding included, counted
 // at delivery: a message dropped at an offline node, or still in flight
 // when the run stops, was not received.
-func (h *Host) BytesRecv() []int64 { return h.recv }
+func (h *Host) BytesRecv() []int64 {
+	out := make([]int64, len(h.hot))
+	for i := range h.hot {
+		out[i] = h.hot[i].recv
+	}
+	return out
+}
 
 // Messages is the number of messages sent.
 func (h *Host) Messages() int64 { return h.net.Messages }
 
 // MessagesSent is the number of messages each node sent (while online;
 // they sum to Messages).
-func (h *Host) MessagesSent() []int64 { return h.sent }
+func (h *Host) MessagesSent() []int64 {
+	out := make([]int64, len(h.envs))
+	for i, e := range h.envs {
+		out[i] = e.sent
+	}
+	return out
+}
 
 // ClassBytes returns the bytes of traffic class name (as the nodes'
 // nodes.TrafficClassifier names it) that each node sent and received
@@ -412,4 +438,15 @@ type env struct {
 	meter    sim.Meter
 	busyDecl bool
 	queue    []uint64 // compute job handles, head is running
+	sent     int64    // messages sent
+	// missesTxs is NodeSpec.MissesTxs, kept here where the node's calls
+	// already look.
+	missesTxs bool
+}
+
+// hotNode is a node's entry in Host.hot.
+type hotNode struct {
+	node nodes.Node
+	recv int64 // bytes delivered while online
+	_    int64 // pads the element to 32 bytes
 }
