@@ -106,7 +106,6 @@ type Host struct {
 	// core) whose job was then cancelled: wall-clock work only.
 	speculative int64
 
-
 	classBytes map[string]*[2][]int64 // per traffic class: bytes sent, received per node
 
 	// The last message sent and its payload id (see Host.payloadID).
