@@ -107,6 +107,11 @@ type Config struct {
 type Shared struct {
 	blocks   *chain.Store[raw]
 	verified map[raw]*verified
+	// retyped maps a stored block message to its copy with the other
+	// message type (full or compact): the store keeps the bytes of the
+	// first node that added a block, and every node serving it in the
+	// other form sends one shared copy instead of a copy each.
+	retyped map[raw]raw
 }
 
 // verified is a decoded block message with its hashes, kept with a copy of
@@ -126,7 +131,7 @@ const maxVerified = 1024
 // NewShared returns state for the nodes of one run that expects about
 // expectedBlocks blocks (0 if unknown).
 func NewShared(expectedBlocks int) *Shared {
-	return &Shared{blocks: chain.NewStore[raw](expectedBlocks + 1), verified: map[raw]*verified{}}
+	return &Shared{blocks: chain.NewStore[raw](expectedBlocks + 1), verified: map[raw]*verified{}, retyped: map[raw]raw{}}
 }
 
 func (c *Config) validate() error {
@@ -504,12 +509,33 @@ func (n *Node) serve(to nodes.PeerID, id [32]byte, want Relay) {
 	if want == RelayCompact {
 		typ, pad = MsgCmpctBlock, ShortIDSize*int(count)
 	}
-	msg := e.Payload[:]
-	if msg[0] != byte(typ) {
-		msg = slices.Clone(msg)
-		msg[0] = byte(typ)
+	n.env.Send(to, n.retype(e.Payload, typ)[:], pad)
+}
+
+// retype returns the block message r with message type typ: r itself, or
+// a copy with the type byte changed (shared by the run's nodes, see
+// Shared.retyped). Sent messages are never modified, so one copy serves
+// every peer.
+func (n *Node) retype(r raw, typ MsgType) raw {
+	if r[0] == byte(typ) {
+		return r
 	}
-	n.env.Send(to, msg, pad)
+	sh := n.cfg.Shared
+	if sh != nil {
+		if c, ok := sh.retyped[r]; ok && c[0] == byte(typ) {
+			return c
+		}
+	}
+	c := new([blockMsgSize]byte)
+	*c = *r
+	c[0] = byte(typ)
+	if sh != nil {
+		if len(sh.retyped) >= maxVerified {
+			clear(sh.retyped)
+		}
+		sh.retyped[r] = c
+	}
+	return c
 }
 
 func (n *Node) serveTxn(to nodes.PeerID, id [32]byte) {
