@@ -95,17 +95,20 @@ const compactMin = 1024
 // Kernel is the event queue and virtual clock. It is not safe for concurrent
 // use: a run is one goroutine driving one kernel.
 //
-// Events wait in two 4-ary min-heaps ordered by (time, sequence): msgs
-// holds the events posted with Post, which are never cancelled (messages
-// in flight), and timers those scheduled with Schedule, which may be. Step
-// fires the smaller of the two tops, so the order is that of one queue;
-// the split keeps the many short-lived messages out of a heap that also
-// holds long-lived timers (every miner's next block, far in the future),
-// and lets cancelled timers be dropped lazily without slowing the
-// messages.
+// Events wait in three queues ordered by (time, sequence), and Step fires
+// the earliest of their heads, so the order is that of one queue: the
+// calendar holds the events posted with Post (messages in flight, never
+// cancelled) that are due within its span, the msgs heap the posted events
+// due later, and the timers heap the events scheduled with Schedule, which
+// may be cancelled. Keeping timers apart keeps the many short-lived
+// messages out of a heap that also holds long-lived timers (every miner's
+// next block, far in the future), and lets cancelled timers be dropped
+// lazily. The two heaps are 4-ary min-heaps of 16-byte keys whose events
+// live in slots.
 type Kernel struct {
 	now     Time
 	seq     uint64
+	cal     calendar
 	msgs    []entry
 	timers  []entry
 	dead    int // cancelled timers still in the timers heap
@@ -120,9 +123,18 @@ type Kernel struct {
 	trace     func(*Event)
 }
 
+// Where the next event waits (see Kernel.top).
+const (
+	inCalendar = iota
+	inMsgs
+	inTimers
+)
+
 // NewKernel returns a kernel that gives each fired event to handler.
 func NewKernel(handler func(*Event)) *Kernel {
-	return &Kernel{handler: handler, digest: sha256.New(), dbuf: make([]byte, 0, 8192)}
+	k := &Kernel{handler: handler, digest: sha256.New(), dbuf: make([]byte, 0, 8192)}
+	k.cal.cur = calNone
+	return k
 }
 
 // SetTrace installs a function called with every delivered event, before
@@ -136,7 +148,7 @@ func (k *Kernel) Now() Time { return k.now }
 func (k *Kernel) Delivered() uint64 { return k.delivered }
 
 // Pending is the number of events scheduled and not yet fired or cancelled.
-func (k *Kernel) Pending() int { return len(k.msgs) + len(k.timers) - k.dead }
+func (k *Kernel) Pending() int { return k.cal.n + len(k.msgs) + len(k.timers) - k.dead }
 
 // Schedule queues ev to fire at ev.At (clamped to now: the past cannot be
 // scheduled) and returns its handle. ev.Seq is assigned here.
@@ -152,6 +164,10 @@ func (k *Kernel) schedule(ev Event, track bool) Handle {
 	}
 	k.seq++
 	ev.Seq = k.seq
+	if !track && k.cal.fits(k.now, ev.At) {
+		k.cal.add(&ev)
+		return 0
+	}
 	var idx int32
 	if n := len(k.free); n > 0 {
 		idx = k.free[n-1]
@@ -236,7 +252,7 @@ func (k *Kernel) compact() {
 }
 
 // Lookup returns the pending event behind h, or nil. The pointer is valid
-// only until the next call to Schedule.
+// only until the next call to Schedule or Post.
 func (k *Kernel) Lookup(h Handle) *Event {
 	if s := k.pending(h); s != nil {
 		return &s.ev
@@ -244,106 +260,121 @@ func (k *Kernel) Lookup(h Handle) *Event {
 	return nil
 }
 
-// Peek returns the next event to fire without removing it, or nil.
+// Peek returns the next event to fire without removing it, or nil. The
+// pointer is valid only until the next call to Step, Schedule or Post.
 func (k *Kernel) Peek() *Event {
-	e, ok := k.top()
+	e, where, ok := k.top()
 	if !ok {
 		return nil
+	}
+	if where == inCalendar {
+		return k.cal.peek(e)
 	}
 	return &k.slots[e.idx()].ev
 }
 
 // top drops cancelled timers from the top of the timers heap and returns
-// the entry of the next event to fire.
-func (k *Kernel) top() (entry, bool) {
+// the key of the next event to fire and where it waits.
+func (k *Kernel) top() (entry, int, bool) {
 	for len(k.timers) > 0 && k.slots[k.timers[0].idx()].state == slotDead {
 		k.release(k.timers[0].idx())
 		k.timers = pop(k.timers)
 		k.dead--
 	}
-	switch {
-	case len(k.msgs) == 0 && len(k.timers) == 0:
-		return entry{}, false
-	case len(k.timers) == 0 || len(k.msgs) > 0 && k.msgs[0].less(k.timers[0]):
-		return k.msgs[0], true
-	default:
-		return k.timers[0], true
+	best, ok := k.cal.next(k.now)
+	where := inCalendar
+	if len(k.msgs) > 0 && (!ok || k.msgs[0].less(best)) {
+		best, where, ok = k.msgs[0], inMsgs, true
 	}
+	if len(k.timers) > 0 && (!ok || k.timers[0].less(best)) {
+		best, where, ok = k.timers[0], inTimers, true
+	}
+	return best, where, ok
 }
 
 // PeekN calls f with the pending events in firing order, up to n of them,
-// stopping early when f returns false. It does not modify the queue. It is
-// meant for speculative work on events that come next (such as computing
-// training attempts in parallel); it costs O(n log n).
+// stopping early when f returns false. It does not modify the queue (the
+// calendar may sort a bucket it was going to sort anyway). It is meant for
+// speculative work on events that come next (such as computing training
+// attempts in parallel); it costs O(n log n) and a sort of the calendar's
+// buckets up to the n-th event.
 func (k *Kernel) PeekN(n int, f func(*Event) bool) {
 	if n <= 0 {
 		return
 	}
-	// Best-first walk of both heaps. A frontier element is a heap index,
-	// negated minus one for the timers heap.
-	var frontier []int
-	if len(k.msgs) > 0 {
-		frontier = append(frontier, 0)
+	lists := [3][]peeked{
+		k.cal.upTo(k.now, n, nil),
+		k.heapUpTo(k.msgs, n),
+		k.heapUpTo(k.timers, n),
 	}
-	if len(k.timers) > 0 {
-		frontier = append(frontier, -1)
-	}
-	at := func(f int) entry {
-		if f >= 0 {
-			return k.msgs[f]
-		}
-		return k.timers[-f-1]
-	}
-	for visited := 0; visited < n && len(frontier) > 0; {
-		bi := 0
-		for i := 1; i < len(frontier); i++ {
-			if at(frontier[i]).less(at(frontier[bi])) {
+	for range n {
+		bi := -1
+		for i, l := range lists {
+			if len(l) > 0 && (bi < 0 || l[0].e.less(lists[bi][0].e)) {
 				bi = i
 			}
 		}
-		fi := frontier[bi]
-		frontier[bi] = frontier[len(frontier)-1]
-		frontier = frontier[:len(frontier)-1]
-		hi, size, sign := fi, len(k.msgs), 1
-		if fi < 0 {
-			hi, size, sign = -fi-1, len(k.timers), -1
+		if bi < 0 {
+			return
 		}
-		for c := arity*hi + 1; c <= arity*hi+arity && c < size; c++ {
-			if sign > 0 {
-				frontier = append(frontier, c)
-			} else {
-				frontier = append(frontier, -c-1)
-			}
-		}
-		s := &k.slots[at(fi).idx()]
-		if s.state != slotPending {
-			continue // a cancelled timer: its children may still be live
-		}
-		visited++
-		if !f(&s.ev) {
+		ev := lists[bi][0].ev
+		lists[bi] = lists[bi][1:]
+		if !f(ev) {
 			return
 		}
 	}
 }
 
+// heapUpTo returns the first n live events of heap h in firing order, by
+// a best-first walk that leaves h unchanged.
+func (k *Kernel) heapUpTo(h []entry, n int) []peeked {
+	var out []peeked
+	var frontier []int
+	if len(h) > 0 {
+		frontier = append(frontier, 0)
+	}
+	for len(out) < n && len(frontier) > 0 {
+		bi := 0
+		for i := 1; i < len(frontier); i++ {
+			if h[frontier[i]].less(h[frontier[bi]]) {
+				bi = i
+			}
+		}
+		hi := frontier[bi]
+		frontier[bi] = frontier[len(frontier)-1]
+		frontier = frontier[:len(frontier)-1]
+		for c := arity*hi + 1; c <= arity*hi+arity && c < len(h); c++ {
+			frontier = append(frontier, c)
+		}
+		if s := &k.slots[h[hi].idx()]; s.state == slotPending {
+			out = append(out, peeked{h[hi], &s.ev}) // a cancelled timer's children may be live
+		}
+	}
+	return out
+}
+
 // Step fires the next event. It returns false when the queue is empty.
 func (k *Kernel) Step() bool {
-	top, ok := k.top()
+	top, where, ok := k.top()
 	if !ok {
 		return false
 	}
-	// The event is copied out of its slot (which the handler may reuse by
-	// scheduling) into a field of the kernel, so that handing a pointer to
-	// the handler allocates nothing.
-	idx := top.idx()
-	k.cur = k.slots[idx].ev
-	ev := &k.cur
-	if len(k.msgs) > 0 && k.msgs[0] == top {
+	// The event is copied out of its bucket or slot (which the handler may
+	// reuse by posting or scheduling) into a field of the kernel, so that
+	// handing a pointer to the handler allocates nothing.
+	switch where {
+	case inCalendar:
+		k.cal.pop(&k.cur)
+	case inMsgs:
+		k.cur = k.slots[top.idx()].ev
 		k.msgs = pop(k.msgs)
-	} else {
+		k.release(top.idx())
+	default:
+		k.cur = k.slots[top.idx()].ev
 		k.timers = pop(k.timers)
+		k.release(top.idx())
 	}
-	k.release(idx)
+	ev := &k.cur
 	k.now = ev.At
 	k.delivered++
 	k.absorb(ev)
@@ -362,7 +393,7 @@ func (k *Kernel) Step() bool {
 func (k *Kernel) Run(until Time, maxEvents uint64, stop func() bool) uint64 {
 	var n uint64
 	for {
-		top, ok := k.top()
+		top, _, ok := k.top()
 		if !ok {
 			break
 		}

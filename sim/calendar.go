@@ -1,0 +1,220 @@
+package sim
+
+import (
+	"math/bits"
+	"slices"
+)
+
+// The calendar holds the posted events (messages in flight) that fire within
+// the next calSpan of virtual time, in buckets of calWidth: an event at time
+// t goes to bucket t/calWidth, stored by value in the bucket's slice. When
+// the kernel reaches a bucket it sorts the bucket's (time, sequence) keys
+// once and fires its events in that order; an event posted into the bucket
+// being fired is inserted among the remaining keys.
+//
+// A heap holding a million messages pops each through a dozen levels of
+// scattered memory and reads its event from a slot written long before;
+// a bucket is read front to back, once, when its time comes, so the memory
+// it costs is streamed instead of waited for. Firing order is still exactly
+// (time, sequence): buckets partition time, the kernel compares the
+// calendar's next event with the heaps' tops, and posted events beyond the
+// span wait in the msgs heap.
+const (
+	calWidthBits = 20                          // bucket width 2^20 ns, about 1 ms
+	calBuckets   = 2048                        // span about 2.1 s
+	calMask      = calBuckets - 1              // bucket of an absolute bucket number
+	calWords     = calBuckets / 64             // occupancy bitmap words
+	calNone      = int64(-1)                   // no bucket is being fired
+	calChunk     = 32                          // events per chunk of bucket storage
+	_            = -uint(calBuckets & calMask) // calBuckets is a power of two
+)
+
+type calendar struct {
+	buckets [calBuckets]bucket
+	used    [calWords]uint64 // non-empty buckets
+	n       int              // events in the calendar
+	spare   []*chunk         // chunks of emptied buckets, for reuse
+	// cur is the absolute number (time/calWidth) of the bucket being
+	// fired, or calNone; order holds its keys sorted, order[head:] not
+	// fired yet. Each key is (time, sequence<<idxBits | index in bucket).
+	cur   int64
+	order []entry
+	head  int
+}
+
+// bucket stores its events by value in fixed-size chunks taken from the
+// calendar's spare ones and given back when the bucket empties: the
+// memory held is that of the events in flight (rounded up to a chunk per
+// bucket), not the largest burst each bucket ever held, and growing a
+// bucket copies nothing and leaves no garbage.
+type bucket struct {
+	chunks []*chunk
+	n      int
+}
+
+type chunk [calChunk]Event
+
+// at returns event i of bucket b.
+func (c *calendar) at(b int64, i int32) *Event {
+	return &c.buckets[b].chunks[i/calChunk][i%calChunk]
+}
+
+// fits reports whether an event at time at, posted at time now, goes into
+// the calendar (rather than the msgs heap).
+func (c *calendar) fits(now, at Time) bool {
+	return at>>calWidthBits-now>>calWidthBits < calBuckets
+}
+
+// add puts ev (its At and Seq set, At >= now) into its bucket.
+func (c *calendar) add(ev *Event) {
+	abs := ev.At >> calWidthBits
+	b := abs & calMask
+	bk := &c.buckets[b]
+	i := bk.n
+	if i > maxSlot {
+		panic("sim: more than 16 million messages due within one calendar bucket")
+	}
+	if i/calChunk == len(bk.chunks) {
+		var ch *chunk
+		if k := len(c.spare); k > 0 {
+			ch = c.spare[k-1]
+			c.spare = c.spare[:k-1]
+		} else {
+			ch = new(chunk)
+		}
+		bk.chunks = append(bk.chunks, ch)
+	}
+	bk.chunks[i/calChunk][i%calChunk] = *ev
+	bk.n++
+	c.used[b>>6] |= 1 << (b & 63)
+	c.n++
+	switch {
+	case abs == c.cur:
+		e := makeEntry(ev.At, ev.Seq, int32(i))
+		rest := c.order[c.head:]
+		j, _ := slices.BinarySearchFunc(rest, e, cmpEntry)
+		c.order = slices.Insert(c.order, c.head+j, e)
+	case c.cur != calNone && abs < c.cur:
+		// Only before the current bucket fired anything (its events are
+		// not earlier than anything posted since): sort it again later.
+		c.cur = calNone
+	}
+}
+
+func cmpEntry(a, b entry) int {
+	switch {
+	case a.less(b):
+		return -1
+	case b.less(a):
+		return 1
+	}
+	return 0
+}
+
+// next returns the key of the calendar's next event; now is the kernel's
+// clock, no later than any event in the calendar.
+func (c *calendar) next(now Time) (entry, bool) {
+	if c.cur != calNone && c.head < len(c.order) {
+		return c.order[c.head], true
+	}
+	if c.n == 0 {
+		return entry{}, false
+	}
+	base := now >> calWidthBits
+	s := c.firstUsed(int(base & calMask))
+	abs := base + int64((s-int(base&calMask))&calMask)
+	c.open(abs)
+	return c.order[0], true
+}
+
+// firstUsed returns the first non-empty bucket at or after slot from, in
+// ring order; the calendar must not be empty.
+func (c *calendar) firstUsed(from int) int {
+	w := from >> 6
+	if m := c.used[w] >> (from & 63); m != 0 {
+		return from + bits.TrailingZeros64(m)
+	}
+	for k := 1; k <= calWords; k++ {
+		wi := (w + k) % calWords
+		if m := c.used[wi]; m != 0 {
+			return wi<<6 + bits.TrailingZeros64(m)
+		}
+	}
+	panic("sim: calendar count and buckets disagree")
+}
+
+// open makes bucket abs the one being fired: its keys, sorted.
+func (c *calendar) open(abs int64) {
+	bk := &c.buckets[abs&calMask]
+	c.order = c.order[:0]
+	for _, ch := range bk.chunks {
+		for j := range min(calChunk, bk.n-len(c.order)) {
+			c.order = append(c.order, makeEntry(ch[j].At, ch[j].Seq, int32(len(c.order))))
+		}
+	}
+	slices.SortFunc(c.order, cmpEntry)
+	c.cur, c.head = abs, 0
+}
+
+// pop removes the calendar's next event (the one next returned) and
+// copies it to dst.
+func (c *calendar) pop(dst *Event) {
+	e := c.order[c.head]
+	c.head++
+	b := c.cur & calMask
+	ev := c.at(b, e.idx())
+	*dst = *ev
+	ev.Data = nil
+	c.n--
+	if c.head == len(c.order) {
+		bk := &c.buckets[b]
+		c.spare = append(c.spare, bk.chunks...)
+		clear(bk.chunks)
+		bk.chunks, bk.n = bk.chunks[:0], 0
+		c.used[b>>6] &^= 1 << (b & 63)
+		c.cur = calNone
+	}
+}
+
+// peek returns the event of key e, which next returned.
+func (c *calendar) peek(e entry) *Event {
+	return c.at(c.cur&calMask, e.idx())
+}
+
+// upTo appends to out the keys and events of the calendar in firing order,
+// whole buckets at a time, until at least n are collected or the calendar
+// is exhausted; it changes nothing.
+func (c *calendar) upTo(now Time, n int, out []peeked) []peeked {
+	if c.n == 0 {
+		return out
+	}
+	base := now >> calWidthBits
+	from := int(base & calMask)
+	start := len(out)
+	for k := 0; k < calBuckets && len(out)-start < n; k++ {
+		s := (from + k) & calMask
+		if c.used[s>>6]&(1<<(s&63)) == 0 {
+			continue
+		}
+		abs := base + int64(k)
+		first := len(out)
+		if abs == c.cur {
+			for _, e := range c.order[c.head:] {
+				out = append(out, peeked{e, c.at(int64(s), e.idx())})
+			}
+			continue
+		}
+		for i := range int32(c.buckets[s].n) {
+			ev := c.at(int64(s), i)
+			out = append(out, peeked{makeEntry(ev.At, ev.Seq, i), ev})
+		}
+		slices.SortFunc(out[first:], func(a, b peeked) int { return cmpEntry(a.e, b.e) })
+	}
+	return out
+}
+
+// peeked is an event and its key, for PeekN.
+type peeked struct {
+	e  entry
+	ev *Event
+}
