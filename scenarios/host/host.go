@@ -16,7 +16,9 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"reflect"
 	"time"
+	"unsafe"
 
 	"github.com/coinai/coinai/nodes"
 	"github.com/coinai/coinai/sim"
@@ -168,12 +170,16 @@ func New(cfg Config) (*Host, error) {
 		}
 		h.nodes[i] = n
 		h.hot[i].node = n
+		if v := reflect.ValueOf(n); v.Kind() == reflect.Pointer {
+			h.hot[i].addr = v.UnsafePointer()
+		}
 		h.class[i], _ = n.(nodes.TrafficClassifier)
 		h.classify = h.classify || h.class[i] != nil
 	}
 	if cfg.Trace != nil {
 		h.k.SetTrace(h.traceEvent)
 	}
+	h.k.SetAhead(h.ahead)
 	return h, nil
 }
 
@@ -446,6 +452,23 @@ type env struct {
 // hotNode is a node's entry in Host.hot.
 type hotNode struct {
 	node nodes.Node
-	recv int64 // bytes delivered while online
-	_    int64 // pads the element to 32 bytes
+	recv int64          // bytes delivered while online
+	addr unsafe.Pointer // the node's memory, if it is a pointer (see ahead)
+}
+
+// ahead prefetches what delivering the coming messages will read (see
+// sim.Kernel.SetAhead): for the message after next its hot entry, for the
+// next one the first two cache lines of its node, where nodes keep what
+// their message handling reads first. The entry was fetched one event
+// earlier, so reading its address does not wait.
+func (h *Host) ahead(next [3]*sim.Event) {
+	if ev := next[2]; ev != nil && ev.Kind == evMessage {
+		sim.Prefetch(unsafe.Pointer(&h.hot[ev.Dst]))
+	}
+	if ev := next[1]; ev != nil && ev.Kind == evMessage {
+		if p := h.hot[ev.Dst].addr; p != nil {
+			sim.Prefetch(p)
+			sim.Prefetch(unsafe.Add(p, 64))
+		}
+	}
 }

@@ -1,0 +1,14 @@
+//go:build amd64 && !purego
+
+package sim
+
+import "unsafe"
+
+// Prefetch asks the processor to bring the cache line at p into the cache,
+// without waiting for it and without faulting on a bad address: a hint
+// that changes no result. It is for memory a caller will read soon (see
+// Kernel.SetAhead). On amd64 it is one PREFETCHT0 instruction; elsewhere,
+// and with -tags purego, it does nothing.
+//
+//go:noescape
+func Prefetch(p unsafe.Pointer)

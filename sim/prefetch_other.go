@@ -1,0 +1,9 @@
+//go:build !amd64 || purego
+
+package sim
+
+import "unsafe"
+
+// Prefetch asks the processor to bring the cache line at p into the cache
+// (see the amd64 version); this portable version does nothing.
+func Prefetch(p unsafe.Pointer) {}
