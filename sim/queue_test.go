@@ -181,3 +181,27 @@ func sign(x Time) int {
 	}
 	return 0
 }
+
+// TestSortByTime: a bucket's keys, added in sequence order, come out in
+// (time, sequence) order, with ties in time (common: messages sent at one
+// instant over equal links) kept in sequence order; for the sizes of
+// insertion sort and of the radix passes.
+func TestSortByTime(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	var tmp []entry
+	for _, n := range []int{0, 1, 2, 47, 48, 49, 100, 1000, 5000} {
+		for _, spread := range []int{1 << calWidthBits, 16} { // spread 16: many ties
+			base := Time(r.IntN(1<<20)) << calWidthBits
+			keys := make([]entry, n)
+			for i := range keys {
+				keys[i] = makeEntry(base+Time(r.IntN(spread)), uint64(i+1), int32(i))
+			}
+			want := slices.Clone(keys)
+			slices.SortFunc(want, cmpEntry)
+			tmp = sortByTime(keys, tmp)
+			if !slices.Equal(keys, want) {
+				t.Fatalf("n %d, spread %d: not in (time, sequence) order", n, spread)
+			}
+		}
+	}
+}
