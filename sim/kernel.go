@@ -46,20 +46,20 @@ type Event struct {
 // Handle names a scheduled event so that it can be cancelled. It is never 0.
 type Handle uint64
 
-type slot struct {
-	ev    Event
-	gen   uint32 // bumped each time the slot is reused
-	state uint8  // slotFree, slotPending or slotDead
-}
-
-// Slot states. A cancelled event is not taken out of its heap at once
-// (that costs a sift through the heap and a write to the slot of every
-// entry moved): its slot is marked dead, and the entry is dropped when it
-// reaches the top or when dead entries are half the timer heap.
+// Slot states, in the low bits of a slot's meta word; the bits above count
+// the slot's reuses (its generation, which handles carry). A cancelled
+// event is not taken out of its heap at once (that costs a sift through the
+// heap): its slot is marked dead, and the entry is dropped when it reaches
+// the top or when dead entries are half the timer heap. The meta words are
+// an array of their own, 4 bytes a slot, so that cancelling a timer reads
+// and writes that small array and not the slot's event, which was written
+// long before and is no longer in the cache.
 const (
-	slotFree uint8 = iota
+	slotFree uint32 = iota
 	slotPending
 	slotDead
+	stateBits = 2
+	stateMask = 1<<stateBits - 1
 )
 
 // entry is a heap element: 16 bytes, so that sifting moves little memory.
@@ -111,8 +111,9 @@ type Kernel struct {
 	cal     calendar
 	msgs    []entry
 	timers  []entry
-	dead    int // cancelled timers still in the timers heap
-	slots   []slot
+	dead    int      // cancelled timers still in the timers heap
+	slots   []Event  // events of the heaps, by slot
+	meta    []uint32 // per slot: generation << stateBits | state
 	free    []int32
 	handler func(*Event)
 	cur     Event // the event being handled
@@ -190,20 +191,20 @@ func (k *Kernel) schedule(ev Event, track bool) Handle {
 		if len(k.slots) > maxSlot {
 			panic("sim: more than 16 million events pending at once")
 		}
-		k.slots = append(k.slots, slot{})
+		k.slots = append(k.slots, Event{})
+		k.meta = append(k.meta, 0)
 		idx = int32(len(k.slots) - 1)
 	}
-	s := &k.slots[idx]
-	s.ev = ev
-	s.gen++
-	s.state = slotPending
+	k.slots[idx] = ev
+	gen := (k.meta[idx]>>stateBits + 1) & (1<<(32-stateBits) - 1)
+	k.meta[idx] = gen<<stateBits | slotPending
 	e := makeEntry(ev.At, ev.Seq, idx)
 	if track {
 		k.timers = push(k.timers, e)
 	} else {
 		k.msgs = push(k.msgs, e)
 	}
-	return Handle(uint64(s.gen)<<32 | uint64(idx+1))
+	return Handle(uint64(gen)<<32 | uint64(idx+1))
 }
 
 // After schedules ev to fire d nanoseconds from now.
@@ -215,13 +216,13 @@ func (k *Kernel) After(d Time, ev Event) Handle {
 // Cancel removes a scheduled event. It reports whether the event was still
 // pending; cancelling a fired, cancelled or zero handle does nothing.
 func (k *Kernel) Cancel(h Handle) bool {
-	s := k.pending(h)
-	if s == nil {
+	idx := k.pending(h)
+	if idx < 0 {
 		return false
 	}
 	// Only Schedule returns handles, so the event is in the timers heap.
-	s.state = slotDead
-	s.ev.Data = nil
+	// Its slot is cleared when the entry is dropped.
+	k.meta[idx] = k.meta[idx]&^stateMask | slotDead
 	k.dead++
 	if k.dead >= compactMin && 2*k.dead >= len(k.timers) {
 		k.compact()
@@ -229,21 +230,22 @@ func (k *Kernel) Cancel(h Handle) bool {
 	return true
 }
 
-// pending returns the slot of the pending event behind h, or nil.
-func (k *Kernel) pending(h Handle) *slot {
+// pending returns the slot of the pending event behind h, or -1.
+func (k *Kernel) pending(h Handle) int32 {
 	if h == 0 {
-		return nil
+		return -1
 	}
 	idx := int32(uint32(h)) - 1
-	if idx < 0 || int(idx) >= len(k.slots) {
-		return nil
+	if idx < 0 || int(idx) >= len(k.meta) {
+		return -1
 	}
-	s := &k.slots[idx]
-	if s.gen != uint32(h>>32) || s.state != slotPending {
-		return nil
+	if k.meta[idx] != uint32(h>>32)<<stateBits|slotPending {
+		return -1
 	}
-	return s
+	return idx
 }
+
+func (k *Kernel) state(idx int32) uint32 { return k.meta[idx] & stateMask }
 
 // compact drops the dead entries of the timers heap and restores the heap
 // order. Which entries remain, and so the order in which they fire, does
@@ -251,7 +253,7 @@ func (k *Kernel) pending(h Handle) *slot {
 func (k *Kernel) compact() {
 	live := k.timers[:0]
 	for _, e := range k.timers {
-		if k.slots[e.idx()].state == slotDead {
+		if k.state(e.idx()) == slotDead {
 			k.release(e.idx())
 			continue
 		}
@@ -268,8 +270,8 @@ func (k *Kernel) compact() {
 // Lookup returns the pending event behind h, or nil. The pointer is valid
 // only until the next call to Schedule or Post.
 func (k *Kernel) Lookup(h Handle) *Event {
-	if s := k.pending(h); s != nil {
-		return &s.ev
+	if idx := k.pending(h); idx >= 0 {
+		return &k.slots[idx]
 	}
 	return nil
 }
@@ -284,13 +286,13 @@ func (k *Kernel) Peek() *Event {
 	if where == inCalendar {
 		return k.cal.peek(e)
 	}
-	return &k.slots[e.idx()].ev
+	return &k.slots[e.idx()]
 }
 
 // top drops cancelled timers from the top of the timers heap and returns
 // the key of the next event to fire and where it waits.
 func (k *Kernel) top() (entry, int, bool) {
-	for len(k.timers) > 0 && k.slots[k.timers[0].idx()].state == slotDead {
+	for len(k.timers) > 0 && k.state(k.timers[0].idx()) == slotDead {
 		k.release(k.timers[0].idx())
 		k.timers = pop(k.timers)
 		k.dead--
@@ -360,8 +362,8 @@ func (k *Kernel) heapUpTo(h []entry, n int) []peeked {
 		for c := arity*hi + 1; c <= arity*hi+arity && c < len(h); c++ {
 			frontier = append(frontier, c)
 		}
-		if s := &k.slots[h[hi].idx()]; s.state == slotPending {
-			out = append(out, peeked{h[hi], &s.ev}) // a cancelled timer's children may be live
+		if idx := h[hi].idx(); k.state(idx) == slotPending {
+			out = append(out, peeked{h[hi], &k.slots[idx]}) // a cancelled timer's children may be live
 		}
 	}
 	return out
@@ -389,11 +391,11 @@ func (k *Kernel) Step() bool {
 			k.ahead(next)
 		}
 	case inMsgs:
-		k.cur = k.slots[top.idx()].ev
+		k.cur = k.slots[top.idx()]
 		k.msgs = pop(k.msgs)
 		k.release(top.idx())
 	default:
-		k.cur = k.slots[top.idx()].ev
+		k.cur = k.slots[top.idx()]
 		k.timers = pop(k.timers)
 		k.release(top.idx())
 	}
@@ -464,9 +466,8 @@ func (k *Kernel) Digest() [32]byte {
 }
 
 func (k *Kernel) release(idx int32) {
-	s := &k.slots[idx]
-	s.state = slotFree
-	s.ev.Data = nil
+	k.meta[idx] = k.meta[idx]&^stateMask | slotFree
+	k.slots[idx].Data = nil
 	k.free = append(k.free, idx)
 }
 
