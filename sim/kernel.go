@@ -152,7 +152,7 @@ func (k *Kernel) SetTrace(f func(*Event)) { k.trace = f }
 // nil where it does not): next[0] fires right after the current event,
 // next[1] after that, and so on, unless the handlers post earlier ones.
 // The function must change nothing; it is for prefetching memory that
-// their handling will read (see Prefetch), which with tens of thousands
+// their handling will read (see cpu.Prefetch), which with tens of thousands
 // of nodes is a cache miss per node touched. nil removes it.
 func (k *Kernel) SetAhead(f func(next [aheadMax]*Event)) { k.ahead = f }
 

@@ -2,6 +2,9 @@ package sim
 
 import (
 	"fmt"
+	"unsafe"
+
+	"github.com/coinai/coinai/internal/cpu"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -132,6 +135,10 @@ func (n *Network) BytesSent() []int64 {
 	}
 	return out
 }
+
+// Prefetch asks the processor for node i's uplink record, which a
+// transfer from it reads (see cpu.Prefetch): a hint that changes nothing.
+func (n *Network) Prefetch(i int) { cpu.Prefetch(unsafe.Pointer(&n.up[i])) }
 
 // Region is node i's region index.
 func (n *Network) Region(i int) int { return int(n.region[i]) }

@@ -183,14 +183,13 @@ func (s *Store[P]) Len() int { return len(s.ids) }
 // ids). Blocks are never removed.
 type Tree[P any] struct {
 	// The fields read by every lookup come first, in one cache line.
-	s     *Store[P]
-	tip   int32
-	n     int32     // blocks in the tree
-	small [2]uint64 // which store positions 0..127 the tree holds
-	big   []uint64  // and positions 128 and up
-
+	s          *Store[P]
+	tip        int32
+	n          int32     // blocks in the tree
+	small      [2]uint64 // which store positions 0..127 the tree holds
 	orphans    []orphan[P]
 	maxOrphans int
+	big        []uint64 // which store positions from 128 up the tree holds
 
 	// Reused result buffers.
 	connected, evicted, undone, applied []ID

@@ -30,7 +30,9 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"unsafe"
 
+	"github.com/coinai/coinai/internal/cpu"
 	"github.com/coinai/coinai/nodes"
 	"github.com/coinai/coinai/nodes/chain"
 	"github.com/coinai/coinai/nodes/relay"
@@ -220,27 +222,29 @@ const (
 
 // Node is a proof-of-work node. Create it with New.
 type Node struct {
-	// What an announcement reads comes first (requests in flight, the
-	// count of rejections, the head of the tree: its store and the bits
-	// of the blocks it holds): with tens of thousands of nodes, each
-	// cache line of a node touched per event is a miss.
+	// What handling a message reads comes first, in the three cache lines
+	// that Prefetch asks for (with tens of thousands of nodes, each line
+	// of a node touched per event is a miss): the requests in flight, the
+	// count of rejections and the blocks served (line 1), the env and
+	// peers (line 2), the head of the tree: its store, the bits of the
+	// blocks it holds and its orphans (line 3).
 	reqs    relay.Requests[cmpctWait]
 	rejects int // blocks added to rejected (0: skip the ring)
-	tree    chain.Tree[raw]
+	served  relay.Ring[servedRec]
 
-	cfg   Config
-	env   nodes.Env
-	peers []nodes.PeerID
-	check chain.Check[raw]
-
+	env       nodes.Env
+	peers     []nodes.PeerID
 	mineTimer nodes.Handle
 	mineSeq   uint64
+	reqSeq    uint64
 
-	reqSeq uint64
+	tree chain.Tree[raw]
+
+	cfg   Config
+	check chain.Check[raw]
 
 	orphans relay.Orphans[orphanMsg] // unbounded: the tree evicts
 
-	served   relay.Ring[servedRec]
 	rejected relay.Ring[uint64] // first 8 bytes of rejected block ids
 
 	// Cache of the last bits' work and difficulty: bits change once per
@@ -438,6 +442,30 @@ func (n *Node) decode(msg []byte) (Message, *[32]byte, error) {
 	v := &verified{bytes: *r, m: m, merkle: m.Block.ComputeMerkle()}
 	sh.verified[r] = v
 	return m, &v.merkle, nil
+}
+
+// Prefetch implements nodes.Prefetcher: at stage 1 the node's first three
+// cache lines (see Node), at stage 0 what handling msg reads beyond them:
+// the requests in flight for an announcement, the served ring for a
+// request. Every message of a block's propagation goes through one of
+// these, and at 60,000 nodes each is a cache miss otherwise.
+func (n *Node) Prefetch(msg []byte, stage int) {
+	if stage == 1 {
+		p := unsafe.Pointer(n)
+		cpu.Prefetch(p)
+		cpu.Prefetch(unsafe.Add(p, 64))
+		cpu.Prefetch(unsafe.Add(p, 128))
+		return
+	}
+	if len(msg) == 0 {
+		return
+	}
+	switch MsgType(msg[0]) {
+	case MsgInv:
+		n.reqs.Prefetch()
+	case MsgGetData, MsgGetBlockTxn:
+		n.served.Prefetch()
+	}
 }
 
 // onBlockTxn completes a compact block that waited for its transactions.

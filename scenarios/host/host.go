@@ -16,10 +16,10 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"reflect"
 	"time"
 	"unsafe"
 
+	"github.com/coinai/coinai/internal/cpu"
 	"github.com/coinai/coinai/nodes"
 	"github.com/coinai/coinai/sim"
 )
@@ -169,10 +169,8 @@ func New(cfg Config) (*Host, error) {
 			return nil, fmt.Errorf("host: building node %d: %w", i, err)
 		}
 		h.nodes[i] = n
-		h.hot[i].node = n
-		if v := reflect.ValueOf(n); v.Kind() == reflect.Pointer {
-			h.hot[i].addr = v.UnsafePointer()
-		}
+		h.hot[i].node, h.hot[i].env = n, e
+		h.hot[i].pre, _ = n.(nodes.Prefetcher)
 		h.class[i], _ = n.(nodes.TrafficClassifier)
 		h.classify = h.classify || h.class[i] != nil
 	}
@@ -262,7 +260,7 @@ func (h *Host) handle(ev *sim.Event) {
 			h.count(i, ev.Data, 1)
 		}
 		hn := &h.hot[i]
-		hn.recv += int64(len(ev.Data)) + ev.Aux // payload and declared padding
+		hn.env.recv += int64(len(ev.Data)) + ev.Aux // payload and declared padding
 		hn.node.Receive(nodes.PeerID(ev.Src), ev.Data)
 	case evFault:
 		h.fault(h.cfg.Faults.Events()[ev.Tag])
@@ -372,7 +370,7 @@ func (h *Host) BytesSent() []int64 { return h.net.BytesSent() }
 func (h *Host) BytesRecv() []int64 {
 	out := make([]int64, len(h.hot))
 	for i := range h.hot {
-		out[i] = h.hot[i].recv
+		out[i] = h.envs[i].recv
 	}
 	return out
 }
@@ -436,39 +434,51 @@ func (h *Host) Computed() int64 { return h.computed }
 // env implements nodes.Env (and nodes.Preempter, nodes.Mempool) for one
 // node.
 type env struct {
-	h        *Host
-	id       int32
+	// What sending and receiving read comes first, in one cache line.
+	h    *Host
+	id   int32
+	sent int64 // messages sent
+	recv int64 // bytes delivered while online
+	// missesTxs is NodeSpec.MissesTxs, kept here where the node's calls
+	// already look.
+	missesTxs bool
+
 	rng      *rand.Rand
 	peers    []nodes.PeerID
 	meter    sim.Meter
 	busyDecl bool
 	queue    []uint64 // compute job handles, head is running
-	sent     int64    // messages sent
-	// missesTxs is NodeSpec.MissesTxs, kept here where the node's calls
-	// already look.
-	missesTxs bool
 }
 
 // hotNode is a node's entry in Host.hot.
 type hotNode struct {
 	node nodes.Node
-	recv int64          // bytes delivered while online
-	addr unsafe.Pointer // the node's memory, if it is a pointer (see ahead)
+	pre  nodes.Prefetcher // the node, if it prefetches (see ahead)
+	env  *env
 }
 
 // ahead prefetches what delivering the coming messages will read (see
-// sim.Kernel.SetAhead): for the message after next its hot entry, for the
-// next one the first two cache lines of its node, where nodes keep what
-// their message handling reads first. The entry was fetched one event
-// earlier, so reading its address does not wait.
+// sim.Kernel.SetAhead), in three stages so that each reads only memory
+// fetched one event earlier: for the third message from now its node's
+// hot entry; for the second its env, its uplink and what its node asks
+// for first (its own fields); for the next one what the node asks for
+// then (memory its fields point to). Nodes that do not implement
+// nodes.Prefetcher get their env and uplink prefetched.
 func (h *Host) ahead(next [3]*sim.Event) {
 	if ev := next[2]; ev != nil && ev.Kind == evMessage {
-		sim.Prefetch(unsafe.Pointer(&h.hot[ev.Dst]))
+		cpu.Prefetch(unsafe.Pointer(&h.hot[ev.Dst]))
 	}
 	if ev := next[1]; ev != nil && ev.Kind == evMessage {
-		if p := h.hot[ev.Dst].addr; p != nil {
-			sim.Prefetch(p)
-			sim.Prefetch(unsafe.Add(p, 64))
+		hn := &h.hot[ev.Dst]
+		if hn.pre != nil {
+			hn.pre.Prefetch(ev.Data, 1)
+		}
+		cpu.Prefetch(unsafe.Pointer(hn.env))
+		h.net.Prefetch(int(ev.Dst))
+	}
+	if ev := next[0]; ev != nil && ev.Kind == evMessage {
+		if p := h.hot[ev.Dst].pre; p != nil {
+			p.Prefetch(ev.Data, 0)
 		}
 	}
 }

@@ -1,13 +1,13 @@
 //go:build amd64 && !purego
 
-package sim
+package cpu
 
 import "unsafe"
 
 // Prefetch asks the processor to bring the cache line at p into the cache,
 // without waiting for it and without faulting on a bad address: a hint
 // that changes no result. It is for memory a caller will read soon (see
-// Kernel.SetAhead). On amd64 it is one PREFETCHT0 instruction; elsewhere,
+// sim.Kernel.SetAhead). On amd64 it is one PREFETCHT0 instruction; elsewhere,
 // and with -tags purego, it does nothing.
 //
 //go:noescape

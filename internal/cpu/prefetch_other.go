@@ -1,6 +1,6 @@
 //go:build !amd64 || purego
 
-package sim
+package cpu
 
 import "unsafe"
 
