@@ -181,6 +181,15 @@ func New(cfg Config) (*Host, error) {
 	return h, nil
 }
 
+// HugePagesFrom is the node count from which a run asks the system for
+// huge pages (cpu.HugePages) when it starts and every 2^hugeEvery events:
+// with tens of thousands of nodes nearly every read of a node's state
+// misses the TLB with 4 KB pages (an eighth of the run time at 60,000
+// nodes); a small run gains nothing and would pay for the request.
+const HugePagesFrom = 10000
+
+const hugeEvery = 23 // about 8 million events
+
 // SetObserver installs where the nodes' reports go (before Run).
 func (h *Host) SetObserver(o Observer) { h.cfg.Observer = o }
 
@@ -212,6 +221,10 @@ func (h *Host) Run() error {
 		return false
 	}
 	var fired uint64
+	huge := len(h.nodes) >= HugePagesFrom
+	if huge {
+		cpu.HugePages()
+	}
 	lastProgress := time.Now()
 	for {
 		budget := uint64(4096)
@@ -222,6 +235,9 @@ func (h *Host) Run() error {
 			budget = min(budget, h.cfg.MaxEvents-fired)
 		}
 		n := h.k.Run(h.cfg.StopTime, budget, stop)
+		if huge && fired>>hugeEvery != (fired+n)>>hugeEvery {
+			cpu.HugePages() // the memory mapped since, as the heap grew
+		}
 		fired += n
 		if h.cfg.Progress != nil && time.Since(lastProgress) > 100*time.Millisecond {
 			h.cfg.Progress(h.k.Now())
