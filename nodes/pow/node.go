@@ -114,6 +114,18 @@ type Shared struct {
 	// first node that added a block, and every node serving it in the
 	// other form sends one shared copy instead of a copy each.
 	retyped map[raw]raw
+	// small holds the run's small messages (announcements and requests,
+	// by type, block and relay form): every node announcing a block sends
+	// the same bytes, so one shared slice, which stays in the cache for
+	// all its receivers, replaces an allocation per node and block.
+	small map[smallKey][]byte
+}
+
+// smallKey names a small message: type, block id, relay form.
+type smallKey struct {
+	typ  MsgType
+	want Relay
+	id   [32]byte
 }
 
 // verified is a decoded block message with its hashes, kept with a copy of
@@ -133,7 +145,8 @@ const maxVerified = 1024
 // NewShared returns state for the nodes of one run that expects about
 // expectedBlocks blocks (0 if unknown).
 func NewShared(expectedBlocks int) *Shared {
-	return &Shared{blocks: chain.NewStore[raw](expectedBlocks + 1), verified: map[raw]*verified{}, retyped: map[raw]raw{}}
+	return &Shared{blocks: chain.NewStore[raw](expectedBlocks + 1), verified: map[raw]*verified{}, retyped: map[raw]raw{},
+		small: map[smallKey][]byte{}}
 }
 
 func (c *Config) validate() error {
@@ -507,8 +520,7 @@ func (n *Node) request(id [32]byte, from nodes.PeerID) {
 
 // ask sends GetData to the current announcer and arms the timeout.
 func (n *Node) ask(r *relay.Request[cmpctWait]) {
-	m := Message{Type: MsgGetData, ID: r.ID(), Want: n.cfg.Relay}
-	n.env.Send(r.Peer(), m.Append(make([]byte, 0, getDataSize)), 0)
+	n.env.Send(r.Peer(), n.small(MsgGetData, r.ID(), n.cfg.Relay), 0)
 	n.arm(r)
 }
 
@@ -538,6 +550,31 @@ func (n *Node) serve(to nodes.PeerID, id [32]byte, want Relay) {
 		typ, pad = MsgCmpctBlock, ShortIDSize*int(count)
 	}
 	n.env.Send(to, n.retype(e.Payload, typ)[:], pad)
+}
+
+// small returns the encoding of a small message (Inv, GetData with want,
+// GetBlockTxn, BlockTxn) of block id: shared by the run's nodes (see
+// Shared.small), or a new slice for a node without Shared.
+func (n *Node) small(typ MsgType, id [32]byte, want Relay) []byte {
+	m := Message{Type: typ, ID: id}
+	size := idMsgSize
+	if typ == MsgGetData {
+		m.Want, size = want, getDataSize
+	}
+	sh := n.cfg.Shared
+	if sh == nil {
+		return m.Append(make([]byte, 0, size))
+	}
+	k := smallKey{typ: typ, want: m.Want, id: id}
+	if b, ok := sh.small[k]; ok {
+		return b
+	}
+	if len(sh.small) >= maxVerified {
+		clear(sh.small)
+	}
+	b := m.Append(make([]byte, 0, size))
+	sh.small[k] = b
+	return b
 }
 
 // retype returns the block message r with message type typ: r itself, or
@@ -572,8 +609,7 @@ func (n *Node) serveTxn(to nodes.PeerID, id [32]byte) {
 		return
 	}
 	_, bytes := rawFiller(e.Payload)
-	m := Message{Type: MsgBlockTxn, ID: id}
-	n.env.Send(to, m.Append(make([]byte, 0, idMsgSize)), int(bytes))
+	n.env.Send(to, n.small(MsgBlockTxn, id, 0), int(bytes))
 }
 
 // wasServed records (peer, block, kind) in a small ring and reports whether
@@ -612,8 +648,7 @@ func (n *Node) onBlock(from nodes.PeerID, m *Message, msg []byte, merkle *[32]by
 		}
 		if r.Extra.msg == nil {
 			r.Extra = cmpctWait{msg: msg, from: from}
-			gm := Message{Type: MsgGetBlockTxn, ID: m.ID}
-			n.env.Send(from, gm.Append(make([]byte, 0, idMsgSize)), 0)
+			n.env.Send(from, n.small(MsgGetBlockTxn, m.ID, 0), 0)
 		}
 		return
 	}
@@ -698,8 +733,7 @@ func (n *Node) onAccepted(id [32]byte, r raw, from nodes.PeerID) {
 		ns = copy(skip[:], q.Announcers())
 	}
 	n.env.Observe(n.event(nodes.EvAccepted, id, r))
-	inv := Message{Type: MsgInv, ID: id}
-	msg := inv.Append(make([]byte, 0, idMsgSize))
+	msg := n.small(MsgInv, id, 0)
 	for _, p := range n.peers {
 		if p == from || slices.Contains(skip[:ns], p) {
 			continue
