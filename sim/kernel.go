@@ -123,6 +123,8 @@ type Kernel struct {
 	dbuf      []byte
 	trace     func(*Event)
 	ahead     func(next [aheadMax]*Event)
+	aheadBuf  [aheadMax]Event // copies of the events shown to ahead
+	peeked    Event           // Peek's copy of a calendar event
 }
 
 // aheadMax is how many coming events SetAhead's function is shown.
@@ -179,7 +181,7 @@ func (k *Kernel) schedule(ev Event, track bool) Handle {
 	}
 	k.seq++
 	ev.Seq = k.seq
-	if !track && k.cal.fits(k.now, ev.At) {
+	if !track && k.cal.fits(k.now, &ev) {
 		k.cal.add(&ev)
 		return 0
 	}
@@ -284,7 +286,8 @@ func (k *Kernel) Peek() *Event {
 		return nil
 	}
 	if where == inCalendar {
-		return k.cal.peek(e)
+		k.cal.peek(e, &k.peeked)
+		return &k.peeked
 	}
 	return &k.slots[e.idx()]
 }
@@ -385,7 +388,8 @@ func (k *Kernel) Step() bool {
 			var next [aheadMax]*Event
 			for i := range next {
 				if k.cal.head+i < len(k.cal.order) {
-					next[i] = k.cal.peek(k.cal.order[k.cal.head+i])
+					next[i] = &k.aheadBuf[i]
+					k.cal.peek(k.cal.order[k.cal.head+i], next[i])
 				}
 			}
 			k.ahead(next)

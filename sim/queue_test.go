@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"unsafe"
 )
 
 // refQueue is the kernel's contract in its plainest form: a list of pending
@@ -202,6 +203,34 @@ func TestSortByTime(t *testing.T) {
 			if !slices.Equal(keys, want) {
 				t.Fatalf("n %d, spread %d: not in (time, sequence) order", n, spread)
 			}
+		}
+	}
+}
+
+// TestCalRec: the calendar's record of an event is one 64-byte cache line
+// and gives back every field; Data keeps its bytes and length (its
+// capacity becomes its length), and nil stays nil.
+func TestCalRec(t *testing.T) {
+	if s := unsafe.Sizeof(calRec{}); s != 64 {
+		t.Errorf("calRec is %d bytes, want 64", s)
+	}
+	buf := make([]byte, 3, 10)
+	copy(buf, "abc")
+	for _, tc := range []struct {
+		name string
+		data []byte
+	}{{"nil", nil}, {"empty", buf[:0]}, {"bytes", buf}} {
+		ev := Event{At: 1 << 40, Seq: 7, Kind: 3, Src: -1, Dst: 1 << 30, ID: ^uint64(0), Tag: 5, Aux: -9, Data: tc.data}
+		var r calRec
+		r.set(&ev)
+		var got Event
+		r.get(&got)
+		if got.At != ev.At || got.Seq != ev.Seq || got.Kind != ev.Kind || got.Src != ev.Src || got.Dst != ev.Dst ||
+			got.ID != ev.ID || got.Tag != ev.Tag || got.Aux != ev.Aux {
+			t.Errorf("%s: got %+v, want %+v", tc.name, got, ev)
+		}
+		if (got.Data == nil) != (tc.data == nil) || string(got.Data) != string(tc.data) || len(tc.data) > 0 && &got.Data[0] != &tc.data[0] {
+			t.Errorf("%s: Data %q (nil %v), want %q (nil %v), same memory", tc.name, got.Data, got.Data == nil, tc.data, tc.data == nil)
 		}
 	}
 }
