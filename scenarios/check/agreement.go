@@ -53,14 +53,22 @@ func (s *Suite) agreement() (ok, reason string) {
 		return fmt.Sprintf("lowest tip %d is within the fork depth%s", low, left), ""
 	}
 	var first [32]byte
+	// Most nodes share a few tips: walk back from each distinct tip once.
+	below := map[[32]byte][32]byte{}
 	for k, t := range tips {
 		id, h := t.id, t.height
+		if a, ok := below[t.id]; ok {
+			id, h = a, at
+		}
 		for h > at {
 			b, ok := s.o.Block(id)
 			if !ok {
 				break
 			}
 			id, h = b.Parent, b.Height-1
+		}
+		if h == at {
+			below[t.id] = id
 		}
 		if k == 0 {
 			first = id
