@@ -59,7 +59,11 @@ func HugePages() int64 {
 		}
 		if madvise(a, b-a, madvHugepage) {
 			total += int64(b - a)
-			madvise(a, b-a, madvCollapse)
+			// One huge page at a time: a range that the kernel cannot
+			// collapse (not populated yet) fails the whole call.
+			for x := a; x < b; x += hugeSize {
+				madvise(x, hugeSize, madvCollapse)
+			}
 		}
 	}
 	return total
