@@ -14,6 +14,9 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"hash"
+	"unsafe"
+
+	"github.com/coinai/coinai/internal/cpu"
 )
 
 // Time is virtual time in nanoseconds since the start of the run.
@@ -391,6 +394,12 @@ func (k *Kernel) Step() bool {
 					next[i] = &k.aheadBuf[i]
 					k.cal.peek(k.cal.order[k.cal.head+i], next[i])
 				}
+			}
+			// The record shown next time, so that reading it then does
+			// not wait (a large bucket's records leave the cache between
+			// its sort and its firing).
+			if i := k.cal.head + aheadMax; i < len(k.cal.order) {
+				cpu.Prefetch(unsafe.Pointer(k.cal.at(k.cal.cur&calMask, k.cal.order[i].idx())))
 			}
 			k.ahead(next)
 		}
