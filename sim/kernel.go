@@ -453,13 +453,14 @@ func (k *Kernel) Run(until Time, maxEvents uint64, stop func() bool) uint64 {
 
 // absorb adds (time, kind, src, dst, id) of a delivered event to the digest.
 func (k *Kernel) absorb(ev *Event) {
-	var b [25]byte
+	n := len(k.dbuf)
+	k.dbuf = k.dbuf[:n+25] // capacity 8192: flushed below at 8000
+	b := k.dbuf[n : n+25]
 	binary.LittleEndian.PutUint64(b[0:], uint64(ev.At))
 	b[8] = ev.Kind
 	binary.LittleEndian.PutUint32(b[9:], uint32(ev.Src))
 	binary.LittleEndian.PutUint32(b[13:], uint32(ev.Dst))
 	binary.LittleEndian.PutUint64(b[17:], ev.ID)
-	k.dbuf = append(k.dbuf, b[:]...)
 	if len(k.dbuf) >= 8000 {
 		k.digest.Write(k.dbuf)
 		k.dbuf = k.dbuf[:0]

@@ -12,3 +12,9 @@ import "unsafe"
 //
 //go:noescape
 func Prefetch(p unsafe.Pointer)
+
+// PrefetchLines is Prefetch for the n cache lines from p (p, p+64, ...):
+// one call for a record of several lines.
+//
+//go:noescape
+func PrefetchLines(p unsafe.Pointer, n int)

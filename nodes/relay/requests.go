@@ -77,9 +77,7 @@ type Requests[X any] struct {
 // announcement reads (see cpu.Prefetch); it changes nothing.
 func (q *Requests[X]) Prefetch() {
 	if len(q.list) > 0 {
-		p := unsafe.Pointer(&q.list[0])
-		cpu.Prefetch(p)
-		cpu.Prefetch(unsafe.Add(p, 64))
+		cpu.PrefetchLines(unsafe.Pointer(&q.list[0]), 2)
 	}
 }
 

@@ -36,11 +36,8 @@ func (r *Ring[K]) Prefetch() {
 	if len(r.keys) == 0 {
 		return
 	}
-	p := unsafe.Pointer(&r.keys[0])
-	size := uintptr(len(r.keys)) * unsafe.Sizeof(r.keys[0])
-	for off := uintptr(0); off < size; off += 64 {
-		cpu.Prefetch(unsafe.Add(p, off))
-	}
+	size := int(uintptr(len(r.keys)) * unsafe.Sizeof(r.keys[0]))
+	cpu.PrefetchLines(unsafe.Pointer(&r.keys[0]), (size+63)/64)
 }
 
 // Size returns the number of keys the ring holds.

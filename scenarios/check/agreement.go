@@ -7,6 +7,13 @@ import (
 	"github.com/coinai/coinai/scenarios/observe"
 )
 
+// tip is a node's tip, as agreement collects them.
+type tip struct {
+	node   int
+	id     [32]byte
+	height int64
+}
+
 // agreement walks the tip of every online honest node back to a common
 // height ForkDepth below the lowest of their tips and asks that all land
 // on the same block. Nodes that were offline within the last
@@ -14,12 +21,8 @@ import (
 func (s *Suite) agreement() (ok, reason string) {
 	now := s.h.Now()
 	since := max(now-RejoinIntervals*s.cfg.TargetInterval, 0)
-	type tip struct {
-		node   int
-		id     [32]byte
-		height int64
-	}
-	var tips []tip
+	tips := s.tips[:0]
+	defer func() { s.tips = tips[:0] }()
 	offline, cheats := 0, 0
 	for i := range s.h.NumNodes() {
 		t, is := s.h.Node(i).(nodes.Tipper)

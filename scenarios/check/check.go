@@ -90,6 +90,8 @@ type Suite struct {
 	h   Host
 	o   *observe.Observer
 
+	tips []tip // agreement's buffer, reused across rounds
+
 	failed *Result // the failure that stopped the run
 	rounds int     // periodic rounds run
 
