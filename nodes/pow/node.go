@@ -460,8 +460,9 @@ func (n *Node) decode(msg []byte) (Message, *[32]byte, error) {
 // Prefetch implements nodes.Prefetcher: at stage 1 the node's first three
 // cache lines (see Node), at stage 0 what handling msg reads beyond them:
 // the requests in flight for an announcement, the served ring for a
-// request, the peers for a block (which is announced to them). Every message of a block's propagation goes through one of
-// these, and at 60,000 nodes each is a cache miss otherwise.
+// request, the peers for a block (which is announced to them). Every
+// message of a block's propagation goes through one of these, and at
+// 60,000 nodes each is a cache miss otherwise.
 func (n *Node) Prefetch(msg []byte, stage int) {
 	if stage == 1 {
 		cpu.PrefetchLines(unsafe.Pointer(n), 3)
