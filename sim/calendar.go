@@ -6,20 +6,21 @@ import (
 	"unsafe"
 )
 
-// The calendar holds the posted events (messages in flight) that fire within
-// the next calSpan of virtual time, in buckets of calWidth: an event at time
-// t goes to bucket t/calWidth, stored by value in the bucket's slice. When
-// the kernel reaches a bucket it sorts the bucket's (time, sequence) keys
-// once and fires its events in that order; an event posted into the bucket
-// being fired is inserted among the remaining keys.
+// The calendar holds the posted events (messages in flight) that fire
+// within the next 2 s or so of virtual time, in buckets of about 1 ms: an
+// event at time t goes to bucket t/2^calWidthBits, stored by value in the
+// bucket's chunks, in the order posted. When the kernel reaches a bucket
+// it sorts the bucket's events by (time, sequence) once, into run, and
+// fires them front to back; an event posted into the bucket being fired is
+// inserted into run at its place.
 //
 // A heap holding a million messages pops each through a dozen levels of
 // scattered memory and reads its event from a slot written long before;
-// a bucket is read front to back, once, when its time comes, so the memory
-// it costs is streamed instead of waited for. Firing order is still exactly
-// (time, sequence): buckets partition time, the kernel compares the
-// calendar's next event with the heaps' tops, and posted events beyond the
-// span wait in the msgs heap.
+// a bucket is read once, when its time comes, and its sorted run front to
+// back, so the memory it costs is streamed instead of waited for. Firing
+// order is still exactly (time, sequence): buckets partition time, the
+// kernel compares the calendar's next event with the heaps' tops, and
+// posted events beyond the calendar's span wait in the msgs heap.
 const (
 	calWidthBits = 20                          // bucket width 2^20 ns, about 1 ms
 	calBuckets   = 2048                        // span about 2.1 s
@@ -37,12 +38,14 @@ type calendar struct {
 	n       int              // events in the calendar
 	spare   []*chunk         // chunks of emptied buckets, for reuse
 	// cur is the absolute number (time/calWidth) of the bucket being
-	// fired, or calNone; order holds its keys sorted, order[head:] not
-	// fired yet. Each key is (time, sequence<<idxBits | index in bucket).
-	cur   int64
-	order []entry
-	head  int
-	tmp   []entry // scratch for sortByTime
+	// fired, or calNone. Its events are in run, sorted by (time,
+	// sequence), run[head:] not fired yet: read front to back, they come
+	// from memory as a stream. While cur is set, run[head:] is not empty.
+	cur  int64
+	run  []calRec
+	head int
+	keys []entry // scratch for open
+	tmp  []entry // scratch for sortByTime
 }
 
 // bucket stores its events by value in fixed-size chunks taken from the
@@ -100,9 +103,29 @@ func (c *calendar) fits(now Time, ev *Event) bool {
 	return ev.At>>calWidthBits-now>>calWidthBits < calBuckets && len(ev.Data) <= calMaxData
 }
 
-// add puts ev (its At and Seq set, At >= now) into its bucket.
+// add puts ev (its At and Seq set, At >= now) into its bucket, or into
+// run if that is its bucket.
 func (c *calendar) add(ev *Event) {
 	abs := ev.At >> calWidthBits
+	switch {
+	case abs == c.cur:
+		// After the events due no later (ev has the largest sequence).
+		rest := c.run[c.head:]
+		j, _ := slices.BinarySearchFunc(rest, ev.At, func(r calRec, at Time) int {
+			if r.at <= at {
+				return -1
+			}
+			return 1
+		})
+		c.run = slices.Insert(c.run, c.head+j, calRec{})
+		c.run[c.head+j].set(ev)
+		c.n++
+		return
+	case c.cur != calNone && abs < c.cur:
+		// Only before the current bucket fired anything (its events are
+		// not earlier than anything posted since): put it back.
+		c.unopen()
+	}
 	b := abs & calMask
 	bk := &c.buckets[b]
 	i := bk.n
@@ -123,17 +146,28 @@ func (c *calendar) add(ev *Event) {
 	bk.n++
 	c.used[b>>6] |= 1 << (b & 63)
 	c.n++
-	switch {
-	case abs == c.cur:
-		e := makeEntry(ev.At, ev.Seq, int32(i))
-		rest := c.order[c.head:]
-		j, _ := slices.BinarySearchFunc(rest, e, cmpEntry)
-		c.order = slices.Insert(c.order, c.head+j, e)
-	case c.cur != calNone && abs < c.cur:
-		// Only before the current bucket fired anything (its events are
-		// not earlier than anything posted since): sort it again later.
-		c.cur = calNone
+}
+
+// unopen returns the events of run to their bucket, in sequence order as
+// a bucket keeps them, and leaves no bucket being fired.
+func (c *calendar) unopen() {
+	rest := c.run[c.head:]
+	slices.SortFunc(rest, func(a, b calRec) int {
+		if a.seq < b.seq {
+			return -1
+		}
+		return 1
+	})
+	var ev Event
+	n := c.n
+	c.cur = calNone
+	for i := range rest {
+		rest[i].get(&ev)
+		c.add(&ev) // into its bucket, now that cur is unset
 	}
+	c.n = n
+	clear(c.run)
+	c.run, c.head = c.run[:0], 0
 }
 
 func cmpEntry(a, b entry) int {
@@ -149,17 +183,16 @@ func cmpEntry(a, b entry) int {
 // next returns the key of the calendar's next event; now is the kernel's
 // clock, no later than any event in the calendar.
 func (c *calendar) next(now Time) (entry, bool) {
-	if c.cur != calNone && c.head < len(c.order) {
-		return c.order[c.head], true
+	if c.cur == calNone {
+		if c.n == 0 {
+			return entry{}, false
+		}
+		base := now >> calWidthBits
+		s := c.firstUsed(int(base & calMask))
+		c.open(base + int64((s-int(base&calMask))&calMask))
 	}
-	if c.n == 0 {
-		return entry{}, false
-	}
-	base := now >> calWidthBits
-	s := c.firstUsed(int(base & calMask))
-	abs := base + int64((s-int(base&calMask))&calMask)
-	c.open(abs)
-	return c.order[0], true
+	r := &c.run[c.head]
+	return makeEntry(r.at, r.seq, 0), true
 }
 
 // firstUsed returns the first non-empty bucket at or after slot from, in
@@ -178,16 +211,29 @@ func (c *calendar) firstUsed(from int) int {
 	panic("sim: calendar count and buckets disagree")
 }
 
-// open makes bucket abs the one being fired: its keys, sorted.
+// open makes bucket abs the one being fired: its events, sorted, into
+// run (its chunks go back to the spare ones).
 func (c *calendar) open(abs int64) {
-	bk := &c.buckets[abs&calMask]
-	c.order = c.order[:0]
+	b := abs & calMask
+	bk := &c.buckets[b]
+	c.keys = c.keys[:0]
 	for _, ch := range bk.chunks {
-		for j := range min(calChunk, bk.n-len(c.order)) {
-			c.order = append(c.order, makeEntry(ch[j].at, ch[j].seq, int32(len(c.order))))
+		for j := range min(calChunk, bk.n-len(c.keys)) {
+			c.keys = append(c.keys, makeEntry(ch[j].at, ch[j].seq, int32(len(c.keys))))
 		}
 	}
-	c.tmp = sortByTime(c.order, c.tmp)
+	c.tmp = sortByTime(c.keys, c.tmp)
+	c.run = slices.Grow(c.run[:0], len(c.keys))
+	for _, e := range c.keys {
+		c.run = append(c.run, *c.at(b, e.idx()))
+	}
+	for _, ch := range bk.chunks {
+		clear(ch[:]) // drop the Data references of the copies moved out
+	}
+	c.spare = append(c.spare, bk.chunks...)
+	clear(bk.chunks)
+	bk.chunks, bk.n = bk.chunks[:0], 0
+	c.used[b>>6] &^= 1 << (b & 63)
 	c.cur, c.head = abs, 0
 }
 
@@ -238,27 +284,24 @@ func sortByTime(keys, tmp []entry) []entry {
 // pop removes the calendar's next event (the one next returned) and
 // copies it to dst.
 func (c *calendar) pop(dst *Event) {
-	e := c.order[c.head]
+	r := &c.run[c.head]
 	c.head++
-	b := c.cur & calMask
-	r := c.at(b, e.idx())
 	r.get(dst)
 	r.data = nil
 	c.n--
-	if c.head == len(c.order) {
-		bk := &c.buckets[b]
-		c.spare = append(c.spare, bk.chunks...)
-		clear(bk.chunks)
-		bk.chunks, bk.n = bk.chunks[:0], 0
-		c.used[b>>6] &^= 1 << (b & 63)
+	if c.head == len(c.run) {
+		c.run, c.head = c.run[:0], 0
 		c.cur = calNone
 	}
 }
 
-// peek copies the event of key e, which next returned, to dst.
-func (c *calendar) peek(e entry, dst *Event) {
-	c.at(c.cur&calMask, e.idx()).get(dst)
-}
+// left returns how many events of the bucket being fired are not fired
+// yet, the one next returned included (0 if no bucket is being fired).
+func (c *calendar) left() int { return len(c.run) - c.head }
+
+// peek copies event i of the bucket being fired (0: the one next
+// returned) to dst; i < left().
+func (c *calendar) peek(i int, dst *Event) { c.run[c.head+i].get(dst) }
 
 // upTo appends to out the keys and events of the calendar in firing order,
 // whole buckets at a time, until at least n are collected or the calendar
@@ -267,24 +310,22 @@ func (c *calendar) upTo(now Time, n int, out []peeked) []peeked {
 	if c.n == 0 {
 		return out
 	}
+	start := len(out)
+	if c.cur != calNone {
+		for _, r := range c.run[c.head:] {
+			ev := new(Event)
+			r.get(ev)
+			out = append(out, peeked{makeEntry(r.at, r.seq, 0), ev})
+		}
+	}
 	base := now >> calWidthBits
 	from := int(base & calMask)
-	start := len(out)
 	for k := 0; k < calBuckets && len(out)-start < n; k++ {
 		s := (from + k) & calMask
 		if c.used[s>>6]&(1<<(s&63)) == 0 {
 			continue
 		}
-		abs := base + int64(k)
 		first := len(out)
-		if abs == c.cur {
-			for _, e := range c.order[c.head:] {
-				ev := new(Event)
-				c.at(int64(s), e.idx()).get(ev)
-				out = append(out, peeked{e, ev})
-			}
-			continue
-		}
 		for i := range int32(c.buckets[s].n) {
 			ev := new(Event)
 			c.at(int64(s), i).get(ev)

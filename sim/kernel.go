@@ -14,9 +14,6 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"hash"
-	"unsafe"
-
-	"github.com/coinai/coinai/internal/cpu"
 )
 
 // Time is virtual time in nanoseconds since the start of the run.
@@ -289,7 +286,7 @@ func (k *Kernel) Peek() *Event {
 		return nil
 	}
 	if where == inCalendar {
-		k.cal.peek(e, &k.peeked)
+		k.cal.peek(0, &k.peeked)
 		return &k.peeked
 	}
 	return &k.slots[e.idx()]
@@ -389,17 +386,9 @@ func (k *Kernel) Step() bool {
 		k.cal.pop(&k.cur)
 		if k.ahead != nil && k.cal.cur != calNone {
 			var next [aheadMax]*Event
-			for i := range next {
-				if k.cal.head+i < len(k.cal.order) {
-					next[i] = &k.aheadBuf[i]
-					k.cal.peek(k.cal.order[k.cal.head+i], next[i])
-				}
-			}
-			// The record shown next time, so that reading it then does
-			// not wait (a large bucket's records leave the cache between
-			// its sort and its firing).
-			if i := k.cal.head + aheadMax; i < len(k.cal.order) {
-				cpu.Prefetch(unsafe.Pointer(k.cal.at(k.cal.cur&calMask, k.cal.order[i].idx())))
+			for i := range min(aheadMax, k.cal.left()) {
+				next[i] = &k.aheadBuf[i]
+				k.cal.peek(i, next[i])
 			}
 			k.ahead(next)
 		}
