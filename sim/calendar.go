@@ -299,6 +299,16 @@ func (c *calendar) pop(dst *Event) {
 // yet, the one next returned included (0 if no bucket is being fired).
 func (c *calendar) left() int { return len(c.run) - c.head }
 
+// coming fills dst from event i of the bucket being fired (0: the one
+// next returned); i < left().
+func (c *calendar) coming(i int, dst *Coming) {
+	r := &c.run[c.head+i]
+	dst.Kind, dst.Dst, dst.Data = r.kind, r.dst, nil
+	if r.data != nil {
+		dst.Data = unsafe.Slice(r.data, r.n)
+	}
+}
+
 // peek copies event i of the bucket being fired (0: the one next
 // returned) to dst; i < left().
 func (c *calendar) peek(i int, dst *Event) { c.run[c.head+i].get(dst) }

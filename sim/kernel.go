@@ -122,13 +122,21 @@ type Kernel struct {
 	digest    hash.Hash
 	dbuf      []byte
 	trace     func(*Event)
-	ahead     func(next [aheadMax]*Event)
-	aheadBuf  [aheadMax]Event // copies of the events shown to ahead
-	peeked    Event           // Peek's copy of a calendar event
+	ahead     func(next *[AheadMax]Coming, n int)
+	coming    [AheadMax]Coming // what ahead is shown
+	peeked    Event            // Peek's copy of a calendar event
 }
 
-// aheadMax is how many coming events SetAhead's function is shown.
-const aheadMax = 3
+// AheadMax is how many coming events SetAhead's function is shown.
+const AheadMax = 3
+
+// Coming is what SetAhead's function is shown of an event that will fire
+// soon: where it goes and what it carries.
+type Coming struct {
+	Kind uint8
+	Dst  int32
+	Data []byte
+}
 
 // Where the next event waits (see Kernel.top).
 const (
@@ -149,14 +157,14 @@ func NewKernel(handler func(*Event)) *Kernel {
 func (k *Kernel) SetTrace(f func(*Event)) { k.trace = f }
 
 // SetAhead installs a function that Step calls before handling each event
-// fired from the calendar, with the events that will fire next when it
-// knows them cheaply (the following ones of the same calendar bucket;
-// nil where it does not): next[0] fires right after the current event,
-// next[1] after that, and so on, unless the handlers post earlier ones.
+// fired from the calendar, with the n events that will fire next when it
+// knows them cheaply (the following ones of the same calendar bucket, at
+// most AheadMax): next[0] fires right after the current event, next[1]
+// after that, and so on, unless the handlers post earlier ones.
 // The function must change nothing; it is for prefetching memory that
 // their handling will read (see cpu.Prefetch), which with tens of thousands
 // of nodes is a cache miss per node touched. nil removes it.
-func (k *Kernel) SetAhead(f func(next [aheadMax]*Event)) { k.ahead = f }
+func (k *Kernel) SetAhead(f func(next *[AheadMax]Coming, n int)) { k.ahead = f }
 
 // Now is the current virtual time.
 func (k *Kernel) Now() Time { return k.now }
@@ -385,12 +393,14 @@ func (k *Kernel) Step() bool {
 	case inCalendar:
 		k.cal.pop(&k.cur)
 		if k.ahead != nil && k.cal.cur != calNone {
-			var next [aheadMax]*Event
-			for i := range min(aheadMax, k.cal.left()) {
-				next[i] = &k.aheadBuf[i]
-				k.cal.peek(i, next[i])
+			// A field of the kernel, not a local: a pointer to a local
+			// passed to a function value escapes, one allocation an event.
+			next := &k.coming
+			n := min(AheadMax, k.cal.left())
+			for i := range n {
+				k.cal.coming(i, &next[i])
 			}
-			k.ahead(next)
+			k.ahead(next, n)
 		}
 	case inMsgs:
 		k.cur = k.slots[top.idx()]

@@ -480,11 +480,11 @@ type hotNode struct {
 // for first (its own fields); for the next one what the node asks for
 // then (memory its fields point to). Nodes that do not implement
 // nodes.Prefetcher get their env and uplink prefetched.
-func (h *Host) ahead(next [3]*sim.Event) {
-	if ev := next[2]; ev != nil && ev.Kind == evMessage {
-		cpu.Prefetch(unsafe.Pointer(&h.hot[ev.Dst]))
+func (h *Host) ahead(next *[sim.AheadMax]sim.Coming, n int) {
+	if n > 2 && next[2].Kind == evMessage {
+		cpu.Prefetch(unsafe.Pointer(&h.hot[next[2].Dst]))
 	}
-	if ev := next[1]; ev != nil && ev.Kind == evMessage {
+	if ev := &next[1]; n > 1 && ev.Kind == evMessage {
 		hn := &h.hot[ev.Dst]
 		if hn.pre != nil {
 			hn.pre.Prefetch(ev.Data, 1)
@@ -492,7 +492,7 @@ func (h *Host) ahead(next [3]*sim.Event) {
 		cpu.Prefetch(unsafe.Pointer(hn.env))
 		h.net.Prefetch(int(ev.Dst))
 	}
-	if ev := next[0]; ev != nil && ev.Kind == evMessage {
+	if ev := &next[0]; n > 0 && ev.Kind == evMessage {
 		if p := h.hot[ev.Dst].pre; p != nil {
 			p.Prefetch(ev.Data, 0)
 		}
