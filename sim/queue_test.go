@@ -234,3 +234,44 @@ func TestCalRec(t *testing.T) {
 		}
 	}
 }
+
+// TestSetAhead: before each event fired from the calendar, SetAhead's
+// function is shown the events that then fire next (kind, destination,
+// data), up to AheadMax of them and no further than the calendar bucket;
+// the last event of a bucket shows nothing.
+func TestSetAhead(t *testing.T) {
+	var fired []Coming
+	shown := map[int][]Coming{} // by the index of the event about to fire
+	k := NewKernel(func(ev *Event) {
+		fired = append(fired, Coming{Kind: ev.Kind, Dst: ev.Dst, Data: ev.Data})
+	})
+	k.SetAhead(func(next *[AheadMax]Coming, n int) {
+		shown[len(fired)] = slices.Clone(next[:n])
+	})
+	r := rand.New(rand.NewPCG(5, 6))
+	for i := range 200 {
+		// Two buckets' worth: 0-2 ms.
+		k.Post(Event{At: Time(r.IntN(2 << calWidthBits)), Kind: uint8(1 + i%3), Dst: int32(i), Data: []byte{byte(i)}})
+	}
+	k.Run(0, 0, nil)
+	if len(fired) != 200 || len(shown) != 198 {
+		t.Fatalf("fired %d, shown before %d; want 200 and 198 (not before the last of each bucket)", len(fired), len(shown))
+	}
+	sawFull, sawShort := false, false
+	for i, s := range shown {
+		if len(s) == AheadMax {
+			sawFull = true
+		} else {
+			sawShort = true // near the end of a bucket
+		}
+		for j, c := range s {
+			f := fired[i+1+j]
+			if c.Kind != f.Kind || c.Dst != f.Dst || string(c.Data) != string(f.Data) {
+				t.Fatalf("before event %d, coming %d is %+v; fired %+v", i, j, c, f)
+			}
+		}
+	}
+	if !sawFull || !sawShort {
+		t.Errorf("shown full %v, short %v: want both", sawFull, sawShort)
+	}
+}
