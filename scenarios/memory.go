@@ -15,7 +15,7 @@ import (
 // set): 600 nodes x 100 blocks 24 MB, 2,000 x 10 28 MB, 2,000 x 100 50 MB,
 // 2,000 x 400 119 MB, 6,000 x 10 45 MB, 6,000 x 100 109 MB, 600 x 1,000
 // 79 MB, 20,000 x 10 148 MB, 20,000 x 100 280 MB, 60,000 x 10 329 MB,
-// 60,000 x 100 620-870 MB (from 10,000 nodes the heap is on 2 MB pages,
+// 60,000 x 100 580-870 MB (from 10,000 nodes the heap is on 2 MB pages,
 // see host.HugePagesFrom, which rounds it up and varies with the
 // collapse): about 17 MB, 4.5-5.5 KB a node (the node, its env, peers,
 // rings and timers, the plan's and the observer's records) and 75-120 B a
