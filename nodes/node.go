@@ -217,6 +217,19 @@ type TrafficClassifier interface {
 	MsgClass(msg []byte) string
 }
 
+// Prefetcher is implemented by a node that can ask the processor, ahead of
+// time, for the memory its handling of a message will read: a hint that
+// changes nothing, for simulations of tens of thousands of nodes whose
+// state does not fit in the caches (each node touched is a cache miss
+// otherwise). The host calls it for messages about to be delivered: first
+// with stage 1, when the node may ask only for its own memory (its fields
+// are not in the cache yet, so it must not read them), then, about one
+// event later, with stage 0, when it may read its fields and ask for what
+// they point to. It must not modify anything.
+type Prefetcher interface {
+	Prefetch(msg []byte, stage int)
+}
+
 // Node is a protocol state machine driven by its caller.
 type Node interface {
 	// Start is called once, before any other callback.

@@ -12,12 +12,16 @@ import (
 // 2-core amd64, Go 1.26):
 //
 // pow (scenarios/pow-bitcoin.toml with group.0.count and run.stop_height
-// set): 600 nodes x 100 blocks 26 MB, 2,000 x 10 31 MB, 2,000 x 100 55 MB,
-// 2,000 x 400 137 MB, 6,000 x 10 66 MB, 6,000 x 100 129 MB, 20,000 x 10
-// 183 MB, 600 x 1,000 96 MB: about 15 MB, 7.1 KB a node (peer tables,
-// block tree, ledger) and 120-140 B a node per block (arrivals, propagation
-// rows, chain entries). A 10,000,000-node run dies out of memory while its
-// nodes are being built.
+// set): 600 nodes x 100 blocks 24 MB, 2,000 x 10 28 MB, 2,000 x 100 50 MB,
+// 2,000 x 400 119 MB, 6,000 x 10 45 MB, 6,000 x 100 109 MB, 600 x 1,000
+// 79 MB, 20,000 x 10 148 MB, 20,000 x 100 280 MB, 60,000 x 10 329 MB,
+// 60,000 x 100 580-870 MB (from 10,000 nodes the heap is on 2 MB pages,
+// see host.HugePagesFrom, which rounds it up and varies with the
+// collapse): about 17 MB, 4.5-5.5 KB a node (the node, its env, peers,
+// rings and timers, the plan's and the observer's records) and 75-120 B a
+// node per block (arrivals, propagation rows; the nodes' block trees share
+// one store, pow.Shared, and keep a bit per block). A 10,000,000-node run
+// dies out of memory while its nodes are being built.
 //
 // coinai (per node-block memory grows with the training attempts, whose
 // results are kept): coinai-300.toml 300 nodes x 100 blocks 85 MB, 300 x 50
@@ -34,7 +38,7 @@ type MemoryModel struct {
 
 // MemoryModels are the models of each protocol.
 var MemoryModels = map[string]MemoryModel{
-	"pow":    {Base: 16e6, PerNode: 7.5e3, PerNodeBlock: 140},
+	"pow":    {Base: 17e6, PerNode: 5.5e3, PerNodeBlock: 120},
 	"coinai": {Base: 24e6, PerNode: 24e3, PerNodeBlock: 4e3},
 }
 

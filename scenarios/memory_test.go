@@ -8,8 +8,8 @@ import (
 func TestMemoryEstimate(t *testing.T) {
 	s := mustLoad(t, "pow-bitcoin.toml")
 	got, how := s.MemoryEstimate()
-	// 16 MB + 600 nodes x 7.5 KB + 600 x 116 blocks x 140 B; measured 26 MB.
-	if want := 16e6 + 600*7.5e3 + 600*116*140.0; got != want {
+	// 17 MB + 600 nodes x 5.5 KB + 600 x 116 blocks x 120 B; measured 24 MB.
+	if want := 17e6 + 600*5.5e3 + 600*116*120.0; got != want {
 		t.Errorf("estimate %v, want %v", got, want)
 	}
 	if !strings.Contains(how, "run.stop_height 100 + 16") {
@@ -17,6 +17,14 @@ func TestMemoryEstimate(t *testing.T) {
 	}
 	if err := s.CheckMemory(got, "test"); err != nil {
 		t.Errorf("CheckMemory at the estimate: %v", err)
+	}
+	// The run of the scale target: 60,000 nodes x 100 blocks peaked at
+	// 580-870 MB; the estimate must cover it and stay under 1.5 GB.
+	if err := s.Set("group.0.count", "60000"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.MemoryEstimate(); got < 870e6 || got > 1.5e9 {
+		t.Errorf("60,000-node estimate %s; measured 580-870 MB, target under 1.5 GB", FormatBytes(got))
 	}
 	q := mustLoad(t, "coinai-300.toml")
 	if got, _ := q.MemoryEstimate(); got < 85e6 || got > 4*85e6 {
@@ -31,7 +39,7 @@ func TestCheckMemory(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = s.CheckMemory(24e9, "available")
-	want := "big.toml:10: group.1.count: 9000010 nodes over up to 116 blocks need about 214 GB of memory, more than the 24 GB available"
+	want := "big.toml:10: group.1.count: 9000010 nodes over up to 116 blocks need about 175 GB of memory, more than the 24 GB available"
 	if err == nil || !strings.HasPrefix(err.Error(), want) {
 		t.Fatalf("CheckMemory:\n%v\nwant prefix\n%s", err, want)
 	}

@@ -2,6 +2,9 @@ package sim
 
 import (
 	"fmt"
+	"unsafe"
+
+	"github.com/coinai/coinai/internal/cpu"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -86,14 +89,19 @@ func (c NetConfig) Validate() error {
 type Network struct {
 	cfg    NetConfig
 	region []int8
-	upFree []Time
-	rng    *rand.Rand
+	// up is each node's uplink: when it is next free and what it sent, in
+	// one array because a transfer reads and writes both.
+	up  []uplink
+	rng *rand.Rand
 	// Per-region precomputed ns per byte and latency parameters.
 	latNs [][]float64
 
-	BytesSent []int64 // per node, including padding
-	BytesRecv []int64
-	Messages  int64
+	Messages int64
+}
+
+type uplink struct {
+	free Time
+	sent int64 // bytes, including padding
 }
 
 // NewNetwork builds a network for nodes in the given regions (indices into
@@ -102,8 +110,7 @@ func NewNetwork(cfg NetConfig, region []int8, rng *rand.Rand) (*Network, error) 
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	n := &Network{cfg: cfg, region: region, upFree: make([]Time, len(region)), rng: rng,
-		BytesSent: make([]int64, len(region)), BytesRecv: make([]int64, len(region))}
+	n := &Network{cfg: cfg, region: region, up: make([]uplink, len(region)), rng: rng}
 	for _, r := range region {
 		if int(r) < 0 || int(r) >= len(cfg.Regions) {
 			return nil, fmt.Errorf("network: node region %d out of range", r)
@@ -118,6 +125,20 @@ func NewNetwork(cfg NetConfig, region []int8, rng *rand.Rand) (*Network, error) 
 	}
 	return n, nil
 }
+
+// BytesSent returns the bytes each node has sent, padding included. (What
+// a node received is counted by the caller, at delivery.)
+func (n *Network) BytesSent() []int64 {
+	out := make([]int64, len(n.up))
+	for i := range n.up {
+		out[i] = n.up[i].sent
+	}
+	return out
+}
+
+// Prefetch asks the processor for node i's uplink record, which a
+// transfer from it reads (see cpu.Prefetch): a hint that changes nothing.
+func (n *Network) Prefetch(i int) { cpu.Prefetch(unsafe.Pointer(&n.up[i])) }
 
 // Region is node i's region index.
 func (n *Network) Region(i int) int { return int(n.region[i]) }
@@ -145,10 +166,10 @@ func (n *Network) Transfer(now Time, s, d int, size int) Time {
 	rs, rd := n.region[s], n.region[d]
 	bw := min(n.cfg.UpBps[rs], n.cfg.DownBps[rd])
 	tx := Time(math.Ceil(float64(size) * 8 / bw * 1e9))
-	start := max(now, n.upFree[s])
-	n.upFree[s] = start + tx
-	n.BytesSent[s] += int64(size)
-	n.BytesRecv[d] += int64(size)
+	u := &n.up[s]
+	start := max(now, u.free)
+	u.free = start + tx
+	u.sent += int64(size)
 	n.Messages++
 	return start + tx + n.Latency(s, d)
 }

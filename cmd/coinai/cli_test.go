@@ -124,9 +124,9 @@ func TestBadInputWritesNothing(t *testing.T) {
 		{"replication", []string{td + "replication.toml"}, "replication.toml:19: storage.replication: 5 copies of each model need 5 storage nodes; the scenario has 2"},
 		{"replication override", []string{sc + "storage-churn.toml", "--set", "storage.replication=13"}, "--set: storage.replication: 13 copies of each model need 13 storage nodes; the scenario has 12"},
 		{"memory", []string{td + "big-network.toml", "--max-memory", "1GB"},
-			"big-network.toml:7: group.0.count: 9000000 nodes over up to 116 blocks need about 214 GB of memory, more than the 1 GB allowed by --max-memory"},
+			"big-network.toml:7: group.0.count: 9000000 nodes over up to 116 blocks need about 175 GB of memory, more than the 1 GB allowed by --max-memory"},
 		{"memory override", []string{sc + "pow-bitcoin.toml", "--set", "group.0.count=10000000", "--max-memory", "100GB"},
-			"--set: group.0.count: 10000000 nodes over up to 116 blocks need about 237 GB of memory, more than the 100 GB allowed by --max-memory"},
+			"--set: group.0.count: 10000000 nodes over up to 116 blocks need about 194 GB of memory, more than the 100 GB allowed by --max-memory"},
 		{"bad --max-memory", []string{sc + "pow-bitcoin.toml", "--max-memory", "lots"}, "max-memory"},
 	}
 	for _, tc := range tests {

@@ -58,8 +58,8 @@ func TestIndexSizing(t *testing.T) {
 		{0, 8}, {1, 8}, {6, 8}, {7, 16}, {12, 16}, {13, 32}, {100, 256},
 	} {
 		tr := New(ID{1}, WorkOf(1), 0, Options{Capacity: tt.capacity})
-		if len(tr.slots) != tt.slots {
-			t.Errorf("Capacity %d: %d slots, want %d", tt.capacity, len(tr.slots), tt.slots)
+		if len(tr.s.slots) != tt.slots {
+			t.Errorf("Capacity %d: %d slots, want %d", tt.capacity, len(tr.s.slots), tt.slots)
 		}
 	}
 	// From 8 slots: growth on the 7th entry (7*4 > 8*3) and the 13th.
@@ -72,8 +72,8 @@ func TestIndexSizing(t *testing.T) {
 			t.Fatal(err)
 		}
 		parent = id
-		if w, ok := wantSlots[n]; ok && len(tr.slots) != w {
-			t.Errorf("%d entries: %d slots, want %d", n, len(tr.slots), w)
+		if w, ok := wantSlots[n]; ok && len(tr.s.slots) != w {
+			t.Errorf("%d entries: %d slots, want %d", n, len(tr.s.slots), w)
 		}
 	}
 	// Every entry is still found after the growths.

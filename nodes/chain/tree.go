@@ -12,10 +12,17 @@
 //
 // Memory is the design constraint: a simulation holds one tree per node, and
 // thousands of nodes times hundreds of blocks must fit in tens of megabytes.
-// Entries therefore live in parallel slices (id, link, payload) addressed by
-// int32 positions, and the id index is an open-addressing table of int32
-// positions keyed by the first 8 bytes of the id, so an entry costs its id
-// (32 bytes), a 24-byte link, its payload and about 8 bytes of index.
+// Entries therefore live in a Store, parallel slices (id, link, payload)
+// addressed by int32 positions, and the id index is an open-addressing table
+// of int32 positions keyed by the first 8 bytes of the id, so an entry costs
+// its id (32 bytes), a 24-byte link, its payload and about 8 bytes of index.
+// A tree owns a store of its own unless it is given one to share: a block's
+// entry is the same in every tree that holds it (its parent, height and
+// cumulative work follow from the block), so the trees of all nodes of a
+// run can keep one entry per block in a shared store, and each tree only
+// a bit per block saying that it holds it. With 60,000 nodes that is the
+// difference between a few megabytes and hundreds, and a lookup reads a
+// small shared index that stays in the cache instead of the node's own.
 package chain
 
 import (
@@ -43,6 +50,10 @@ var ErrHeight = errors.New("height is not parent height + 1")
 // small number of blocks; the simulator only sees orphans when messages
 // overtake each other or a node catches up after a partition.
 const DefaultMaxOrphans = 64
+
+// ErrConflict is returned by Add for a block whose id a shared Store
+// already holds with another parent, height or work (see Store).
+var ErrConflict = errors.New("block id stored with another parent or work")
 
 // Entry is a block as the tree sees it.
 type Entry[P any] struct {
@@ -112,7 +123,8 @@ type Options struct {
 	// evicted first (FIFO): an old orphan is the least likely to connect,
 	// and FIFO keeps eviction independent of ids that an attacker chooses.
 	MaxOrphans int
-	// Capacity is the number of blocks expected, to size storage once.
+	// Capacity is the number of blocks expected, to size storage once
+	// (the tree's own store; a shared store is sized by NewStore).
 	Capacity int
 }
 
@@ -126,22 +138,58 @@ type orphan[P any] struct {
 	b Block[P]
 }
 
+// Store holds block entries for one tree or for many that share it (all
+// the nodes of a run). An entry is added by the first tree that connects
+// the block and never changes; a tree that connects the same block later
+// finds it and marks it as its own. Sharing is sound because an entry
+// depends only on the block (its parent, its height and its cumulative
+// work are fixed by its id's header), except for the payload: trees that
+// share a store see the payload of the first tree that added a block, so
+// they must store payloads that are equivalent for every tree (the
+// proof-of-work node stores the block's immutable bytes). A store is not
+// safe for concurrent use; the trees sharing it must run on one goroutine.
+type Store[P any] struct {
+	ids   []ID
+	links []link
+	pays  []P
+	slots []int32 // open addressing over id prefixes; 0 empty, else index+1
+}
+
+// NewStore returns an empty store sized for capacity blocks.
+func NewStore[P any](capacity int) *Store[P] {
+	c := max(capacity, 1)
+	s := &Store[P]{
+		ids:   make([]ID, 0, c),
+		links: make([]link, 0, c),
+		pays:  make([]P, 0, c),
+	}
+	n := 8
+	for n*3 < c*4 { // keep load <= 3/4 for the expected capacity
+		n *= 2
+	}
+	s.slots = make([]int32, n)
+	return s
+}
+
+// Len returns the number of entries in the store.
+func (s *Store[P]) Len() int { return len(s.ids) }
+
 // Tree is a block tree with fork choice. The zero Tree is not usable; call
-// New.
+// New or Init.
 //
 // Fork choice: the best tip is the block with the most cumulative work; on a
 // tie the block seen first stays best (Bitcoin's rule, which favours the
 // block that had more time to propagate and makes the choice independent of
 // ids). Blocks are never removed.
 type Tree[P any] struct {
-	ids   []ID
-	links []link
-	pays  []P
-	slots []int32 // open addressing over id prefixes; 0 empty, else index+1
-	tip   int32
-
+	// The fields read by every lookup come first, in one cache line.
+	s          *Store[P]
+	tip        int32
+	n          int32     // blocks in the tree
+	small      [2]uint64 // which store positions 0..127 the tree holds
 	orphans    []orphan[P]
 	maxOrphans int
+	big        []uint64 // which store positions from 128 up the tree holds
 
 	// Reused result buffers.
 	connected, evicted, undone, applied []ID
@@ -153,27 +201,35 @@ type Tree[P any] struct {
 // New returns a tree holding only the root block (the genesis) with the
 // given id, own work and payload, at height 0.
 func New[P any](root ID, work Work, payload P, opt Options) *Tree[P] {
-	c := opt.Capacity
-	if c < 1 {
-		c = 1
-	}
-	t := &Tree[P]{
-		ids:        make([]ID, 0, c),
-		links:      make([]link, 0, c),
-		pays:       make([]P, 0, c),
-		maxOrphans: opt.MaxOrphans,
-	}
+	t := new(Tree[P])
+	t.Init(nil, root, work, payload, opt)
+	return t
+}
+
+// Init makes t a tree holding only the root block, as New does, with its
+// entries in store s, shared with other trees (see Store); a nil s gives
+// the tree a store of its own, sized by opt.Capacity. It serves a tree that
+// lives inside another struct (one allocation fewer, and its fields beside
+// its owner's). A shared store that already holds root must hold it as a
+// root of the same work, or Init panics: the caller gave trees of
+// different chains one store.
+func (t *Tree[P]) Init(s *Store[P], root ID, work Work, payload P, opt Options) {
+	*t = Tree[P]{s: s, maxOrphans: opt.MaxOrphans}
 	if t.maxOrphans == 0 {
 		t.maxOrphans = DefaultMaxOrphans
 	}
-	n := 8
-	for n*3 < c*4 { // keep load <= 3/4 for the expected capacity
-		n *= 2
+	if s == nil {
+		t.s = NewStore[P](opt.Capacity)
 	}
-	t.slots = make([]int32, n)
-	t.insert(root, link{parent: -1, height: 0, work: work}, payload)
-	t.tip = 0
-	return t
+	l := link{parent: -1, height: 0, work: work}
+	pos := t.s.find(&root)
+	if pos < 0 {
+		pos = t.s.insert(root, l, payload)
+	} else if t.s.links[pos] != l {
+		panic(fmt.Sprintf("chain: shared store holds root %x with another parent or work", root[:8]))
+	}
+	t.mark(pos)
+	t.tip = pos
 }
 
 func prefix(id *ID) uint64 {
@@ -181,59 +237,92 @@ func prefix(id *ID) uint64 {
 	return binary.LittleEndian.Uint64(id[:8]) * 0x9e3779b97f4a7c15
 }
 
-// find returns the position of id or -1.
-func (t *Tree[P]) find(id *ID) int32 {
-	mask := uint64(len(t.slots) - 1)
+// find returns the store position of id or -1.
+func (s *Store[P]) find(id *ID) int32 {
+	mask := uint64(len(s.slots) - 1)
 	for i := prefix(id) >> 32 & mask; ; i = (i + 1) & mask {
-		s := t.slots[i]
-		if s == 0 {
+		p := s.slots[i]
+		if p == 0 {
 			return -1
 		}
-		if t.ids[s-1] == *id {
-			return s - 1
+		if s.ids[p-1] == *id {
+			return p - 1
 		}
 	}
 }
 
-func (t *Tree[P]) insert(id ID, l link, p P) int32 {
-	if (len(t.ids)+1)*4 > len(t.slots)*3 {
-		t.grow()
+func (s *Store[P]) insert(id ID, l link, p P) int32 {
+	if (len(s.ids)+1)*4 > len(s.slots)*3 {
+		s.grow()
 	}
-	pos := int32(len(t.ids))
-	t.ids = append(t.ids, id)
-	t.links = append(t.links, l)
-	t.pays = append(t.pays, p)
-	t.place(pos)
+	pos := int32(len(s.ids))
+	s.ids = append(s.ids, id)
+	s.links = append(s.links, l)
+	s.pays = append(s.pays, p)
+	s.place(pos)
 	return pos
 }
 
-func (t *Tree[P]) place(pos int32) {
-	mask := uint64(len(t.slots) - 1)
-	i := prefix(&t.ids[pos]) >> 32 & mask
-	for t.slots[i] != 0 {
+func (s *Store[P]) place(pos int32) {
+	mask := uint64(len(s.slots) - 1)
+	i := prefix(&s.ids[pos]) >> 32 & mask
+	for s.slots[i] != 0 {
 		i = (i + 1) & mask
 	}
-	t.slots[i] = pos + 1
+	s.slots[i] = pos + 1
 }
 
-func (t *Tree[P]) grow() {
-	t.slots = make([]int32, 2*len(t.slots))
-	for pos := range t.ids {
-		t.place(int32(pos))
+func (s *Store[P]) grow() {
+	s.slots = make([]int32, 2*len(s.slots))
+	for pos := range s.ids {
+		s.place(int32(pos))
 	}
+}
+
+// member reports whether the tree holds the block at store position pos.
+func (t *Tree[P]) member(pos int32) bool {
+	if pos < 128 {
+		return t.small[pos>>6]&(1<<(pos&63)) != 0
+	}
+	i := int(pos-128) >> 6
+	return i < len(t.big) && t.big[i]&(1<<(pos&63)) != 0
+}
+
+// mark records that the tree holds the block at store position pos.
+func (t *Tree[P]) mark(pos int32) {
+	t.n++
+	if pos < 128 {
+		t.small[pos>>6] |= 1 << (pos & 63)
+		return
+	}
+	i := int(pos-128) >> 6
+	for len(t.big) <= i {
+		t.big = append(t.big, 0)
+	}
+	t.big[i] |= 1 << (pos & 63)
+}
+
+// find returns the store position of id if the tree holds it, or -1.
+func (t *Tree[P]) find(id *ID) int32 {
+	pos := t.s.find(id)
+	if pos < 0 || !t.member(pos) {
+		return -1
+	}
+	return pos
 }
 
 func (t *Tree[P]) entry(pos int32) Entry[P] {
-	l := &t.links[pos]
-	e := Entry[P]{ID: t.ids[pos], Height: int64(l.height), ChainWork: l.work, Payload: t.pays[pos]}
+	s := t.s
+	l := &s.links[pos]
+	e := Entry[P]{ID: s.ids[pos], Height: int64(l.height), ChainWork: l.work, Payload: s.pays[pos]}
 	if l.parent >= 0 {
-		e.Parent = t.ids[l.parent]
+		e.Parent = s.ids[l.parent]
 	}
 	return e
 }
 
 // Len returns the number of blocks in the tree (not counting orphans).
-func (t *Tree[P]) Len() int { return len(t.ids) }
+func (t *Tree[P]) Len() int { return int(t.n) }
 
 // Orphans returns the number of buffered orphans.
 func (t *Tree[P]) Orphans() int { return len(t.orphans) }
@@ -266,18 +355,19 @@ func (t *Tree[P]) Get(id ID) (Entry[P], bool) {
 func (t *Tree[P]) Tip() Entry[P] { return t.entry(t.tip) }
 
 // Height returns the height of the best block.
-func (t *Tree[P]) Height() int64 { return int64(t.links[t.tip].height) }
+func (t *Tree[P]) Height() int64 { return int64(t.s.links[t.tip].height) }
 
 // Ancestor returns the ancestor of id at the given height (id itself if
 // height is its own), walking parent links. It reports false if id is
 // unknown or height is outside [0, height of id].
 func (t *Tree[P]) Ancestor(id ID, height int64) (Entry[P], bool) {
 	pos := t.find(&id)
-	if pos < 0 || height < 0 || height > int64(t.links[pos].height) {
+	links := t.s.links
+	if pos < 0 || height < 0 || height > int64(links[pos].height) {
 		return Entry[P]{}, false
 	}
-	for int64(t.links[pos].height) > height {
-		pos = t.links[pos].parent
+	for int64(links[pos].height) > height {
+		pos = links[pos].parent
 	}
 	return t.entry(pos), true
 }
@@ -288,9 +378,10 @@ func (t *Tree[P]) InMainChain(id ID) bool {
 	if pos < 0 {
 		return false
 	}
+	links := t.s.links
 	a := t.tip
-	for t.links[a].height > t.links[pos].height {
-		a = t.links[a].parent
+	for links[a].height > links[pos].height {
+		a = links[a].parent
 	}
 	return a == pos
 }
@@ -298,9 +389,10 @@ func (t *Tree[P]) InMainChain(id ID) bool {
 // MainChain yields the best chain from the root to the tip.
 func (t *Tree[P]) MainChain() iter.Seq[Entry[P]] {
 	return func(yield func(Entry[P]) bool) {
-		path := make([]int32, t.links[t.tip].height+1)
-		for pos := t.tip; pos >= 0; pos = t.links[pos].parent {
-			path[t.links[pos].height] = pos
+		links := t.s.links
+		path := make([]int32, links[t.tip].height+1)
+		for pos := t.tip; pos >= 0; pos = links[pos].parent {
+			path[links[pos].height] = pos
 		}
 		for _, pos := range path {
 			if !yield(t.entry(pos)) {
@@ -341,7 +433,7 @@ func (t *Tree[P]) Add(b Block[P], check Check[P]) (Result, error) {
 		p := t.queue[head]
 		// Release orphans of p in arrival order.
 		for i := 0; i < len(t.orphans); {
-			if t.orphans[i].b.Parent != t.ids[p] {
+			if t.orphans[i].b.Parent != t.s.ids[p] {
 				i++
 				continue
 			}
@@ -365,7 +457,8 @@ func (t *Tree[P]) Add(b Block[P], check Check[P]) (Result, error) {
 }
 
 func (t *Tree[P]) connect(parent int32, b *Block[P], check Check[P]) (int32, error) {
-	pl := t.links[parent]
+	s := t.s
+	pl := s.links[parent]
 	if b.Height != int64(pl.height)+1 || pl.height == math.MaxInt32 {
 		return -1, fmt.Errorf("block at %d on parent at %d: %w", b.Height, pl.height, ErrHeight)
 	}
@@ -374,9 +467,18 @@ func (t *Tree[P]) connect(parent int32, b *Block[P], check Check[P]) (int32, err
 			return -1, err
 		}
 	}
-	pos := t.insert(b.ID, link{parent: parent, height: pl.height + 1, work: pl.work.Add(b.Work)}, b.Payload)
+	l := link{parent: parent, height: pl.height + 1, work: pl.work.Add(b.Work)}
+	pos := s.find(&b.ID)
+	if pos < 0 {
+		pos = s.insert(b.ID, l, b.Payload)
+	} else if s.links[pos] != l {
+		// Another tree sharing the store added this id with another
+		// parent or work: the trees disagree on what the block is.
+		return -1, fmt.Errorf("block %x: %w", b.ID[:8], ErrConflict)
+	}
+	t.mark(pos)
 	t.connected = append(t.connected, b.ID)
-	if t.links[pos].work.Cmp(t.links[t.tip].work) > 0 {
+	if s.links[pos].work.Cmp(s.links[t.tip].work) > 0 {
 		t.tip = pos
 	}
 	return pos, nil
@@ -396,18 +498,19 @@ func (t *Tree[P]) holdOrphan(b Block[P]) {
 
 // reorgPath fills t.undone and t.applied with the path from old to new.
 func (t *Tree[P]) reorgPath(old, new int32) {
-	for t.links[new].height > t.links[old].height {
-		t.applied = append(t.applied, t.ids[new])
-		new = t.links[new].parent
+	links, ids := t.s.links, t.s.ids
+	for links[new].height > links[old].height {
+		t.applied = append(t.applied, ids[new])
+		new = links[new].parent
 	}
-	for t.links[old].height > t.links[new].height {
-		t.undone = append(t.undone, t.ids[old])
-		old = t.links[old].parent
+	for links[old].height > links[new].height {
+		t.undone = append(t.undone, ids[old])
+		old = links[old].parent
 	}
 	for old != new {
-		t.undone = append(t.undone, t.ids[old])
-		t.applied = append(t.applied, t.ids[new])
-		old, new = t.links[old].parent, t.links[new].parent
+		t.undone = append(t.undone, ids[old])
+		t.applied = append(t.applied, ids[new])
+		old, new = links[old].parent, links[new].parent
 	}
 	// applied was collected tip-first; the ledger wants it root-first.
 	for i, j := 0, len(t.applied)-1; i < j; i, j = i+1, j-1 {

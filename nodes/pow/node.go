@@ -30,7 +30,9 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"unsafe"
 
+	"github.com/coinai/coinai/internal/cpu"
 	"github.com/coinai/coinai/nodes"
 	"github.com/coinai/coinai/nodes/chain"
 	"github.com/coinai/coinai/nodes/relay"
@@ -91,6 +93,60 @@ type Config struct {
 	MaxOrphans int
 	// ExpectedBlocks sizes the block tree once (optional).
 	ExpectedBlocks int
+	// Shared, if not nil, is state the nodes of one run share (see
+	// Shared); every node of the run must get the same one. nil gives the
+	// node state of its own, with the same behaviour.
+	Shared *Shared
+}
+
+// Shared is what the nodes of one run can share to save memory and time
+// without changing any result: the block tree's entries (chain.Store: a
+// block's parent, height, work and bytes are the same for every node that
+// holds it, and each node keeps a bit per block it holds), and the results
+// of decoding and hashing block messages (every node receives the same
+// bytes, and hashing is a pure function of them). Nodes sharing it must run
+// on one goroutine, as the nodes of a run do.
+type Shared struct {
+	blocks   *chain.Store[raw]
+	verified map[raw]*verified
+	// retyped maps a stored block message to its copy with the other
+	// message type (full or compact): the store keeps the bytes of the
+	// first node that added a block, and every node serving it in the
+	// other form sends one shared copy instead of a copy each.
+	retyped map[raw]raw
+	// small holds the run's small messages (announcements and requests,
+	// by type, block and relay form): every node announcing a block sends
+	// the same bytes, so one shared slice, which stays in the cache for
+	// all its receivers, replaces an allocation per node and block.
+	small map[smallKey][]byte
+}
+
+// smallKey names a small message: type, block id, relay form.
+type smallKey struct {
+	typ  MsgType
+	want Relay
+	id   [32]byte
+}
+
+// verified is a decoded block message with its hashes, kept with a copy of
+// the bytes they were computed from: a hit is used only if the message
+// still holds those bytes.
+type verified struct {
+	bytes  [blockMsgSize]byte
+	m      Message
+	merkle [32]byte
+}
+
+// maxVerified bounds Shared's decoded messages; the cache is emptied when
+// full. A block is received as one or two distinct slices (full and
+// compact), so a few hundred cover the blocks propagating at once.
+const maxVerified = 1024
+
+// NewShared returns state for the nodes of one run that expects about
+// expectedBlocks blocks (0 if unknown).
+func NewShared(expectedBlocks int) *Shared {
+	return &Shared{blocks: chain.NewStore[raw](expectedBlocks + 1), verified: map[raw]*verified{}, retyped: map[raw]raw{},
+		small: map[smallKey][]byte{}}
 }
 
 func (c *Config) validate() error {
@@ -179,25 +235,30 @@ const (
 
 // Node is a proof-of-work node. Create it with New.
 type Node struct {
-	cfg   Config
-	env   nodes.Env
-	peers []nodes.PeerID
-	tree  *chain.Tree[raw]
-	check chain.Check[raw]
+	// What handling a message reads comes first, in the three cache lines
+	// that Prefetch asks for (with tens of thousands of nodes, each line
+	// of a node touched per event is a miss): the requests in flight, the
+	// count of rejections and the blocks served (line 1), the env and
+	// peers (line 2), the head of the tree: its store, the bits of the
+	// blocks it holds and its orphans (line 3).
+	reqs    relay.Requests[cmpctWait]
+	rejects int // blocks added to rejected (0: skip the ring)
+	served  relay.Ring[servedRec]
 
+	env       nodes.Env
+	peers     []nodes.PeerID
 	mineTimer nodes.Handle
 	mineSeq   uint64
+	reqSeq    uint64
 
-	reqs   relay.Requests[cmpctWait]
-	reqSeq uint64
+	tree chain.Tree[raw]
+
+	cfg   Config
+	check chain.Check[raw]
 
 	orphans relay.Orphans[orphanMsg] // unbounded: the tree evicts
 
-	served     relay.Ring[servedRec]
-	rejected   relay.Ring[uint64] // first 8 bytes of rejected block ids
-	recent     [4][32]byte        // last accepted block ids
-	recentKey  [4]uint64          // their first 8 bytes
-	recentNext int
+	rejected relay.Ring[uint64] // first 8 bytes of rejected block ids
 
 	// Cache of the last bits' work and difficulty: bits change once per
 	// retarget window, and both need big-integer arithmetic.
@@ -226,7 +287,11 @@ func New(cfg Config) (*Node, error) {
 	m := Message{Type: MsgBlock, Block: g}
 	r := raw(m.Append(make([]byte, 0, blockMsgSize)))
 	n := &Node{cfg: cfg, served: relay.NewRing[servedRec](32), rejected: relay.NewRing[uint64](8)}
-	n.tree = chain.New(g.Header.ID(), n.work(g.Header.Bits), r,
+	var store *chain.Store[raw]
+	if cfg.Shared != nil {
+		store = cfg.Shared.blocks
+	}
+	n.tree.Init(store, g.Header.ID(), n.work(g.Header.Bits), r,
 		chain.Options{MaxOrphans: cfg.MaxOrphans, Capacity: cfg.ExpectedBlocks + 1})
 	n.check = n.checkLink
 	return n, nil
@@ -314,8 +379,9 @@ func (n *Node) checkLink(parent chain.Entry[raw], b *chain.Block[raw]) error {
 	return nil
 }
 
-// checkBody is the validation that needs no parent.
-func (n *Node) checkBody(b *Block) error {
+// checkBody is the validation that needs no parent. merkle is the block's
+// computed Merkle root if known (nil: computed here).
+func (n *Node) checkBody(b *Block, merkle *[32]byte) error {
 	h := &b.Header
 	switch {
 	case h.Version != Version:
@@ -330,7 +396,7 @@ func (n *Node) checkBody(b *Block) error {
 		return errHeight
 	case h.Time > n.env.Now()+n.cfg.MaxFutureDrift:
 		return errFuture
-	case b.ComputeMerkle() != h.Merkle:
+	case merkle != nil && *merkle != h.Merkle, merkle == nil && b.ComputeMerkle() != h.Merkle:
 		return errMerkle
 	}
 	return nil
@@ -356,13 +422,64 @@ func (n *Node) Receive(from nodes.PeerID, msg []byte) {
 			return
 		}
 	}
-	m, err := DecodeMessage(msg)
+	m, merkle, err := n.decode(msg)
 	if err != nil {
 		n.env.Observe(nodes.Event{Kind: nodes.EvRejected, Note: errDecode.Error() + ": " + err.Error()})
 		return
 	}
 	if m.Type == MsgBlock || m.Type == MsgCmpctBlock {
-		n.onBlock(from, &m, msg)
+		n.onBlock(from, &m, msg, merkle)
+	}
+}
+
+// decode decodes msg. For a block message it also returns the block's
+// Merkle root when it was computed already, from Shared's cache: the same
+// bytes decode and hash alike at every node.
+func (n *Node) decode(msg []byte) (Message, *[32]byte, error) {
+	sh := n.cfg.Shared
+	if sh == nil || len(msg) != blockMsgSize {
+		m, err := DecodeMessage(msg)
+		return m, nil, err
+	}
+	r := raw(msg)
+	if v, ok := sh.verified[r]; ok && v.bytes == *r {
+		return v.m, &v.merkle, nil
+	}
+	m, err := DecodeMessage(msg)
+	if err != nil || (m.Type != MsgBlock && m.Type != MsgCmpctBlock) {
+		return m, nil, err
+	}
+	if len(sh.verified) >= maxVerified {
+		clear(sh.verified)
+	}
+	v := &verified{bytes: *r, m: m, merkle: m.Block.ComputeMerkle()}
+	sh.verified[r] = v
+	return m, &v.merkle, nil
+}
+
+// Prefetch implements nodes.Prefetcher: at stage 1 the node's first three
+// cache lines (see Node), at stage 0 what handling msg reads beyond them:
+// the requests in flight for an announcement, the served ring for a
+// request, the peers for a block (which is announced to them). Every
+// message of a block's propagation goes through one of these, and at
+// 60,000 nodes each is a cache miss otherwise.
+func (n *Node) Prefetch(msg []byte, stage int) {
+	if stage == 1 {
+		cpu.PrefetchLines(unsafe.Pointer(n), 3)
+		return
+	}
+	if len(msg) == 0 {
+		return
+	}
+	switch MsgType(msg[0]) {
+	case MsgInv:
+		n.reqs.Prefetch()
+	case MsgGetData, MsgGetBlockTxn:
+		n.served.Prefetch()
+	case MsgBlock, MsgCmpctBlock, MsgBlockTxn:
+		if len(n.peers) > 0 { // the block is announced to every peer
+			cpu.PrefetchLines(unsafe.Pointer(&n.peers[0]), (len(n.peers)*4+63)/64)
+		}
 	}
 }
 
@@ -373,7 +490,7 @@ func (n *Node) onBlockTxn(id [32]byte) {
 		return
 	}
 	w := r.Extra
-	m, err := DecodeMessage(w.msg)
+	m, _, err := n.decode(w.msg)
 	if err != nil {
 		return // cannot happen: it decoded when stored
 	}
@@ -381,19 +498,13 @@ func (n *Node) onBlockTxn(id [32]byte) {
 }
 
 func (n *Node) known(id *[32]byte) bool {
-	// Most announcements are of blocks just accepted: check those first,
-	// in the node's own memory, before the tree's tables (which, with
-	// thousands of nodes, are a cache miss away).
-	k := le64(id[:8])
-	for i := range n.recentKey {
-		if n.recentKey[i] == k && n.recent[i] == *id {
-			return true
-		}
-	}
 	if n.tree.Has(*id) || n.tree.HasOrphan(*id) {
 		return true
 	}
-	return k != 0 && n.rejected.Has(k)
+	// The ring is read only once something was rejected: it starts out
+	// holding zero keys, which no lookup here matches.
+	k := le64(id[:8])
+	return k != 0 && n.rejects > 0 && n.rejected.Has(k)
 }
 
 // request notes that from has block id; if the node lacks it and has not
@@ -411,8 +522,7 @@ func (n *Node) request(id [32]byte, from nodes.PeerID) {
 
 // ask sends GetData to the current announcer and arms the timeout.
 func (n *Node) ask(r *relay.Request[cmpctWait]) {
-	m := Message{Type: MsgGetData, ID: r.ID(), Want: n.cfg.Relay}
-	n.env.Send(r.Peer(), m.Append(make([]byte, 0, getDataSize)), 0)
+	n.env.Send(r.Peer(), n.small(MsgGetData, r.ID(), n.cfg.Relay), 0)
 	n.arm(r)
 }
 
@@ -441,12 +551,58 @@ func (n *Node) serve(to nodes.PeerID, id [32]byte, want Relay) {
 	if want == RelayCompact {
 		typ, pad = MsgCmpctBlock, ShortIDSize*int(count)
 	}
-	msg := e.Payload[:]
-	if msg[0] != byte(typ) {
-		msg = slices.Clone(msg)
-		msg[0] = byte(typ)
+	n.env.Send(to, n.retype(e.Payload, typ)[:], pad)
+}
+
+// small returns the encoding of a small message (Inv, GetData with want,
+// GetBlockTxn, BlockTxn) of block id: shared by the run's nodes (see
+// Shared.small), or a new slice for a node without Shared.
+func (n *Node) small(typ MsgType, id [32]byte, want Relay) []byte {
+	m := Message{Type: typ, ID: id}
+	size := idMsgSize
+	if typ == MsgGetData {
+		m.Want, size = want, getDataSize
 	}
-	n.env.Send(to, msg, pad)
+	sh := n.cfg.Shared
+	if sh == nil {
+		return m.Append(make([]byte, 0, size))
+	}
+	k := smallKey{typ: typ, want: m.Want, id: id}
+	if b, ok := sh.small[k]; ok {
+		return b
+	}
+	if len(sh.small) >= maxVerified {
+		clear(sh.small)
+	}
+	b := m.Append(make([]byte, 0, size))
+	sh.small[k] = b
+	return b
+}
+
+// retype returns the block message r with message type typ: r itself, or
+// a copy with the type byte changed (shared by the run's nodes, see
+// Shared.retyped). Sent messages are never modified, so one copy serves
+// every peer.
+func (n *Node) retype(r raw, typ MsgType) raw {
+	if r[0] == byte(typ) {
+		return r
+	}
+	sh := n.cfg.Shared
+	if sh != nil {
+		if c, ok := sh.retyped[r]; ok && c[0] == byte(typ) {
+			return c
+		}
+	}
+	c := new([blockMsgSize]byte)
+	*c = *r
+	c[0] = byte(typ)
+	if sh != nil {
+		if len(sh.retyped) >= maxVerified {
+			clear(sh.retyped)
+		}
+		sh.retyped[r] = c
+	}
+	return c
 }
 
 func (n *Node) serveTxn(to nodes.PeerID, id [32]byte) {
@@ -455,8 +611,7 @@ func (n *Node) serveTxn(to nodes.PeerID, id [32]byte) {
 		return
 	}
 	_, bytes := rawFiller(e.Payload)
-	m := Message{Type: MsgBlockTxn, ID: id}
-	n.env.Send(to, m.Append(make([]byte, 0, idMsgSize)), int(bytes))
+	n.env.Send(to, n.small(MsgBlockTxn, id, 0), int(bytes))
 }
 
 // wasServed records (peer, block, kind) in a small ring and reports whether
@@ -471,15 +626,16 @@ func (n *Node) wasServed(peer nodes.PeerID, id *[32]byte, kind uint64) bool {
 func (n *Node) reject(id [32]byte, err error) {
 	if err != errFuture {
 		n.rejected.Add(le64(id[:8]))
+		n.rejects++
 	}
 	n.env.Observe(nodes.Event{Kind: nodes.EvRejected, Block: id, Note: err.Error()})
 }
 
-func (n *Node) onBlock(from nodes.PeerID, m *Message, msg []byte) {
+func (n *Node) onBlock(from nodes.PeerID, m *Message, msg []byte, merkle *[32]byte) {
 	if n.known(&m.ID) {
 		return
 	}
-	if err := n.checkBody(&m.Block); err != nil {
+	if err := n.checkBody(&m.Block, merkle); err != nil {
 		n.reqs.Drop(n.env, m.ID)
 		n.reject(m.ID, err)
 		return
@@ -494,8 +650,7 @@ func (n *Node) onBlock(from nodes.PeerID, m *Message, msg []byte) {
 		}
 		if r.Extra.msg == nil {
 			r.Extra = cmpctWait{msg: msg, from: from}
-			gm := Message{Type: MsgGetBlockTxn, ID: m.ID}
-			n.env.Send(from, gm.Append(make([]byte, 0, idMsgSize)), 0)
+			n.env.Send(from, n.small(MsgGetBlockTxn, m.ID, 0), 0)
 		}
 		return
 	}
@@ -579,12 +734,8 @@ func (n *Node) onAccepted(id [32]byte, r raw, from nodes.PeerID) {
 	if q, ok := n.reqs.Drop(n.env, id); ok {
 		ns = copy(skip[:], q.Announcers())
 	}
-	n.recent[n.recentNext] = id
-	n.recentKey[n.recentNext] = le64(id[:8])
-	n.recentNext = (n.recentNext + 1) % len(n.recent)
 	n.env.Observe(n.event(nodes.EvAccepted, id, r))
-	inv := Message{Type: MsgInv, ID: id}
-	msg := inv.Append(make([]byte, 0, idMsgSize))
+	msg := n.small(MsgInv, id, 0)
 	for _, p := range n.peers {
 		if p == from || slices.Contains(skip[:ns], p) {
 			continue
@@ -664,7 +815,7 @@ func (n *Node) mine() {
 	msg := m.Append(make([]byte, 0, blockMsgSize))
 	n.env.Observe(n.event(nodes.EvMined, m.ID, raw(msg)))
 	seq := n.mineSeq
-	if err := n.checkBody(&m.Block); err != nil {
+	if err := n.checkBody(&m.Block, nil); err != nil {
 		n.reject(m.ID, err)
 	} else {
 		n.accept(n.cfg.ID, &m, msg)

@@ -2,6 +2,9 @@ package relay
 
 import (
 	"slices"
+	"unsafe"
+
+	"github.com/coinai/coinai/internal/cpu"
 
 	"github.com/coinai/coinai/nodes"
 )
@@ -68,6 +71,14 @@ func (r *Request[X]) Arm(env nodes.Env, d int64, tag uint64) {
 // or removes a request (Open, Drop, Expired).
 type Requests[X any] struct {
 	list []Request[X]
+}
+
+// Prefetch asks the processor for the first request in flight, which an
+// announcement reads (see cpu.Prefetch); it changes nothing.
+func (q *Requests[X]) Prefetch() {
+	if len(q.list) > 0 {
+		cpu.PrefetchLines(unsafe.Pointer(&q.list[0]), 2)
+	}
 }
 
 // Len returns the number of blocks in flight.

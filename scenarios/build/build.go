@@ -83,6 +83,11 @@ type Plan struct {
 	FaultInfo []FaultInfo
 	// NewNode builds node i from its description.
 	NewNode func(i int, n Node) (nodes.Node, error)
+	// NewNodes, if not nil, is used by Host instead of NewNode: it is
+	// called once per run and returns the builder of that run's nodes, for
+	// nodes that share state within a run (the PoW nodes' block store;
+	// see pow.Shared). Runs of one plan, even at once, share nothing.
+	NewNodes func() func(i int, n Node) (nodes.Node, error)
 	// Fidelity lists the run's simplifications, by name.
 	Fidelity []string
 	// TargetInterval is the protocol's planned block interval (0: none),
@@ -116,8 +121,11 @@ func (p *Plan) Host() host.Config {
 	cfg := host.Config{Seed: p.Seed, Net: p.Net, Degree: p.Degree, Nodes: specs,
 		StopHeight: p.StopHeight, StopTime: p.StopTime, MaxEvents: p.MaxEvents,
 		CostScale: p.CostScale, Faults: p.Faults}
-	if p.NewNode != nil {
-		newNode, all := p.NewNode, p.Nodes
+	newNode, all := p.NewNode, p.Nodes
+	if p.NewNodes != nil {
+		newNode = p.NewNodes()
+	}
+	if newNode != nil {
 		cfg.NewNode = func(i int) (nodes.Node, error) { return newNode(i, all[i]) }
 	}
 	return cfg
@@ -290,12 +298,21 @@ func powNodes(s *scenarios.Scenario, p *Plan) error {
 	p.Fidelity = append(p.Fidelity, pow.Fidelity()...)
 	p.Fidelity = append(p.Fidelity, fmt.Sprintf("pow.genesis-difficulty=%.6g (total hash rate %.4g H/s, target interval %gs)",
 		base.GenesisDifficulty, hashTotal, float64(interval)/1e9))
-	p.NewNode = func(i int, n Node) (nodes.Node, error) {
-		c := base
-		c.ID = nodes.PeerID(i)
-		c.Miner = n.Mines() && n.HashRate > 0
-		c.HashRate = n.HashRate
-		return pow.New(c)
+	newNode := func(shared *pow.Shared) func(i int, n Node) (nodes.Node, error) {
+		return func(i int, n Node) (nodes.Node, error) {
+			c := base
+			c.ID = nodes.PeerID(i)
+			c.Miner = n.Mines() && n.HashRate > 0
+			c.HashRate = n.HashRate
+			c.Shared = shared
+			return pow.New(c)
+		}
+	}
+	p.NewNode = newNode(nil)
+	// The nodes of a run share their block store and decoded blocks: the
+	// same results in a fraction of the memory (pow.Shared).
+	p.NewNodes = func() func(i int, n Node) (nodes.Node, error) {
+		return newNode(pow.NewShared(base.ExpectedBlocks))
 	}
 	return nil
 }

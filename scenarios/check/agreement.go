@@ -8,6 +8,13 @@ import (
 	"github.com/coinai/coinai/scenarios/observe"
 )
 
+// tip is a node's tip, as agreement collects them.
+type tip struct {
+	node   int
+	id     [32]byte
+	height int64
+}
+
 // agreement walks the tip of every online honest node back to a common
 // height ForkDepth below the lowest of their tips and asks that all land
 // on the same block. Nodes that were offline within the last
@@ -20,11 +27,6 @@ import (
 func (s *Suite) agreement() (ok, reason string) {
 	now := s.h.Now()
 	since := max(now-RejoinIntervals*s.cfg.TargetInterval, 0)
-	type tip struct {
-		node   int
-		id     [32]byte
-		height int64
-	}
 	groups := map[int32][]tip{}
 	var order []int32 // parts in order of their first node: deterministic
 	offline, cheats, rejoined := 0, 0, 0
@@ -71,6 +73,8 @@ func (s *Suite) agreement() (ok, reason string) {
 	}
 	var notes []string
 	total := 0
+	// Most nodes share a few tips: walk back from each distinct tip once.
+	below := map[[32]byte][32]byte{}
 	for _, part := range order {
 		tips := groups[part]
 		total += len(tips)
@@ -83,15 +87,22 @@ func (s *Suite) agreement() (ok, reason string) {
 			notes = append(notes, fmt.Sprintf("lowest tip %d is within the fork depth", low))
 			continue
 		}
+		clear(below)
 		var first [32]byte
 		for k, t := range tips {
 			id, h := t.id, t.height
+			if a, ok := below[t.id]; ok {
+				id, h = a, at
+			}
 			for h > at {
 				b, ok := s.o.Block(id)
 				if !ok {
 					break
 				}
 				id, h = b.Parent, b.Height-1
+			}
+			if h == at {
+				below[t.id] = id
 			}
 			if k == 0 {
 				first = id

@@ -28,6 +28,19 @@ func payloadID(msg []byte, padding int) uint64 {
 	return h.Sum64()
 }
 
+// payloadID is the package's payloadID, remembered for the last message
+// sent: a node announcing a block sends the same slice to every peer, and
+// a sent slice is never modified (nodes.Env.Send), so the same slice, length
+// and padding have the same id. Holding the slice keeps its memory from
+// being reused for another message while it is remembered.
+func (h *Host) payloadID(msg []byte, padding int) uint64 {
+	if len(msg) > 0 && len(msg) == len(h.lastMsg) && &msg[0] == &h.lastMsg[0] && padding == h.lastPad {
+		return h.lastID
+	}
+	h.lastMsg, h.lastPad, h.lastID = msg, padding, payloadID(msg, padding)
+	return h.lastID
+}
+
 func (e *env) Now() int64            { return e.h.k.Now() }
 func (e *env) Rand() *rand.Rand      { return e.rng }
 func (e *env) Peers() []nodes.PeerID { return e.peers }
@@ -49,11 +62,13 @@ func (e *env) Send(to nodes.PeerID, msg []byte, padding int) {
 			return
 		}
 	}
-	h.count(e.id, msg, 0)
-	h.sent[e.id]++
+	if h.classify {
+		h.count(e.id, msg, 0)
+	}
+	e.sent++
 	size := len(msg) + padding
 	at := h.net.Transfer(h.k.Now(), int(e.id), int(to), size) + extra
-	h.k.Post(sim.Event{At: at, Kind: evMessage, Src: e.id, Dst: int32(to), ID: payloadID(msg, padding), Data: msg, Aux: int64(padding)})
+	h.k.Post(sim.Event{At: at, Kind: evMessage, Src: e.id, Dst: int32(to), ID: h.payloadID(msg, padding), Data: msg, Aux: int64(padding)})
 }
 
 // computeBit marks compute job handles apart from kernel (timer) handles.
@@ -93,7 +108,7 @@ func (e *env) SetBusy(busy bool) {
 func (e *env) Observe(ev nodes.Event) { e.h.observe(e.id, ev) }
 
 // CanRebuild implements nodes.Mempool from the node's spec.
-func (e *env) CanRebuild([32]byte) bool { return !e.h.cfg.Nodes[e.id].MissesTxs }
+func (e *env) CanRebuild([32]byte) bool { return !e.missesTxs }
 
 // Compute queues a job on the node's processor (FIFO, one at a time).
 func (e *env) Compute(job nodes.Job, tag uint64) nodes.Handle {

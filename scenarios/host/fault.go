@@ -151,6 +151,8 @@ func (h *Host) restart(f sim.Fault) {
 			return
 		}
 		h.nodes[i] = n
+		h.hot[i].node = n
+		h.hot[i].pre, _ = n.(nodes.Prefetcher)
 		h.class[i], _ = n.(nodes.TrafficClassifier)
 		h.observe(i, nodes.Event{Kind: nodes.EvFault, Height: int64(f.Index), Value: value, Note: "restart"})
 		h.observe(i, nodes.Event{Kind: nodes.EvTip, Height: 0}) // back at genesis, for the stop condition
