@@ -119,6 +119,8 @@ var (
 	errBelow      = errors.New("below-threshold")
 	errBadParent  = errors.New("bad-parent")
 	errOverloaded = errors.New("overloaded")
+	errTicket     = errors.New("losing-ticket")
+	errTraining   = errors.New("bad-training")
 )
 
 // checkStateless is the validation that needs no parent, cheapest first.
@@ -164,6 +166,13 @@ func (n *Node) checkContext(parent chain.Entry[*rec], p *pending) error {
 	}
 	if prev, ok := n.models[h.Model]; ok && prev != p.id {
 		return errDuplicate
+	}
+	if n.cfg.Lottery.Enabled {
+		// A hash, before the model is even decoded.
+		p.diff = n.nextDifficulty(parent)
+		if !TicketWins(Ticket(h.Prev, h.Miner, h.Model), p.diff) {
+			return errTicket
+		}
 	}
 	// Every problem this chain serves uses the default data (see
 	// problemFor), so the architecture is checked before the ledger work:
