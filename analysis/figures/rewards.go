@@ -235,7 +235,7 @@ func RewardShareVsComputeShare(runs []*rundata.Run) (*Figure, *Note) {
 	const name = "rewards_share_vs_compute_share"
 	p := newPlot("Reward share against compute share", runs, "share of compute (%, busy_s × flops)", "share of rewards (%)")
 	var fits []string
-	var hi float64
+	var hiX float64
 	drawn := 0
 	for i, r := range runs {
 		compute, reward := computePerNode(r)
@@ -249,14 +249,18 @@ func RewardShareVsComputeShare(runs []*rundata.Run) (*Figure, *Note) {
 		for j := range cs {
 			xy[j] = plotter.XY{X: 100 * cs[j], Y: 100 * rs[j]}
 			lo, top = math.Min(lo, 100*cs[j]), math.Max(top, 100*cs[j])
-			hi = math.Max(hi, math.Max(100*cs[j], 100*rs[j]))
 		}
+		hiX = math.Max(hiX, top)
 		s := scatter(xy, colorOf(i), vg.Points(2.6), shapeOf(i))
 		p.Add(s)
 		f := stats.FitLine(cs, rs)
 		l := line(plotter.XYs{{X: lo, Y: 100 * (f.Intercept + f.Slope*lo/100)}, {X: top, Y: 100 * (f.Intercept + f.Slope*top/100)}}, lineStyle(i))
 		p.Add(l)
-		p.Legend.Add(fmt.Sprintf("%s (%d nodes)", labelFor(runs, i, "nodes"), len(cs)), s)
+		who := labelFor(runs, i, "")
+		if who == "" {
+			who = "nodes"
+		}
+		p.Legend.Add(fmt.Sprintf("%s (%d nodes)", who, len(cs)), s)
 		p.Legend.Add(fmt.Sprintf("%s slope %.2f", labelFor(runs, i, "least squares,"), slope), l)
 		fits = append(fits, fmt.Sprintf("%s slope %.3f (R² %.2f), reward Gini %.3f against compute Gini %.3f",
 			r.Label(), slope, f.R2, stats.Gini(reward), stats.Gini(compute)))
@@ -265,7 +269,7 @@ func RewardShareVsComputeShare(runs []*rundata.Run) (*Figure, *Note) {
 	if drawn == 0 {
 		return nil, &Note{name, "compute.csv missing, no rewards paid, or every node has the same compute (equal hardware): nothing to fit"}
 	}
-	eq := line(plotter.XYs{{X: 0, Y: 0}, {X: hi, Y: hi}}, draw.LineStyle{Color: grey, Width: vg.Points(1), Dashes: []vg.Length{vg.Points(4), vg.Points(3)}})
+	eq := line(plotter.XYs{{X: 0, Y: 0}, {X: 1.05 * hiX, Y: 1.05 * hiX}}, draw.LineStyle{Color: grey, Width: vg.Points(1), Dashes: []vg.Length{vg.Points(4), vg.Points(3)}})
 	p.Add(eq)
 	p.Legend.Add("rewards in proportion to compute (slope 1)", eq)
 	p.X.Min, p.Y.Min = 0, 0
