@@ -34,10 +34,10 @@ func TestWriteReport(t *testing.T) {
 			t.Errorf("report.md lacks %q", want)
 		}
 	}
-	if n := bytes.Count(html, []byte(`src="data:image/png;base64,iVBOR`)); n != 13 {
-		t.Errorf("report.html embeds %d PNGs, want 13", n)
+	if n := bytes.Count(html, []byte(`src="data:image/png;base64,iVBOR`)); n != 14 {
+		t.Errorf("report.html embeds %d PNGs, want 14", n)
 	}
-	for _, name := range []string{"block_intervals.png", "block_intervals.svg", "storage_proofs.png"} {
+	for _, name := range []string{"block_intervals.png", "block_intervals.svg", "storage_proofs.png", "rewards_share_vs_compute_share.png"} {
 		if _, err := os.Stat(filepath.Join(dir, FiguresDir, name)); err != nil {
 			t.Error(err)
 		}

@@ -50,6 +50,7 @@ func Default() Scenario {
 			Regions:        "default",
 			HashrateSpread: 0.25,
 			Reuse:          defaultReuse(),
+			Timestamp:      defaultTimestamp(),
 		}},
 		PoW: PoW{
 			Interval:       600 * Second,
@@ -89,7 +90,10 @@ func Default() Scenario {
 				Units:       []int{16, 32, 48, 64},
 				Activations: []string{"relu", "tanh"},
 			},
-			Bind: "none",
+			Bind:              "none",
+			DecayClock:        "timestamp",
+			LotteryDifficulty: 100,
+			LotteryWindow:     4,
 		},
 		Storage: Storage{
 			Enabled:           false,
@@ -139,7 +143,13 @@ func BuiltinHardware() []Hardware {
 
 // defaultGroup is the starting value of every [[group]] entry.
 func defaultGroup() Group {
-	return Group{Role: "miner", Regions: "default", Reuse: defaultReuse()}
+	return Group{Role: "miner", Regions: "default", Reuse: defaultReuse(), Timestamp: defaultTimestamp()}
+}
+
+// defaultTimestamp is the starting value of every [group.timestamp]
+// table: the whole drift of the default 60 s interval.
+func defaultTimestamp() Timestamp {
+	return Timestamp{Forward: 30 * Second}
 }
 
 // defaultReuse is the starting value of every [group.reuse] table: one
@@ -179,10 +189,11 @@ var (
 	protocols   = []string{"pow", "coinai"}
 	jitters     = []string{"pareto", "none"}
 	relays      = []string{"compact", "full"}
-	roles       = []string{"miner", "storage", "user", "relay", "reuse"}
+	roles       = []string{"miner", "storage", "user", "relay", "reuse", "timestamp"}
 	reuseSource = []string{"any", "own"}
 	reuseFall   = []string{"mine", "idle"}
 	binds       = []string{"none", "label-permutation"}
+	decayClocks = []string{"timestamp", "verifier"}
 	powFidelity = []string{"sampled-exponential"}
 	attemptMode = []string{"fresh-seed", "continue"}
 	problems    = []string{"digits"}

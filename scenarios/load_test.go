@@ -361,3 +361,46 @@ func TestAttackScenarios(t *testing.T) {
 		t.Error("model-reuse-defended.toml differs from model-reuse.toml beyond its name and coinai.bind")
 	}
 }
+
+// The timestamp attack scenarios (issue #13): 20 nodes of which the
+// "stampers" group of 5 is the timestamp attacker with the whole drift of
+// a 60 s interval, and the defended scenario is the same run but for its
+// name and coinai.decay_clock.
+func TestTimestampAttackScenarios(t *testing.T) {
+	plain, defended := mustLoad(t, "attacks/timestamp.toml"), mustLoad(t, "attacks/timestamp-defended.toml")
+	if plain.NodeCount() != 20 || len(plain.Groups) != 2 || plain.Groups[1].Role != "timestamp" || plain.Groups[1].Count != 5 ||
+		plain.Groups[1].Timestamp != (Timestamp{Forward: 30 * Second}) || plain.CoinAI.Interval != 60*Second || plain.CoinAI.ThresholdDecay == 0 {
+		t.Errorf("timestamp.toml: %d nodes, groups %+v, coinai %+v", plain.NodeCount(), plain.Groups, plain.CoinAI)
+	}
+	if plain.CoinAI.DecayClock != "timestamp" || defended.CoinAI.DecayClock != "verifier" {
+		t.Errorf("decay_clock %q and %q, want timestamp and verifier", plain.CoinAI.DecayClock, defended.CoinAI.DecayClock)
+	}
+	d := *defended
+	d.Run.Name, d.CoinAI.DecayClock = plain.Run.Name, plain.CoinAI.DecayClock
+	if !plain.Equal(&d) {
+		t.Error("timestamp-defended.toml differs from timestamp.toml beyond its name and coinai.decay_clock")
+	}
+}
+
+// The fastest-wins pair (issue #13): sixteen laptops and four
+// workstations of four times their FLOP rate (a [[hardware]] profile of
+// the scenario), and the lottery scenario is the same run but for its
+// name, the lottery keys and the threshold retarget the lottery replaces.
+func TestFastestWinsScenarios(t *testing.T) {
+	plain, lottery := mustLoad(t, "attacks/fastest-wins.toml"), mustLoad(t, "attacks/fastest-wins-lottery.toml")
+	ws, ok := plain.HardwareByName("workstation")
+	laptop, _ := plain.HardwareByName("laptop-cpu")
+	if !ok || ws.FLOPS != 4*laptop.FLOPS || plain.NodeCount() != 20 || len(plain.Groups) != 2 ||
+		plain.Groups[1].Hardware != "workstation" || plain.Groups[1].Count != 4 || plain.CoinAI.Lottery {
+		t.Errorf("fastest-wins.toml: hardware %+v, groups %+v, lottery %v", ws, plain.Groups, plain.CoinAI.Lottery)
+	}
+	if !lottery.CoinAI.Lottery || lottery.CoinAI.ThresholdWindow != 0 || lottery.CoinAI.VerifyScale != lottery.CoinAI.WorkScale {
+		t.Errorf("fastest-wins-lottery.toml: coinai %+v", lottery.CoinAI)
+	}
+	l := *lottery
+	l.Run.Name, l.CoinAI.ThresholdWindow = plain.Run.Name, plain.CoinAI.ThresholdWindow
+	l.CoinAI.Lottery, l.CoinAI.LotteryDifficulty, l.CoinAI.LotteryWindow = plain.CoinAI.Lottery, plain.CoinAI.LotteryDifficulty, plain.CoinAI.LotteryWindow
+	if !plain.Equal(&l) {
+		t.Error("fastest-wins-lottery.toml differs from fastest-wins.toml beyond its name, the lottery keys and threshold_window")
+	}
+}

@@ -119,7 +119,9 @@ type Group struct {
 	// proof-of-storage), "user" (submits transactions and verifies),
 	// "relay" (only relays) or an attacker role: "reuse" (Coin.AI:
 	// publishes perturbed copies of models it has seen instead of
-	// training; see Reuse).
+	// training; see Reuse) or "timestamp" (Coin.AI: mines honestly but
+	// stamps a block ahead of its clock when that earns a threshold decay
+	// step early; see Timestamp).
 	Role string `toml:"role"`
 	// Regions is "default", to spread the nodes over the regions by
 	// network.region_share, or one region name to pin them all there.
@@ -137,6 +139,21 @@ type Group struct {
 	// Reuse holds the parameters of the "reuse" attacker role; other
 	// roles ignore it.
 	Reuse Reuse `toml:"reuse"`
+	// Timestamp holds the parameters of the "timestamp" attacker role;
+	// other roles ignore it.
+	Timestamp Timestamp `toml:"timestamp"`
+}
+
+// Timestamp is the [group.timestamp] table: the timestamp attacker of
+// issue #13. It mines honestly, but when the next step of the threshold
+// decay (coinai.threshold_decay, one step every two intervals since the
+// parent) falls at most Forward after its clock, it stamps its block at
+// the step instead, so that the block carries the lower threshold.
+type Timestamp struct {
+	// Forward is how far ahead of its clock the attacker may stamp: > 0
+	// and at most the drift every node allows (half of coinai.interval
+	// when threshold_decay > 0, else two hours).
+	Forward Duration `toml:"forward"`
 }
 
 // Reuse is the [group.reuse] table: the model re-use attacker of issue
@@ -245,6 +262,26 @@ type CoinAI struct {
 	// "label-permutation" (the classes are relabelled by a permutation
 	// keyed by the parent's hash, for training, validation and test).
 	Bind string `toml:"bind"`
+	// DecayClock is when a block may take a threshold decay step:
+	// "timestamp" (as soon as it arrives, by its timestamp, which may be
+	// up to the drift ahead: a miner can take a step early) or "verifier"
+	// (a block that takes a decay step is held until the verifier's own
+	// clock reaches its timestamp).
+	DecayClock string `toml:"decay_clock"`
+	// Lottery puts a lottery above the threshold: a model above it earns
+	// one ticket, SHA-256(parent ‖ miner key ‖ model commitment), and the
+	// block is valid only if the ticket is below the target of difficulty
+	// LotteryDifficulty; validators re-train the declared attempt to check
+	// that the model is the one it trains (one ticket per training).
+	// Requires threshold_window = 0 (the difficulty holds the interval)
+	// and attempt_mode = "fresh-seed".
+	Lottery bool `toml:"lottery"`
+	// LotteryDifficulty is the initial ticket difficulty: the expected
+	// number of models above the threshold per block.
+	LotteryDifficulty int64 `toml:"lottery_difficulty"`
+	// LotteryWindow is the number of blocks between retargets of the
+	// difficulty (0 keeps it fixed).
+	LotteryWindow int `toml:"lottery_window"`
 }
 
 // Grammar is the [coinai.grammar] table: the ranges from which an

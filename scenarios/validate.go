@@ -244,6 +244,14 @@ func (v *validator) groups() {
 				v.add(key+".role", `"reuse" re-uses trained models: it needs run.protocol = "coinai"`)
 			}
 		}
+		if g.Role == "timestamp" {
+			if s.Run.Protocol != "coinai" {
+				v.add(key+".role", `"timestamp" games Coin.AI's threshold decay: it needs run.protocol = "coinai"`)
+			} else if drift := coinaiDrift(s.CoinAI); g.Timestamp.Forward <= 0 || g.Timestamp.Forward > drift {
+				v.add(key+".timestamp.forward", "%s must be in (0, %s], the drift nodes allow (half of coinai.interval with threshold_decay > 0, else 2h)",
+					g.Timestamp.Forward, drift)
+			}
+		}
 		if g.Role == "miner" || !slices.Contains(roles, g.Role) {
 			miners++ // a group with a mistyped role is not reported as missing miners too
 		}
@@ -252,7 +260,7 @@ func (v *validator) groups() {
 			v.add(key+".hardware", "unknown hardware %q (known: %s)", g.Hardware, strings.Join(names, ", "))
 			continue
 		}
-		if g.Role != "miner" && (g.Role != "reuse" || s.Run.Protocol != "coinai") {
+		if g.Role != "miner" && (g.Role != "reuse" && g.Role != "timestamp" || s.Run.Protocol != "coinai") {
 			continue
 		}
 		switch {
@@ -290,7 +298,19 @@ func (v *validator) coinai() {
 	c := v.s.CoinAI
 	v.positive("coinai.interval", float64(c.Interval), c.Interval)
 	v.inRange("coinai.threshold_initial", c.ThresholdInitial, 0, 1, true)
-	v.atLeast("coinai.threshold_window", int64(c.ThresholdWindow), 1)
+	if c.Lottery {
+		// The ticket difficulty holds the interval.
+		if c.ThresholdWindow != 0 {
+			v.add("coinai.threshold_window", "%d: with lottery = true the ticket difficulty holds the interval; set 0 (the threshold stays at threshold_initial, a usefulness floor)", c.ThresholdWindow)
+		}
+		if c.AttemptMode != "fresh-seed" {
+			v.add("coinai.attempt_mode", "%q: with lottery = true validators re-train the declared attempt from its seed; want \"fresh-seed\"", c.AttemptMode)
+		}
+		v.inRange("coinai.lottery_difficulty", float64(c.LotteryDifficulty), 1, 1<<40, false) // coinai.MaxDifficulty
+		v.atLeast("coinai.lottery_window", int64(c.LotteryWindow), 0)
+	} else {
+		v.atLeast("coinai.threshold_window", int64(c.ThresholdWindow), 1)
+	}
 	v.inRange("coinai.threshold_max_step", c.ThresholdMaxStep, 0, 1, false)
 	v.inRange("coinai.threshold_min", c.ThresholdMin, 0, 1, false)
 	v.inRange("coinai.threshold_decay", c.ThresholdDecay, 0, 1, false)
@@ -313,6 +333,7 @@ func (v *validator) coinai() {
 	v.oneOf("coinai.problem", c.Problem, problems)
 	v.oneOf("coinai.fidelity", c.Fidelity, aiFidelity)
 	v.oneOf("coinai.bind", c.Bind, binds)
+	v.oneOf("coinai.decay_clock", c.DecayClock, decayClocks)
 	v.inRange("coinai.block_reward", c.BlockReward, 0, math.MaxFloat64, false)
 
 	g := c.Grammar
@@ -376,4 +397,14 @@ func (v *validator) storage() {
 			v.add(key+".principal", "%d is not another node's index", f.Principal)
 		}
 	}
+}
+
+// coinaiDrift is how far ahead of its clock a Coin.AI node accepts a block
+// timestamp: half the interval with the threshold decay on, else two
+// hours (coinai.New's defaults).
+func coinaiDrift(c CoinAI) Duration {
+	if c.ThresholdDecay > 0 {
+		return c.Interval / 2
+	}
+	return 2 * 3600 * Second
 }

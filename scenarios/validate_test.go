@@ -42,7 +42,32 @@ func TestValidate(t *testing.T) {
 		}, "group.1.count: 0 must be > 0"},
 		{"huge count", func(s *Scenario) { s.Groups[0].Count = 20_000_000 }, "group.0.count: 20000000 is more than the 10000000 nodes supported"},
 		{"unknown hardware", func(s *Scenario) { s.Groups[0].Hardware = "tpu" }, `group.0.hardware: unknown hardware "tpu" (known: laptop-cpu, rtx4090, h100, asic)`},
-		{"role", func(s *Scenario) { s.Groups[0].Role = "validator" }, `group.0.role: "validator" is not one of "miner", "storage", "user", "relay", "reuse"`},
+		{"role", func(s *Scenario) { s.Groups[0].Role = "validator" }, `group.0.role: "validator" is not one of "miner", "storage", "user", "relay", "reuse", "timestamp"`},
+		{"timestamp under pow", func(s *Scenario) {
+			s.Groups[0].Role = "timestamp"
+			s.Groups = append(s.Groups, Group{Count: 1, Hardware: "asic", Role: "miner", Regions: "default"})
+		}, `group.0.role: "timestamp" games Coin.AI's threshold decay: it needs run.protocol = "coinai"`},
+		{"timestamp beyond drift", func(s *Scenario) {
+			s.Run.Protocol = "coinai"
+			s.Groups[0].Hardware = "laptop-cpu"
+			s.Groups = append(s.Groups, Group{Count: 2, Hardware: "laptop-cpu", Role: "timestamp", Regions: "default", Timestamp: Timestamp{Forward: 31 * Second}})
+		}, "group.1.timestamp.forward: 31s must be in (0, 30s], the drift nodes allow (half of coinai.interval with threshold_decay > 0, else 2h)"},
+		{"timestamp zero", func(s *Scenario) {
+			s.Run.Protocol = "coinai"
+			s.Groups[0].Hardware = "laptop-cpu"
+			s.Groups = append(s.Groups, Group{Count: 2, Hardware: "laptop-cpu", Role: "timestamp", Regions: "default"})
+		}, "group.1.timestamp.forward: 0s must be in (0, 30s], the drift nodes allow (half of coinai.interval with threshold_decay > 0, else 2h)"},
+		{"decay clock", func(s *Scenario) { s.CoinAI.DecayClock = "arrival" }, `coinai.decay_clock: "arrival" is not one of "timestamp", "verifier"`},
+		{"lottery threshold window", func(s *Scenario) { s.CoinAI.Lottery = true }, "coinai.threshold_window: 10: with lottery = true the ticket difficulty holds the interval; set 0 (the threshold stays at threshold_initial, a usefulness floor)"},
+		{"lottery attempt mode", func(s *Scenario) {
+			s.CoinAI.Lottery, s.CoinAI.ThresholdWindow, s.CoinAI.AttemptMode = true, 0, "continue"
+		}, `coinai.attempt_mode: "continue": with lottery = true validators re-train the declared attempt from its seed; want "fresh-seed"`},
+		{"lottery difficulty", func(s *Scenario) {
+			s.CoinAI.Lottery, s.CoinAI.ThresholdWindow, s.CoinAI.LotteryDifficulty = true, 0, 0
+		}, "coinai.lottery_difficulty: 0 must be >= 1"},
+		{"lottery window", func(s *Scenario) {
+			s.CoinAI.Lottery, s.CoinAI.ThresholdWindow, s.CoinAI.LotteryWindow = true, 0, -1
+		}, "coinai.lottery_window: -1 must be >= 0"},
 		{"reuse under pow", func(s *Scenario) {
 			s.Groups[0].Role = "reuse"
 			s.Groups = append(s.Groups, Group{Count: 1, Hardware: "asic", Role: "miner", Regions: "default"})

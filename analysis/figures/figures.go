@@ -126,7 +126,7 @@ func ForRuns(runs []*rundata.Run) ([]*Figure, []Note) {
 		ChainOverHeight, AttemptOutcomes,
 		BlockIntervals, IntervalQQ,
 		EnergyCumulative, EnergyPerBlock,
-		RewardLorenz, RewardByHardware, RewardVsCompute,
+		RewardLorenz, RewardByHardware, RewardVsCompute, RewardShareVsComputeShare,
 		Propagation,
 		StorageAvailability, StorageProofs, StorageRewards,
 	} {

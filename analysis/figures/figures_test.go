@@ -43,7 +43,7 @@ func TestRender(t *testing.T) {
 	keep := os.Getenv("COINAI_FIG_DIR")
 	all := []string{"chain_over_height", "attempts_outcome", "block_intervals", "block_intervals_qq",
 		"energy_cumulative", "energy_per_block", "rewards_lorenz", "rewards_by_hardware",
-		"rewards_vs_compute", "propagation_cdf", "storage_availability", "storage_proofs", "storage_rewards"}
+		"rewards_vs_compute", "rewards_share_vs_compute_share", "propagation_cdf", "storage_availability", "storage_proofs", "storage_rewards"}
 	noStorage := []string{"storage_availability", "storage_proofs", "storage_rewards"}
 	for _, tc := range []struct {
 		name    string
@@ -52,15 +52,16 @@ func TestRender(t *testing.T) {
 		skipped []string
 	}{
 		{"coinai", []*rundata.Run{coin}, all, nil},
-		// Every PoW node hashes all the time: busy_s does not separate them.
+		// Every PoW node hashes all the time: busy_s does not separate
+		// them, and a PoW run has no compute.csv.
 		{"pow", []*rundata.Run{pow}, []string{"chain_over_height", "block_intervals", "block_intervals_qq",
 			"energy_cumulative", "energy_per_block", "rewards_lorenz", "rewards_by_hardware", "propagation_cdf"},
-			append([]string{"attempts_outcome", "rewards_vs_compute"}, noStorage...)},
+			append([]string{"attempts_outcome", "rewards_vs_compute", "rewards_share_vs_compute_share"}, noStorage...)},
 		// One hardware class, all nodes busy throughout: per-class shares
 		// are all 100% and reward against compute is one vertical line.
 		{"quickstart", []*rundata.Run{quick}, []string{"chain_over_height", "attempts_outcome", "block_intervals",
 			"block_intervals_qq", "energy_cumulative", "energy_per_block", "rewards_lorenz", "propagation_cdf"},
-			append([]string{"rewards_by_hardware", "rewards_vs_compute"}, noStorage...)},
+			append([]string{"rewards_by_hardware", "rewards_vs_compute", "rewards_share_vs_compute_share"}, noStorage...)},
 		{"compare", []*rundata.Run{coin, pow}, all, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

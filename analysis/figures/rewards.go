@@ -204,3 +204,79 @@ func RewardVsCompute(runs []*rundata.Run) (*Figure, *Note) {
 	}
 	return figure(name, "Reward against compute", caption, p), nil
 }
+
+// computePerNode is each node's compute in run r, its busy time (nodes.csv
+// busy_s) times its FLOP rate (compute.csv flops), with its reward, in the
+// order of nodes.csv; nil without compute.csv (PoW, or runs that predate
+// it).
+func computePerNode(r *rundata.Run) (compute, reward []float64) {
+	if !r.Has(rundata.ComputeFile) || len(r.Compute) == 0 {
+		return nil, nil
+	}
+	flops := map[int64]float64{}
+	for _, c := range r.Compute {
+		flops[c.Node] = c.FLOPS
+	}
+	for _, n := range r.Nodes {
+		compute = append(compute, n.BusyS*flops[n.Node])
+		reward = append(reward, n.Reward)
+	}
+	return compute, reward
+}
+
+// RewardShareVsComputeShare scatters each node's share of the rewards
+// against its share of the compute (busy_s × flops, the definitions of
+// summary.json's reward_compute_slope), with the least-squares line of
+// each run and the diagonal along which rewards follow compute. It is
+// drawn for runs whose nodes differ in compute (unequal hardware or a
+// FLOP spread); the runs are overlaid, so that a comparison puts a
+// protocol variant (the lottery) beside the baseline.
+func RewardShareVsComputeShare(runs []*rundata.Run) (*Figure, *Note) {
+	const name = "rewards_share_vs_compute_share"
+	p := newPlot("Reward share against compute share", runs, "share of compute (%, busy_s × flops)", "share of rewards (%)")
+	var fits []string
+	var hiX float64
+	drawn := 0
+	for i, r := range runs {
+		compute, reward := computePerNode(r)
+		slope := stats.ShareSlope(compute, reward)
+		if math.IsNaN(slope) {
+			continue
+		}
+		cs, rs := stats.Shares(compute), stats.Shares(reward)
+		xy := make(plotter.XYs, len(cs))
+		lo, top := math.Inf(1), math.Inf(-1)
+		for j := range cs {
+			xy[j] = plotter.XY{X: 100 * cs[j], Y: 100 * rs[j]}
+			lo, top = math.Min(lo, 100*cs[j]), math.Max(top, 100*cs[j])
+		}
+		hiX = math.Max(hiX, top)
+		s := scatter(xy, colorOf(i), vg.Points(2.6), shapeOf(i))
+		p.Add(s)
+		f := stats.FitLine(cs, rs)
+		l := line(plotter.XYs{{X: lo, Y: 100 * (f.Intercept + f.Slope*lo/100)}, {X: top, Y: 100 * (f.Intercept + f.Slope*top/100)}}, lineStyle(i))
+		p.Add(l)
+		who := labelFor(runs, i, "")
+		if who == "" {
+			who = "nodes"
+		}
+		p.Legend.Add(fmt.Sprintf("%s (%d nodes)", who, len(cs)), s)
+		p.Legend.Add(fmt.Sprintf("%s slope %.2f", labelFor(runs, i, "least squares,"), slope), l)
+		fits = append(fits, fmt.Sprintf("%s slope %.3f (R² %.2f), reward Gini %.3f against compute Gini %.3f",
+			r.Label(), slope, f.R2, stats.Gini(reward), stats.Gini(compute)))
+		drawn++
+	}
+	if drawn == 0 {
+		return nil, &Note{name, "compute.csv missing, no rewards paid, or every node has the same compute (equal hardware): nothing to fit"}
+	}
+	eq := line(plotter.XYs{{X: 0, Y: 0}, {X: 1.05 * hiX, Y: 1.05 * hiX}}, draw.LineStyle{Color: grey, Width: vg.Points(1), Dashes: []vg.Length{vg.Points(4), vg.Points(3)}})
+	p.Add(eq)
+	p.Legend.Add("rewards in proportion to compute (slope 1)", eq)
+	p.X.Min, p.Y.Min = 0, 0
+	legendAt(p, true, true, 0.3)
+	caption := "Each point is a node: its share of all rewards (nodes.csv reward) against its share of the compute " +
+		"(nodes.csv busy_s × compute.csv flops), with the least-squares line (summary.json reward_compute_slope). " +
+		"Along the dashed diagonal rewards follow compute; a slope above 1 means the nodes with the most compute " +
+		"win out of proportion (the fastest hardware wins the race of memory-ful attempts): " + strings.Join(fits, "; ") + "."
+	return figure(name, "Reward share against compute share", caption, p), nil
+}

@@ -305,14 +305,17 @@ func storage(v Values, run *rundata.Run) {
 	v["energy_storage_joules"] = energy
 }
 
-// compute recomputes the attacker keys and the verification cost from
-// compute.csv (Coin.AI runs) and nodes.csv: attackers are the nodes whose
+// compute recomputes the attacker keys, the verification cost and the
+// rewards against compute (reward_compute_slope, compute_gini: busy_s ×
+// flops per node) from compute.csv (Coin.AI runs) and nodes.csv:
+// attackers are the nodes whose
 // compute.csv attack is not empty; their main-chain blocks, share of the
 // rewards and share of the compute (busy_s × flops, every node); and the
 // evaluation FLOPs of all nodes per main-chain block. Without compute.csv
 // (PoW, or runs of earlier versions) every one is null.
 func compute(v Values, run *rundata.Run) {
-	for _, k := range []string{"attacker_blocks", "attacker_reward_share", "attacker_compute_share", "verify_flops_per_block"} {
+	for _, k := range []string{"attacker_blocks", "attacker_reward_share", "attacker_compute_share", "verify_flops_per_block",
+		"reward_compute_slope", "compute_gini"} {
 		v[k] = math.NaN()
 	}
 	if !run.Has(rundata.ComputeFile) || run.Compute == nil {
@@ -327,6 +330,12 @@ func compute(v Values, run *rundata.Run) {
 	if m := v["blocks_main"].(float64); m > 0 {
 		v["verify_flops_per_block"] = eval / m
 	}
+	work, rewards := make([]float64, len(run.Nodes)), make([]float64, len(run.Nodes))
+	for i, n := range run.Nodes {
+		work[i], rewards[i] = n.BusyS*flops[n.Node], n.Reward
+	}
+	v["reward_compute_slope"] = stats.ShareSlope(work, rewards)
+	v["compute_gini"] = stats.Gini(work)
 	att := run.Attackers()
 	if len(att) == 0 {
 		return

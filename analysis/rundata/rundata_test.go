@@ -143,7 +143,8 @@ func TestLoadSynthetic(t *testing.T) {
 	if len(r.Nodes) != 20 || len(r.Threshold) != 30 || len(r.Storage) != 30 || len(r.Energy) != 31*3 || len(r.Compute) != 20 {
 		t.Errorf("rows: nodes %d threshold %d storage %d energy %d compute %d", len(r.Nodes), len(r.Threshold), len(r.Storage), len(r.Energy), len(r.Compute))
 	}
-	if a := r.Attackers(); a == nil || len(a) != 0 || r.Compute[3].FLOPS != 1e11 || r.Compute[3].EvalFLOPs != 30*5e7 {
+	if a := r.Attackers(); a == nil || len(a) != 0 || r.Compute[3].FLOPS != 2.5e11 || // gpu-rtx3090, speed 2.5
+		r.Compute[3].EvalFLOPs != 30*5e7 {
 		t.Errorf("compute rows %+v, attackers %v", r.Compute[3], a)
 	}
 	// blocks.csv's prop columns and propagation.csv must agree.

@@ -67,7 +67,7 @@ var KnownKeys = []string{
 	"retrievals_ok", "retrievals_failed", "retrieval_mean_s", "retrieval_bytes",
 	"storage_bytes_sent", "energy_storage_joules",
 	"attacker_blocks", "attacker_reward_share", "attacker_compute_share",
-	"verify_flops_per_block",
+	"verify_flops_per_block", "reward_compute_slope", "compute_gini",
 	"crashes", "messages_lost", "partition_heal_converge_s",
 }
 

@@ -212,3 +212,68 @@ func TestQQAndECDF(t *testing.T) {
 		t.Errorf("ECDF = %v", e)
 	}
 }
+
+// FitLine recovers an exact line, measures the scatter about a noisy one
+// against a hand computation, and refuses degenerate input.
+func TestFitLine(t *testing.T) {
+	f := FitLine([]float64{0, 1, 2, 3}, []float64{1, 3, 5, 7})
+	if f.Slope != 2 || f.Intercept != 1 || f.R2 != 1 || f.N != 4 {
+		t.Errorf("exact line: %+v, want slope 2, intercept 1, R2 1", f)
+	}
+	// x̄ = 2, ȳ = 2; Sxx = 10, Sxy = 2+1.75+1.25+3 = 8 → slope 0.8,
+	// intercept 0.4; fitted 0.4, 1.2, 2.8, 3.6, residuals 0.6, -0.95,
+	// 0.45, -0.1.
+	f = FitLine([]float64{0, 1, 3, 4}, []float64{1, 0.25, 3.25, 3.5})
+	if !near(f.Slope, 0.8, 1e-12) || !near(f.Intercept, 0.4, 1e-12) {
+		t.Errorf("noisy line: %+v, want slope 0.8, intercept 0.4", f)
+	}
+	// Syy = 1 + 3.0625 + 1.5625 + 2.25 = 7.875; SSres = 0.36 + 0.9025 +
+	// 0.2025 + 0.01 = 1.475.
+	if !near(f.R2, 1-1.475/7.875, 1e-12) {
+		t.Errorf("R2 %v, want %v", f.R2, 1-1.475/7.875)
+	}
+	for _, tc := range []struct {
+		name string
+		x, y []float64
+	}{
+		{"one point", []float64{1}, []float64{1}},
+		{"equal x", []float64{2, 2, 2}, []float64{1, 2, 3}},
+		{"lengths", []float64{1, 2}, []float64{1}},
+		{"NaN", []float64{1, math.NaN()}, []float64{1, 2}},
+	} {
+		if f := FitLine(tc.x, tc.y); !math.IsNaN(f.Slope) || !math.IsNaN(f.Intercept) {
+			t.Errorf("%s: %+v, want NaN", tc.name, f)
+		}
+	}
+	if s := Shares([]float64{1, 3}); len(s) != 2 || s[0] != 0.25 || s[1] != 0.75 {
+		t.Errorf("Shares = %v", s)
+	}
+	if Shares([]float64{0, 0}) != nil || Shares([]float64{1, -1}) != nil {
+		t.Error("Shares of zeros or a negative value is not nil")
+	}
+}
+
+// ShareSlope: 1 when rewards follow compute, the fitted slope when the
+// fastest take all, NaN when compute does not separate the nodes.
+func TestShareSlope(t *testing.T) {
+	compute := []float64{1, 1, 2, 4}
+	if s := ShareSlope(compute, []float64{10, 10, 20, 40}); !near(s, 1, 1e-12) {
+		t.Errorf("proportional rewards: slope %v, want 1", s)
+	}
+	// Compute shares 1/8, 1/8, 1/4, 1/2: mean 1/4, deviations −1/8, −1/8,
+	// 0, 1/4, Sxx = 1/64 + 1/64 + 0 + 1/16 = 3/32. The fastest takes
+	// all: reward shares 0, 0, 0, 1, deviations −1/4, −1/4, −1/4, 3/4,
+	// Sxy = 1/32 + 1/32 + 0 + 3/16 = 1/4 → slope (1/4)/(3/32) = 8/3.
+	if s := ShareSlope(compute, []float64{0, 0, 0, 7}); !near(s, 8.0/3, 1e-12) {
+		t.Errorf("fastest takes all: slope %v, want 8/3", s)
+	}
+	for _, tc := range [][2][]float64{
+		{{3, 3, 3}, {1, 2, 3}},
+		{{3, 3, 3 * (1 + 1e-7)}, {1, 2, 3}},
+		{{1, 2}, {0, 0}},
+	} {
+		if s := ShareSlope(tc[0], tc[1]); !math.IsNaN(s) {
+			t.Errorf("ShareSlope(%v, %v) = %v, want NaN", tc[0], tc[1], s)
+		}
+	}
+}

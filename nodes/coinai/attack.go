@@ -27,6 +27,11 @@ const (
 	// such; no training. If no seen model fits, it mines honestly or idles
 	// (Fallback).
 	AttackReuse = "reuse"
+	// AttackTimestamp mines honestly but stamps a block up to Forward
+	// ahead of its clock when that earns a decay step (ThresholdDecay) the
+	// honest timestamp would not yet earn: the block's threshold is then
+	// one step lower. See timestamp.go.
+	AttackTimestamp = "timestamp"
 )
 
 // Re-use sources (AttackConfig.Source) and fallbacks (AttackConfig.Fallback).
@@ -48,7 +53,7 @@ const NoteReuse = "reuse"
 
 // AttackConfig makes a node an attacker; the zero value is honest.
 type AttackConfig struct {
-	// Kind is AttackNone or AttackReuse.
+	// Kind is AttackNone, AttackReuse or AttackTimestamp.
 	Kind string
 	// PerturbBytes is the number of weight bytes a re-use flips (>= 1
 	// for AttackReuse): each is the low-order byte of a parameter drawn
@@ -67,18 +72,33 @@ type AttackConfig struct {
 	// parent. Without binding the two permutations are the identity and
 	// it changes nothing.
 	Relabel bool
+	// Forward is how far ahead of its clock, in ns, an AttackTimestamp
+	// attacker may stamp a block (> 0, at most the run's MaxFutureDrift,
+	// beyond which every node refuses the block).
+	Forward int64
 }
 
 func (a *AttackConfig) validate() error {
 	switch a.Kind {
 	case AttackNone:
-		if a.PerturbBytes != 0 || a.Source != "" || a.Fallback != "" || a.Relabel {
+		if a.PerturbBytes != 0 || a.Source != "" || a.Fallback != "" || a.Relabel || a.Forward != 0 {
 			return fmt.Errorf("attack parameters set for an honest node")
 		}
 		return nil
+	case AttackTimestamp:
+		switch {
+		case a.PerturbBytes != 0 || a.Source != "" || a.Fallback != "" || a.Relabel:
+			return fmt.Errorf("attack %q: re-use parameters set", a.Kind)
+		case a.Forward <= 0:
+			return fmt.Errorf("attack %q: forward %d ns: want > 0", a.Kind, a.Forward)
+		}
+		return nil
 	case AttackReuse:
+		if a.Forward != 0 {
+			return fmt.Errorf("attack %q: forward set", a.Kind)
+		}
 	default:
-		return fmt.Errorf("attack %q: want %q or %q", a.Kind, AttackNone, AttackReuse)
+		return fmt.Errorf("attack %q: want %q, %q or %q", a.Kind, AttackNone, AttackReuse, AttackTimestamp)
 	}
 	switch {
 	case a.PerturbBytes < 1 || a.PerturbBytes > 1<<20:
@@ -177,7 +197,7 @@ func (n *Node) tryReuse(tip chain.Entry[*rec]) {
 	if raw == nil {
 		return
 	}
-	n.publish(tip, problem, raw, uint32(math.Round(src.acc*PPM)), thr, 0, NoteReuse)
+	n.publish(tip, problem, raw, t, uint32(math.Round(src.acc*PPM)), thr, 0, NoteReuse)
 }
 
 // perturb flips k weight bytes of params: each the low-order byte of a

@@ -64,10 +64,10 @@ func (n *Node) mustApply(r *rec) {
 // tip and releases the orphans waiting for it.
 func (n *Node) accept(p *pending, acc float64) {
 	h := &p.blk.Header
-	r := &rec{hdr: *h, txs: p.blk.Txs, msg: p.msg, reg: p.reg, mints: p.mints}
+	r := &rec{hdr: *h, txs: p.blk.Txs, msg: p.msg, reg: p.reg, mints: p.mints, diff: p.diff}
 	p.model = nil
 	res, err := n.tree.Add(chain.Block[*rec]{ID: p.id, Parent: h.Prev, Height: int64(h.Height),
-		Work: chain.WorkOf(uint64(h.Threshold)), Payload: r}, nil)
+		Work: n.blockWork(h.Threshold, p.diff), Payload: r}, nil)
 	if err != nil {
 		if !errors.Is(err, chain.ErrKnown) {
 			delete(n.models, h.Model)

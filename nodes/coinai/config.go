@@ -34,8 +34,11 @@ const (
 	// timestamp may be (Bitcoin's two hours).
 	DefaultMaxFutureDrift = 2 * 3600e9
 	// decayDriftDivisor sets the default drift when ThresholdDecay is on:
-	// half a target interval, a quarter of the decay period, so that a
-	// timestamp lie cannot buy a lower threshold.
+	// half a target interval, a quarter of the decay period. That bounds a
+	// timestamp lie but does not stop it from buying a lower threshold: a
+	// miner that stamps its block up to the drift ahead reaches each decay
+	// step that much early (AttackTimestamp measures it; DecayClockVerifier
+	// closes it).
 	decayDriftDivisor = 2
 	// DefaultPoolSize bounds the transaction pool.
 	DefaultPoolSize = 10000
@@ -73,7 +76,8 @@ type Config struct {
 	// a block's timestamp lies after its parent's, the threshold it must
 	// pass drops by this fraction, down to ThresholdMin. 0 disables it
 	// (consensus). Timestamps then matter to security: MaxFutureDrift
-	// bounds how far a miner can lie forward.
+	// bounds how far a miner can lie forward, and under DecayClockTimestamp
+	// a lie within it reaches a decay step early (see DecayClock).
 	ThresholdDecay float64
 	// BlockReward is the coinbase amount (consensus).
 	BlockReward ledger.Amount
@@ -100,6 +104,14 @@ type Config struct {
 	// Bind is the binding rule (consensus): BindNone (or empty) or
 	// BindLabelPermutation; see bind.go.
 	Bind string
+	// DecayClock is when a block may take a decay step (consensus in
+	// effect, though validity stays a function of the headers):
+	// DecayClockTimestamp (or empty) or DecayClockVerifier; see
+	// timestamp.go.
+	DecayClock string
+	// Lottery turns on the lottery above the threshold (consensus); the
+	// zero value is off. See lottery.go.
+	Lottery LotteryConfig
 	// Attack makes the node an attacker for measurement (see attack.go);
 	// the zero value is an honest node.
 	Attack AttackConfig
@@ -146,6 +158,12 @@ func (c *Config) validate() error {
 		return fmt.Errorf("negative timeout or drift")
 	}
 	if err := validBind(c.Bind); err != nil {
+		return err
+	}
+	if c.DecayClock != "" && c.DecayClock != DecayClockTimestamp && c.DecayClock != DecayClockVerifier {
+		return fmt.Errorf("decay clock %q: want %q or %q", c.DecayClock, DecayClockTimestamp, DecayClockVerifier)
+	}
+	if err := c.Lottery.validate(c); err != nil {
 		return err
 	}
 	if err := c.Attack.validate(); err != nil {

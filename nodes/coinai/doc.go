@@ -97,6 +97,21 @@
 // AttackReuse (attack.go) is the attacker that measures this: a node that
 // publishes perturbed copies of seen models instead of training.
 //
+// # Timestamps and the threshold decay
+//
+// The threshold a block must pass decays with its timestamp's distance from
+// its parent's, and a node accepts a timestamp up to MaxFutureDrift ahead
+// of its clock (half an interval with the decay on), so a miner can stamp
+// ahead and take a decay step early: AttackTimestamp measures it. Under
+// DecayClockVerifier a block that takes a decay step before the verifier's
+// clock reaches its timestamp is held until it does (timestamp.go).
+//
+// # Lottery
+//
+// With Config.Lottery a model above the threshold is one lottery ticket,
+// and only a winning ticket makes a block; validators re-train the attempt
+// the header declares, so that a training gives one ticket (lottery.go).
+//
 // Processor order: jobs run one at a time in queue order. A block that would
 // become the new tip (its chain would have more work) first cancels the
 // training attempt in progress, which the new tip would make worthless, so

@@ -181,6 +181,9 @@ type EvalJob struct {
 // EvalResult is what an EvalJob returns.
 type EvalResult struct {
 	Correct, N int
+	// Mismatch is set by a RetrainJob whose re-trained model is not the
+	// block's (Correct is then 0).
+	Mismatch bool
 }
 
 // Accuracy is Correct/N.

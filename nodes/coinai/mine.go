@@ -77,9 +77,19 @@ func (n *Node) onAttempt(r *TrainResult) {
 	if n.mode == ModeContinue {
 		n.lastModel = r.Model
 	}
-	thr := n.thresholdAt(tip, n.blockTime(tip))
-	if tip.ID == n.jobTip && passes(r.ValCorrect, r.ValN, thr) {
-		n.mine(tip, r, thr, attempt)
+	t := n.blockTime(tip)
+	thr := n.thresholdAt(tip, t)
+	note := ""
+	if !passes(r.ValCorrect, r.ValN, thr) {
+		// A timestamp attacker stamps ahead when that lowers the
+		// threshold below the model's accuracy (timestamp.go).
+		if ts, tthr := n.forwardStamp(tip); passes(r.ValCorrect, r.ValN, tthr) {
+			t, thr, note = ts, tthr, NoteTimestamp
+		}
+	}
+	if tip.ID == n.jobTip && passes(r.ValCorrect, r.ValN, thr) &&
+		n.ticketWins(tip, r.Model) {
+		n.mine(tip, r, t, thr, attempt, note)
 	}
 	n.resume()
 }
@@ -87,23 +97,23 @@ func (n *Node) onAttempt(r *TrainResult) {
 // mine builds, signs and reports a block for a successful attempt, then
 // verifies it like any received block: the miner is its first validator,
 // and announces the block only once it has passed.
-func (n *Node) mine(tip chain.Entry[*rec], r *TrainResult, thr uint32, attempt uint32) {
+func (n *Node) mine(tip chain.Entry[*rec], r *TrainResult, t int64, thr uint32, attempt uint32, note string) {
 	acc := uint32(uint64(r.ValCorrect) * PPM / uint64(r.ValN))
-	n.publish(tip, n.jobProblem, r.Model, acc, thr, attempt, "")
+	n.publish(tip, n.jobProblem, r.Model, t, acc, thr, attempt, note)
 }
 
-// publish builds and signs a block on tip carrying model, trained for
-// problem, reports it (EvMined, with note, and the rewards it would pay)
+// publish builds and signs a block on tip stamped t carrying model,
+// trained for problem, reports it (EvMined, with note, and the rewards it would pay)
 // and hands it to the node's own verification, which announces it once it
 // has passed.
-func (n *Node) publish(tip chain.Entry[*rec], problem [32]byte, model []byte, acc, thr, attempt uint32, note string) {
+func (n *Node) publish(tip chain.Entry[*rec], problem [32]byte, model []byte, t int64, acc, thr, attempt uint32, note string) {
 	txs := n.pool.Select(n.state, n.cfg.MaxBlockTxs)
 	if n.stor != nil {
 		txs = n.proofsForParent(tip, txs)
 	}
 	h := Header{
 		Version: Version, Prev: tip.ID, Height: uint64(tip.Height + 1),
-		Time:    n.blockTime(tip),
+		Time:    t,
 		Problem: problem, Model: ModelCommitment(model, n.chunkSize()), TxRoot: TxRoot(txs),
 		Accuracy: acc, Threshold: thr, Attempt: attempt,
 	}

@@ -21,6 +21,7 @@ type rec struct {
 	undo  ledger.Undo
 	reg   *registry     // proof-of-storage state after the block (nil without storage)
 	mints []ledger.Mint // storage rewards the block mints
+	diff  uint64        // the block's ticket difficulty (lottery; 0 without)
 }
 
 // pending is a block that passed the stateless checks and waits for its
@@ -36,6 +37,7 @@ type pending struct {
 	paused bool // mining was paused for it
 	reg    *registry
 	mints  []ledger.Mint
+	diff   uint64 // its ticket difficulty (lottery)
 }
 
 // Timer and compute tags: kind in the top byte, a sequence number below.
@@ -85,6 +87,8 @@ type Node struct {
 
 	// reuse is an AttackReuse attacker's memory (nil for honest nodes).
 	reuse *reuseState
+	// held are blocks waiting for their timestamp (DecayClockVerifier).
+	held []*pending
 }
 
 var _ nodes.Node = (*Node)(nil)
@@ -102,6 +106,10 @@ func New(cfg Config) (*Node, error) {
 	}
 	if cfg.MaxFutureDrift == 0 {
 		cfg.MaxFutureDrift = DefaultMaxFutureDrift
+	}
+	if cfg.Attack.Kind == AttackTimestamp && cfg.Attack.Forward > cfg.MaxFutureDrift {
+		return nil, fmt.Errorf("coinai config: attack %q: forward %d ns beyond the max future drift %d ns: every node would refuse its blocks",
+			cfg.Attack.Kind, cfg.Attack.Forward, cfg.MaxFutureDrift)
 	}
 	if cfg.MaxBlockTxs == 0 {
 		cfg.MaxBlockTxs = DefaultMaxBlockTxs
@@ -121,7 +129,7 @@ func New(cfg Config) (*Node, error) {
 	}
 	g := Genesis(cfg)
 	blk := Block{Header: g}
-	r := &rec{hdr: g, msg: AppendBlock(nil, &blk)}
+	r := &rec{hdr: g, msg: AppendBlock(nil, &blk), diff: cfg.Lottery.Difficulty}
 	if cfg.Storage.Enabled {
 		n.candIdx = make(map[int32]int, len(cfg.Storage.Nodes))
 		for i, c := range cfg.Storage.Nodes {
@@ -211,6 +219,8 @@ func (n *Node) OnTimer(tag uint64) {
 	switch tag &^ tagSeqMask {
 	case tagRequest:
 		n.onTimeout(tag & tagSeqMask)
+	case tagHold:
+		n.onHold(tag)
 	case tagFetch:
 		if n.stor != nil {
 			n.onFetchTimeout(tag & tagSeqMask)

@@ -79,7 +79,7 @@ func (n *Node) known(id [32]byte) bool {
 	if n.tree.Has(id) || n.rejected.Has(id) {
 		return true
 	}
-	return n.findPending(n.verifying, id) >= 0 || n.orphans.Has(id)
+	return n.findPending(n.verifying, id) >= 0 || n.orphans.Has(id) || n.findPending(n.held, id) >= 0
 }
 
 func (n *Node) findPending(list []*pending, id [32]byte) int {
@@ -131,6 +131,9 @@ func (n *Node) verify(p *pending) {
 		n.reject(p.id, err)
 		return
 	}
+	if n.holdEarly(parent, p) {
+		return
+	}
 	n.models[p.blk.Header.Model] = p.id
 	if !n.cfg.Verify {
 		n.accept(p, float64(p.blk.Header.Accuracy)/PPM)
@@ -141,14 +144,19 @@ func (n *Node) verify(p *pending) {
 		n.reject(p.id, errOverloaded)
 		return
 	}
-	work := parent.ChainWork.Add(chain.WorkOf(uint64(p.blk.Header.Threshold)))
+	work := parent.ChainWork.Add(n.blockWork(p.blk.Header.Threshold, p.diff))
 	if work.Cmp(n.tree.Tip().ChainWork) > 0 {
 		n.cancelAttempt()
 		p.paused = true
 		n.waiting++
 	}
-	job := &EvalJob{Model: p.model, Commitment: p.blk.Header.Model, Problem: p.blk.Header.Problem,
+	var job nodes.Job = &EvalJob{Model: p.model, Commitment: p.blk.Header.Model, Problem: p.blk.Header.Problem,
 		Test: n.cfg.Default.Test, Labels: LabelsFor(&n.cfg, p.blk.Header.Prev)}
+	if n.cfg.Lottery.Enabled && p.from != n.cfg.ID {
+		// The lottery's nonce is the attempt: re-train it (lottery.go).
+		// The miner trained the model itself and only evaluates it.
+		job = n.retrainJob(p)
+	}
 	p.tag = n.nextTag(tagEval)
 	// Verification must not wait behind a training attempt: a processor
 	// that can time-slice runs it first (see nodes.Preempter).
@@ -171,9 +179,13 @@ func (n *Node) onEval(tag uint64, r *EvalResult) {
 	if p.paused {
 		n.waiting--
 	}
-	if passes(r.Correct, r.N, p.blk.Header.Threshold) {
+	switch {
+	case r.Mismatch:
+		delete(n.models, p.blk.Header.Model)
+		n.reject(p.id, errTraining)
+	case passes(r.Correct, r.N, p.blk.Header.Threshold):
 		n.accept(p, r.Accuracy())
-	} else {
+	default:
 		delete(n.models, p.blk.Header.Model)
 		n.reject(p.id, errBelow)
 	}

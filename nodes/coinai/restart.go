@@ -34,7 +34,7 @@ func (n *Node) Restart(env nodes.Env) {
 	for _, p := range n.verifying {
 		delete(n.models, p.blk.Header.Model)
 	}
-	n.verifying, n.waiting = nil, 0
+	n.verifying, n.waiting, n.held = nil, 0, nil
 	n.reqs = relay.Requests[struct{}]{}
 	if n.stor != nil {
 		n.stor.fetches, n.stor.retrieval = nil, nil

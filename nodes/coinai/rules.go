@@ -15,8 +15,15 @@ import (
 // ThresholdWindow blocks (at heights that are multiples of W) the threshold
 // is retargeted on the time the last W blocks took, from the block at
 // height h-1-W (or genesis) to the parent at h-1, against the planned time
-// of the same number of intervals.
+// of the same number of intervals; between retargets a block inherits its
+// parent's threshold, decay included. Under the lottery it is
+// ThresholdInitial for every block: the difficulty holds the interval, and
+// a decay taken by one block does not lower the floor of the next.
 func (n *Node) nextThreshold(parent chain.Entry[*rec]) uint32 {
+	if n.cfg.Lottery.Enabled {
+		// The usefulness floor; the decay applies per block, from it.
+		return toPPM(n.cfg.ThresholdInitial)
+	}
 	old := parent.Payload.hdr.Threshold
 	w := int64(n.cfg.ThresholdWindow)
 	h := parent.Height + 1
@@ -119,6 +126,8 @@ var (
 	errBelow      = errors.New("below-threshold")
 	errBadParent  = errors.New("bad-parent")
 	errOverloaded = errors.New("overloaded")
+	errTicket     = errors.New("losing-ticket")
+	errTraining   = errors.New("bad-training")
 )
 
 // checkStateless is the validation that needs no parent, cheapest first.
@@ -164,6 +173,13 @@ func (n *Node) checkContext(parent chain.Entry[*rec], p *pending) error {
 	}
 	if prev, ok := n.models[h.Model]; ok && prev != p.id {
 		return errDuplicate
+	}
+	if n.cfg.Lottery.Enabled {
+		// A hash, before the model is even decoded.
+		p.diff = n.nextDifficulty(parent)
+		if !TicketWins(Ticket(h.Prev, h.Miner, h.Model), p.diff) {
+			return errTicket
+		}
 	}
 	// Every problem this chain serves uses the default data (see
 	// problemFor), so the architecture is checked before the ledger work:

@@ -21,9 +21,13 @@ func ThresholdWindowStart(cfg *Config, parentHeight int64) int64 {
 // node's own: every ThresholdWindow blocks the threshold is retargeted
 // (Retarget) on the time the window took against its planned time, and it
 // decays by ThresholdDecay for every two target intervals t lies after
-// the parent, never below ThresholdMin.
+// the parent, never below ThresholdMin. Under the lottery the threshold
+// before the decay is ThresholdInitial for every block.
 func RequiredThreshold(cfg *Config, parent, windowStart *Header, t int64) uint32 {
 	thr := parent.Threshold
+	if cfg.Lottery.Enabled {
+		thr = toPPM(cfg.ThresholdInitial)
+	}
 	w := int64(cfg.ThresholdWindow)
 	ph := int64(parent.Height)
 	if w > 0 && (ph+1)%w == 0 {

@@ -40,8 +40,8 @@ type Node struct {
 	// it cannot rebuild compact blocks (nodes.Mempool).
 	MissesTxs bool
 	// Attack is the node's attacker role (Coin.AI; the zero value is an
-	// honest node): the group's role "reuse" and its [group.reuse]
-	// parameters.
+	// honest node): the group's role "reuse" or "timestamp" and its
+	// [group.reuse] or [group.timestamp] parameters.
 	Attack coinai.AttackConfig
 }
 
@@ -51,6 +51,9 @@ func (n *Node) Mines() bool { return n.Role == "miner" || n.Role == "" }
 
 // attackOf is the attacker configuration of a node of group g.
 func attackOf(g scenarios.Group) coinai.AttackConfig {
+	if g.Role == "timestamp" {
+		return coinai.AttackConfig{Kind: coinai.AttackTimestamp, Forward: int64(g.Timestamp.Forward)}
+	}
 	if g.Role != "reuse" {
 		return coinai.AttackConfig{}
 	}

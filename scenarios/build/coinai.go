@@ -156,6 +156,19 @@ func coinaiNodes(s *scenarios.Scenario, p *Plan) error {
 		Verify:           c.Verify,
 		AttemptMode:      c.AttemptMode,
 		Bind:             c.Bind,
+		DecayClock:       c.DecayClock,
+	}
+	if c.Lottery {
+		base.Lottery = coinai.LotteryConfig{Enabled: true, Difficulty: uint64(c.LotteryDifficulty), Window: c.LotteryWindow}
+		p.Fidelity = append(p.Fidelity, fmt.Sprintf("coinai.lottery: a model above the threshold is one ticket, SHA-256(parent ‖ miner key ‖ model commitment), "+
+			"valid below the target of difficulty %d (retargeted every %d blocks); validators re-train the declared attempt "+
+			"(one training per block per validator, charged as verification at verify_scale) to check that the model is the one it trains, "+
+			"which needs bit-for-bit reproducible training: true of the simulator's serial trainer, not of GPU training in general",
+			c.LotteryDifficulty, c.LotteryWindow))
+	}
+	if c.DecayClock == coinai.DecayClockVerifier {
+		p.Fidelity = append(p.Fidelity, "coinai.decay_clock=verifier: a block that takes a threshold decay step is held until the verifier's clock "+
+			"reaches its timestamp (nodes' clocks agree exactly in the simulator; a deployment's skew between clocks would delay such blocks by as much)")
 	}
 	p.CostScale[nodes.JobTrain] = c.WorkScale
 	p.CostScale[nodes.JobEval] = c.VerifyScale
@@ -186,10 +199,23 @@ func coinaiNodes(s *scenarios.Scenario, p *Plan) error {
 			"in training, validation and test; a model re-used from another parent scores about chance, "+
 			"but a miner that permutes its output units defeats the rule (not modelled unless an attacker sets relabel)")
 	}
-	if len(attackers) > 0 {
+	var reusers, stampers []int
+	for _, i := range attackers {
+		switch p.Nodes[i].Attack.Kind {
+		case coinai.AttackReuse:
+			reusers = append(reusers, i)
+		case coinai.AttackTimestamp:
+			stampers = append(stampers, i)
+		}
+	}
+	if len(reusers) > 0 {
 		p.Fidelity = append(p.Fidelity, fmt.Sprintf("attack.reuse: nodes %s re-use models they have seen instead of training "+
 			"(a perturbed copy of the best seen model of the tip's architecture); each re-use is charged one evaluation on the test split, "+
-			"the check every node makes of its own block, and no training", intList(attackers)))
+			"the check every node makes of its own block, and no training", intList(reusers)))
+	}
+	if len(stampers) > 0 {
+		p.Fidelity = append(p.Fidelity, fmt.Sprintf("attack.timestamp: nodes %s mine honestly but stamp a block at the next threshold decay step "+
+			"when it falls at most group.timestamp.forward after their clock", intList(stampers)))
 	}
 	withStorage, err := storageNodes(s, p)
 	if err != nil {

@@ -21,6 +21,7 @@ type models struct {
 	cfg     *coinai.Config
 	queue   []acceptance
 	headers map[[32]byte]coinai.Header // blocks checked so far, and the genesis
+	diffs   map[[32]byte]uint64        // their ticket difficulties (lottery)
 	acc     map[[32]byte]float64       // test accuracy of each block checked
 	below   int                        // models under their threshold (verify = false)
 	checked int64                      // acceptances checked
@@ -30,6 +31,7 @@ func (m *models) init(cfg *coinai.Config) {
 	m.cfg = cfg
 	g := coinai.Genesis(*cfg)
 	m.headers = map[[32]byte]coinai.Header{g.ID(): g}
+	m.diffs = map[[32]byte]uint64{g.ID(): cfg.Lottery.Difficulty}
 	m.acc = map[[32]byte]float64{}
 }
 
@@ -90,6 +92,21 @@ func (m *models) evaluate(h Host, a acceptance) (float64, string) {
 		return 0, fmt.Sprintf("block %s at height %d carries threshold %d ppm; the rule on its chain gives %d ppm",
 			id, hdr.Height, hdr.Threshold, want)
 	}
+	if m.cfg.Lottery.Enabled {
+		// The ticket against the difficulty rule on its chain (the nodes
+		// also re-train the attempt; the checker does not repeat that).
+		start := parent
+		for int64(start.Height) > coinai.LotteryWindowStart(m.cfg, int64(parent.Height)) {
+			if start, ok = m.headers[start.Prev]; !ok {
+				return 0, fmt.Sprintf("block %s: an ancestor is missing", id)
+			}
+		}
+		d := coinai.RequiredDifficulty(m.cfg, m.diffs[hdr.Prev], &parent, &start)
+		if !coinai.TicketWins(coinai.Ticket(hdr.Prev, hdr.Miner, hdr.Model), d) {
+			return 0, fmt.Sprintf("node %d accepted block %s whose lottery ticket loses at difficulty %d", a.node, id, d)
+		}
+		m.diffs[a.block] = d
+	}
 	chunk := 0
 	if m.cfg.Storage.Enabled {
 		chunk = m.cfg.Storage.ChunkSize
@@ -122,6 +139,9 @@ func (m *models) evaluate(h Host, a acceptance) (float64, string) {
 func (m *models) summary() string {
 	s := fmt.Sprintf("%d acceptances of %d blocks checked: thresholds recomputed from the chain, models re-evaluated on the test split",
 		m.checked, len(m.acc))
+	if m.cfg.Lottery.Enabled {
+		s += ", lottery tickets checked against the difficulty rule"
+	}
 	if !m.cfg.Verify {
 		s += fmt.Sprintf("; coinai.verify=false: nodes trust claimed accuracies, and %d accepted models are under their threshold (not enforced)", m.below)
 	}

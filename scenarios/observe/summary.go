@@ -113,6 +113,16 @@ type Summary struct {
 	// network per block. Coin.AI only; null for PoW.
 	VerifyFLOPsPerBlock *float64 `json:"verify_flops_per_block"`
 
+	// Rewards against compute (Coin.AI only; null for PoW), a node's
+	// compute being its busy time × its FLOP/s: the slope of the
+	// least-squares fit of reward share on compute share over all nodes
+	// (stats.ShareSlope; 1 = rewards follow compute, above 1 = the
+	// fastest win out of proportion; null when nothing was paid or compute
+	// does not separate the nodes), and the Gini of the compute, against
+	// which reward_gini reads (a fair lottery gives about the same).
+	RewardComputeSlope *float64 `json:"reward_compute_slope"`
+	ComputeGini        *float64 `json:"compute_gini"`
+
 	// Faults (null without [[fault]] tables; faults.csv has one row per
 	// window): crashes of nodes, messages the faults dropped, and the
 	// longest time, over the cuts that healed, from a heal until every
@@ -257,6 +267,14 @@ func Summarize(res *Result, checks []CheckResult) *Summary {
 		s.EnergyStorageJoules = ptr(e)
 	}
 	attackSummary(s, res, rewards)
+	if cfg.Protocol == "coinai" && len(res.NodeBusy) == n {
+		compute := make([]float64, n)
+		for i, spec := range cfg.Nodes {
+			compute[i] = float64(res.NodeBusy[i]) / 1e9 * spec.FLOPS
+		}
+		s.RewardComputeSlope = ptr(stats.ShareSlope(compute, rewards))
+		s.ComputeGini = ptr(stats.Gini(compute))
+	}
 	if cfg.Protocol == "coinai" && s.BlocksMain > 0 {
 		var v float64
 		for _, f := range res.EvalFLOPs {

@@ -66,6 +66,27 @@ func TestSummaryRecomputedFromFiles(t *testing.T) {
 				t.Errorf("crashes %s, partition_heal_converge_s %s: want crashes and no cut", run.Summary.Raw["crashes"], run.Summary.Raw["partition_heal_converge_s"])
 			}
 		}},
+		{"fastest-wins", "../attacks/fastest-wins.toml", []string{"run.stop_height=4"}, func(t *testing.T, run *rundata.Run) {
+			// Unequal hardware: rewards against compute are measured.
+			for _, k := range []string{"reward_compute_slope", "compute_gini"} {
+				if !run.Summary.Has(k) {
+					t.Errorf("%s is null in a run with unequal hardware", k)
+				}
+			}
+		}},
+		{"fastest-wins-lottery", "../attacks/fastest-wins-lottery.toml", []string{"run.stop_height=2"}, func(t *testing.T, run *rundata.Run) {
+			// The lottery's verification re-trains: far more evaluation
+			// FLOPs per block than an evaluation on the test split.
+			if v := string(run.Summary.Raw["verify_flops_per_block"]); v == "null" || v == "" {
+				t.Errorf("verify_flops_per_block = %q", v)
+			}
+		}},
+		{"timestamp", "../attacks/timestamp.toml", []string{"run.stop_height=3", "coinai.threshold_initial=0.9"}, func(t *testing.T, run *rundata.Run) {
+			// A threshold the chain reaches at once, to keep the test short.
+			if !run.Summary.Has("attacker_compute_share") || !run.Summary.Has("attacker_blocks") {
+				t.Error("attacker keys are null in a run with timestamp attackers")
+			}
+		}},
 		{"storage-churn", "../storage-churn.toml", []string{"run.stop_height=30"}, func(t *testing.T, run *rundata.Run) {
 			// The run exercises what it should: catch-up after an offline
 			// window, evicted cheaters, retrievals.

@@ -393,7 +393,7 @@ func Write(dir string, c Config) error {
 	if coin {
 		crows := [][]string{{"node", "attack", "flops", "train_flops", "eval_flops"}}
 		for i := range c.Nodes {
-			crows = append(crows, []string{strconv.Itoa(i), "", "1e+11", ff(float64(3*c.Blocks) * 1e9), ff(float64(c.Blocks) * 5e7)})
+			crows = append(crows, []string{strconv.Itoa(i), "", ff(1e11 * cls[nodeHW[i]].speed), ff(float64(3*c.Blocks) * 1e9), ff(float64(c.Blocks) * 5e7)})
 		}
 		files = append(files, struct {
 			name string
