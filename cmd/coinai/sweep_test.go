@@ -335,7 +335,7 @@ func TestSweepBadInput(t *testing.T) {
 		{"shard x", []string{smallSweep, "--shard", "x"}, `coinai sweep: --shard "x": want i/n`},
 		{"jobs", []string{smallSweep, "--jobs", "-2"}, "coinai sweep: --jobs -2"},
 		{"memory", []string{smallSweep, "--max-memory", "1MB"},
-			"testdata/sweep-small.toml:16: sweep.param.1.values.0: group.0.count=10: 10 nodes over up to 21 blocks need about 16.1 MB of memory, more than the 1 MB allowed by --max-memory"},
+			"testdata/sweep-small.toml:16: sweep.param.1.values.0: group.0.count=10: 10 nodes over up to 21 blocks need about 17.1 MB of memory, more than the 1 MB allowed by --max-memory"},
 		{"no file", []string{"testdata/none.toml"}, "testdata/none.toml: no such file"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
