@@ -33,6 +33,13 @@ func TestJobKeys(t *testing.T) {
 			t.Errorf("changing %s keeps the key", name)
 		}
 	}
+	// Two parents' label permutations are two jobs: a cached result of one
+	// must not answer the other.
+	p1, p2 := base, base
+	p1.Labels, p2.Labels = LabelPermutation([32]byte{1}, 10), LabelPermutation([32]byte{2}, 10)
+	if p1.Key() == p2.Key() {
+		t.Error("training jobs under two label permutations share a key")
+	}
 
 	m, _ := nn.NewModel(a, 1)
 	e := &EvalJob{Model: m, Test: d.Test}
