@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"unsafe"
 
-	"github.com/coinai/coinai/internal/cpu"
+	"github.com/coinai/coinai/sim/cpu"
 	"math"
 	"math/rand/v2"
 	"slices"

@@ -32,7 +32,7 @@ import (
 	"slices"
 	"unsafe"
 
-	"github.com/coinai/coinai/internal/cpu"
+	"github.com/coinai/coinai/sim/cpu"
 	"github.com/coinai/coinai/nodes"
 	"github.com/coinai/coinai/nodes/chain"
 	"github.com/coinai/coinai/nodes/relay"

@@ -4,7 +4,7 @@ import (
 	"slices"
 	"unsafe"
 
-	"github.com/coinai/coinai/internal/cpu"
+	"github.com/coinai/coinai/sim/cpu"
 
 	"github.com/coinai/coinai/nodes"
 )

@@ -3,7 +3,7 @@ package relay
 import (
 	"unsafe"
 
-	"github.com/coinai/coinai/internal/cpu"
+	"github.com/coinai/coinai/sim/cpu"
 )
 
 // Ring remembers the last few keys added to it, in a fixed amount of

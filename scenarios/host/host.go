@@ -19,7 +19,7 @@ import (
 	"time"
 	"unsafe"
 
-	"github.com/coinai/coinai/internal/cpu"
+	"github.com/coinai/coinai/sim/cpu"
 	"github.com/coinai/coinai/nodes"
 	"github.com/coinai/coinai/sim"
 )
