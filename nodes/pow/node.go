@@ -32,10 +32,10 @@ import (
 	"slices"
 	"unsafe"
 
-	"github.com/coinai/coinai/sim/cpu"
 	"github.com/coinai/coinai/nodes"
 	"github.com/coinai/coinai/nodes/chain"
 	"github.com/coinai/coinai/nodes/relay"
+	"github.com/coinai/coinai/sim/cpu"
 )
 
 // Fidelity returns the names of this package's simplifications, for the

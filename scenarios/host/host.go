@@ -19,9 +19,9 @@ import (
 	"time"
 	"unsafe"
 
-	"github.com/coinai/coinai/sim/cpu"
 	"github.com/coinai/coinai/nodes"
 	"github.com/coinai/coinai/sim"
+	"github.com/coinai/coinai/sim/cpu"
 )
 
 // Event kinds of the kernel's queue. They enter the trace digest.
