@@ -122,22 +122,9 @@ func Write(dir string, c Config, shard string, points []int) error {
 	c.defaults()
 	grid := c.Points()
 	files := map[string][]byte{}
-	def := struct {
-		Version   int           `json:"coinai_sweep"`
-		Name      string        `json:"name"`
-		SweepFile string        `json:"sweep_file"`
-		Hash      string        `json:"sweep_hash"`
-		Base      string        `json:"base"`
-		Reps      int           `json:"reps"`
-		Seed      int64         `json:"seed"`
-		Seeds     []int64       `json:"seeds"`
-		Set       []string      `json:"set"`
-		Params    []sweep.Param `json:"params"`
-		Points    int           `json:"points"`
-		Shard     string        `json:"shard"`
-		Revision  string        `json:"revision"`
-	}{1, c.Name, "scenarios/sweeps/" + c.Name + ".toml", c.Hash, "../pow-bitcoin.toml", c.Reps, c.Seed, c.seeds(),
-		append([]string{}, c.Set...), c.Params, len(grid), shard, c.Revision}
+	def := sweep.Definition{Version: 1, Name: c.Name, SweepFile: "scenarios/sweeps/" + c.Name + ".toml", Hash: c.Hash,
+		Base: "../pow-bitcoin.toml", Reps: c.Reps, Seed: c.Seed, Seeds: c.seeds(), Set: append([]string{}, c.Set...),
+		Params: c.Params, Points: len(grid), Shard: shard, Revision: c.Revision}
 	b, err := json.MarshalIndent(def, "", "  ")
 	if err != nil {
 		return err
