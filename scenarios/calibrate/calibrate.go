@@ -67,8 +67,17 @@ type Result struct {
 	// 5% (two standard errors inside the tolerance).
 	Trials     int
 	FairTrials int
+	// StdErr is the standard error of Measured (0 when not estimated).
+	StdErr float64
 	// Unit names the quantity ("relative revenue", "probability", "s").
 	Unit string
+	// X, XLabel and Series place the case in its group's figure (published
+	// curve and measured points against X, one line per Series): for
+	// selfish mining X is alpha, XLabel "attacker share alpha", Series
+	// "gamma=0.5". XLabel empty means the group has no figure.
+	X      float64
+	XLabel string
+	Series string
 	// Note says what the case ran (scenario, parameters) and anything a
 	// reader needs to judge the comparison.
 	Note string
