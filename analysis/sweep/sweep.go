@@ -60,8 +60,11 @@ const FormatVersion = 1
 
 // Format versions read.
 const (
-	sweepVersion    = 1 // sweep.json "coinai_sweep"
-	pointVersion    = 1 // point.json "coinai_sweep_point"
+	// DefinitionVersion is the sweep.json format ("coinai_sweep") that
+	// `coinai sweep` writes and the merge reads.
+	DefinitionVersion = 1
+	// PointVersion is the point.json format ("coinai_sweep_point").
+	PointVersion    = 1
 	ensembleVersion = 1 // ensemble.json "coinai_ensemble"
 )
 
@@ -99,14 +102,18 @@ type Definition struct {
 	Note string `json:"note"`
 }
 
-// pointFile is point.json.
-type pointFile struct {
-	Version int       `json:"coinai_sweep_point"`
-	Hash    string    `json:"sweep_hash"`
-	Index   *int      `json:"index"`
-	ID      string    `json:"id"`
-	Params  []Setting `json:"params"`
-	Seeds   []int64   `json:"seeds"`
+// PointRecord is point.json: which point of which sweep a point folder
+// holds. `coinai sweep` writes it and the merge reads it, through this one
+// type, so that the file has one description.
+type PointRecord struct {
+	Version int    `json:"coinai_sweep_point"`
+	Hash    string `json:"sweep_hash"`
+	// Index is a pointer so that a point.json without it is told apart
+	// from point 0.
+	Index  *int      `json:"index"`
+	ID     string    `json:"id"`
+	Params []Setting `json:"params"`
+	Seeds  []int64   `json:"seeds"`
 }
 
 // Metric is one metric's statistics at a point, as ensemble.json gives
@@ -279,8 +286,8 @@ func readDefinition(dir string) (*Definition, error) {
 		return inputErr(dir, "%s: %s: %s", file, key, fmt.Sprintf(format, args...))
 	}
 	switch {
-	case d.Version != sweepVersion:
-		return nil, bad("coinai_sweep", "format version %d; this coinai reads version %d", d.Version, sweepVersion)
+	case d.Version != DefinitionVersion:
+		return nil, bad("coinai_sweep", "format version %d; this coinai reads version %d", d.Version, DefinitionVersion)
 	case d.Hash == "":
 		return nil, bad("sweep_hash", "missing")
 	case d.Reps < 1:
@@ -400,7 +407,7 @@ func readPoint(dir, name string, def *Definition) (*Point, error) {
 		return nil, inputErr(dir, "%s: %s is not a point folder (not a directory)", dir, rel)
 	}
 	file := filepath.Join(folder, PointFile)
-	var pf pointFile
+	var pf PointRecord
 	if err := readJSON(dir, file, &pf); err != nil {
 		return nil, err
 	}
@@ -408,8 +415,8 @@ func readPoint(dir, name string, def *Definition) (*Point, error) {
 		return inputErr(dir, "%s: %s: %s", file, key, fmt.Sprintf(format, args...))
 	}
 	switch {
-	case pf.Version != pointVersion:
-		return nil, bad("coinai_sweep_point", "format version %d; this coinai reads version %d", pf.Version, pointVersion)
+	case pf.Version != PointVersion:
+		return nil, bad("coinai_sweep_point", "format version %d; this coinai reads version %d", pf.Version, PointVersion)
 	case pf.Hash != def.Hash:
 		return nil, bad("sweep_hash", "%s, but %s of %s is %s: the point belongs to another sweep", pf.Hash, DefinitionFile, dir, def.Hash)
 	case pf.ID != name:

@@ -17,6 +17,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	asweep "github.com/coinai/coinai/analysis/sweep"
 	"github.com/coinai/coinai/scenarios"
 	"github.com/coinai/coinai/scenarios/observe"
 	"github.com/coinai/coinai/scenarios/pipeline"
@@ -35,41 +36,11 @@ import (
 const kindSweep = "sweep"
 
 const (
-	sweepFormatVers      = 1
-	sweepPointFormatVers = 1
 	// sweepManifestEvery is how often the manifest is rewritten while
 	// points are being written; it is rewritten at the end in any case
 	// (and repaired by a resumed run after a SIGKILL).
 	sweepManifestEvery = 2 * time.Second
 )
-
-// sweepJSON is sweep.json.
-type sweepJSON struct {
-	Version   int           `json:"coinai_sweep"`
-	Name      string        `json:"name"`
-	SweepFile string        `json:"sweep_file"`
-	SweepHash string        `json:"sweep_hash"`
-	Base      string        `json:"base"`
-	Reps      int           `json:"reps"`
-	Seed      int64         `json:"seed"`
-	Seeds     []int64       `json:"seeds"`
-	Set       []string      `json:"set"`
-	Params    []sweep.Param `json:"params"`
-	Points    int           `json:"points"`
-	Shard     string        `json:"shard"`
-	Revision  string        `json:"revision"`
-	Note      string        `json:"note"`
-}
-
-// pointJSON is a point folder's point.json.
-type pointJSON struct {
-	Version   int             `json:"coinai_sweep_point"`
-	SweepHash string          `json:"sweep_hash"`
-	Index     int             `json:"index"`
-	ID        string          `json:"id"`
-	Params    []sweep.Setting `json:"params"`
-	Seeds     []int64         `json:"seeds"`
-}
 
 func cmdSweep(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("coinai sweep", flag.ContinueOnError)
@@ -251,7 +222,7 @@ func openSweepDir(opt sweepOptions, intr *interrupt, hook *exitHook, stderr io.W
 	if m.Kind != kindSweep {
 		return nil, refuse("%s holds coinai %s output, not a sweep; nothing was written: choose another --out", opt.out, m.Kind)
 	}
-	var prev sweepJSON
+	var prev asweep.Definition
 	b, err := os.ReadFile(filepath.Join(abs, "sweep.json"))
 	if err == nil {
 		err = json.Unmarshal(b, &prev)
@@ -259,9 +230,9 @@ func openSweepDir(opt sweepOptions, intr *interrupt, hook *exitHook, stderr io.W
 	if err != nil {
 		return nil, refuse("%s: unreadable sweep.json (%v); nothing was written: choose another --out", opt.out, err)
 	}
-	if prev.SweepHash != d.hash {
+	if prev.Hash != d.hash {
 		return nil, refuse("%s holds sweep %q of sweep_hash %.12s, not %s (sweep_hash %.12s): the sweep file or its base scenario changed; nothing was written: choose another --out",
-			opt.out, prev.Name, prev.SweepHash, opt.path, d.hash)
+			opt.out, prev.Name, prev.Hash, opt.path, d.hash)
 	}
 	if prev.Shard != opt.shard.String() {
 		return nil, refuse("%s holds shard %s of this sweep, not shard %s; nothing was written: run each shard into its own directory (coinai merge joins them)",
@@ -299,9 +270,13 @@ func (d *sweepDir) create(opt sweepOptions, intr *interrupt, hook *exitHook) err
 	if set == nil {
 		set = []string{}
 	}
-	j, err := json.MarshalIndent(sweepJSON{Version: sweepFormatVers, Name: sw.Name, SweepFile: filepath.ToSlash(opt.path),
-		SweepHash: sw.Hash(), Base: sw.Base, Reps: sw.Reps, Seed: sw.Seed, Seeds: sw.Seeds(), Set: set,
-		Params: sw.Params, Points: sw.Len(), Shard: opt.shard.String(), Revision: revision(), Note: sw.Note}, "", "  ")
+	params := make([]asweep.Param, len(sw.Params))
+	for i, p := range sw.Params {
+		params[i] = asweep.Param{Key: p.Key, Values: p.Values}
+	}
+	j, err := json.MarshalIndent(asweep.Definition{Version: asweep.DefinitionVersion, Name: sw.Name, SweepFile: filepath.ToSlash(opt.path),
+		Hash: sw.Hash(), Base: sw.Base, Reps: sw.Reps, Seed: sw.Seed, Seeds: sw.Seeds(), Set: set,
+		Params: params, Points: sw.Len(), Shard: opt.shard.String(), Revision: revision(), Note: sw.Note}, "", "  ")
 	if err != nil {
 		return err
 	}
@@ -372,17 +347,19 @@ func (d *sweepDir) readPoint(sw *sweep.Sweep, name string) (int, error) {
 	if err != nil {
 		return 0, errors.Unwrap(err)
 	}
-	var p pointJSON
+	var p asweep.PointRecord
 	if err := json.Unmarshal(b, &p); err != nil {
 		return 0, fmt.Errorf("point.json: %v", err)
 	}
 	switch {
-	case p.SweepHash != d.hash:
-		return 0, fmt.Errorf("its sweep_hash %.12s is not this sweep's %.12s", p.SweepHash, d.hash)
-	case p.Index < 0 || p.Index >= sw.Len() || sw.Point(p.Index).ID != name || p.ID != name:
-		return 0, fmt.Errorf("point.json names point %d, %q", p.Index, p.ID)
+	case p.Hash != d.hash:
+		return 0, fmt.Errorf("its sweep_hash %.12s is not this sweep's %.12s", p.Hash, d.hash)
+	case p.Index == nil:
+		return 0, fmt.Errorf("point.json has no index")
+	case *p.Index < 0 || *p.Index >= sw.Len() || sw.Point(*p.Index).ID != name || p.ID != name:
+		return 0, fmt.Errorf("point.json names point %d, %q", *p.Index, p.ID)
 	}
-	return p.Index, nil
+	return *p.Index, nil
 }
 
 // saveManifest writes the manifest (kind sweep, the files coinai wrote);
@@ -734,8 +711,13 @@ func writePoint(sp *sweepPoint, ens *ensemble, hash string, seeds []int64) error
 	if err != nil {
 		return err
 	}
-	pj, err := json.MarshalIndent(pointJSON{Version: sweepPointFormatVers, SweepHash: hash, Index: sp.p.Index, ID: sp.p.ID,
-		Params: sp.p.Params, Seeds: seeds}, "", "  ")
+	settings := make([]asweep.Setting, len(sp.p.Params))
+	for i, p := range sp.p.Params {
+		settings[i] = asweep.Setting{Key: p.Key, Value: p.Value}
+	}
+	index := sp.p.Index
+	pj, err := json.MarshalIndent(asweep.PointRecord{Version: asweep.PointVersion, Hash: hash, Index: &index, ID: sp.p.ID,
+		Params: settings, Seeds: seeds}, "", "  ")
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	asweep "github.com/coinai/coinai/analysis/sweep"
 )
 
 // smallSweep is 6 points (3 intervals x 2 network sizes) of the PoW
@@ -199,9 +201,9 @@ func TestSweepShardsEqualWhole(t *testing.T) {
 			t.Errorf("p0003/%s differs from run --reps's", f)
 		}
 	}
-	var pj pointJSON
+	var pj asweep.PointRecord
 	readJSON(t, filepath.Join(whole, "points", "p0003", "point.json"), &pj)
-	if pj.Version != 1 || pj.SweepHash != hash || pj.Index != 3 || pj.ID != "p0003" || !slices.Equal(pj.Seeds, []int64{3, 4}) ||
+	if pj.Version != 1 || pj.Hash != hash || pj.Index == nil || *pj.Index != 3 || pj.ID != "p0003" || !slices.Equal(pj.Seeds, []int64{3, 4}) ||
 		len(pj.Params) != 2 || pj.Params[0].Key != "pow.interval" || pj.Params[0].Value != "60s" || pj.Params[1].Value != "20" {
 		t.Errorf("point.json %+v", pj)
 	}
