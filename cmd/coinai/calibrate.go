@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"image/color"
 	"io"
 	"math"
 	"os"
@@ -199,12 +200,14 @@ func cmdCalibrate(args []string, stdout, stderr io.Writer) int {
 		}
 	}()
 
+	curves := map[string]calibrate.Case{} // case name -> case, for the figures' published curves
 	doc := calibrationJSON{Pass: true, Revision: revision(), Quick: *quick, Seed: *seed, Pattern: patterns}
 	if doc.Pattern == nil {
 		doc.Pattern = []string{}
 	}
 	opt := calibrate.Options{Seed: *seed, Jobs: *jobs}
 	for _, c := range cases {
+		curves[c.Name] = c
 		began := time.Now()
 		res, err := c.Run(ctx, opt)
 		if intr.caught() != nil {
@@ -231,7 +234,7 @@ func cmdCalibrate(args []string, stdout, stderr io.Writer) int {
 	}
 	printCalibration(stdout, &doc)
 	if od != nil {
-		if err := writeCalibration(od, &doc); err != nil {
+		if err := writeCalibration(od, &doc, curves); err != nil {
 			fmt.Fprintf(stderr, "coinai calibrate: %v\n", err)
 			return exitCode(err)
 		}
@@ -312,13 +315,13 @@ func printCalibration(w io.Writer, doc *calibrationJSON) {
 
 // writeCalibration writes calibration.json and the group figures into a
 // hidden sibling of the output and renames it into place.
-func writeCalibration(od *outDir, doc *calibrationJSON) error {
+func writeCalibration(od *outDir, doc *calibrationJSON, cases map[string]calibrate.Case) error {
 	b, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {
 		return err
 	}
 	files := map[string][]byte{"calibration.json": append(b, '\n')}
-	figs, err := calibrationFigures(doc)
+	figs, err := calibrationFigures(doc, cases)
 	if err != nil {
 		return err
 	}
@@ -342,10 +345,12 @@ func writeCalibration(od *outDir, doc *calibrationJSON) error {
 }
 
 // calibrationFigures draws one figure per group whose cases have an XLabel:
-// the published value of each series as a line through its points, and the
-// measured points with bars of ±2 standard errors. A group whose values
-// span more than two decades is drawn on a log scale.
-func calibrationFigures(doc *calibrationJSON) ([]*figures.Figure, error) {
+// the published law of the cases with a Curve (one line per CurveName,
+// over the x range of its cases), else the published value of each series
+// as a line through its points, and the measured points with bars of ±2
+// standard errors. A group whose values span more than two decades is
+// drawn on a log scale.
+func calibrationFigures(doc *calibrationJSON, cases map[string]calibrate.Case) ([]*figures.Figure, error) {
 	var groups []string
 	for _, c := range doc.Cases {
 		if c.XLabel != "" && c.X != nil && c.Published != nil && c.Measured != nil && !slices.Contains(groups, c.Group) {
@@ -355,7 +360,7 @@ func calibrationFigures(doc *calibrationJSON) ([]*figures.Figure, error) {
 	slices.Sort(groups)
 	var figs []*figures.Figure
 	for _, g := range groups {
-		f, err := groupFigure(g, doc)
+		f, err := groupFigure(g, doc, cases)
 		if err != nil {
 			return nil, fmt.Errorf("figure of %s: %w", g, err)
 		}
@@ -364,7 +369,10 @@ func calibrationFigures(doc *calibrationJSON) ([]*figures.Figure, error) {
 	return figs, nil
 }
 
-func groupFigure(group string, doc *calibrationJSON) (*figures.Figure, error) {
+// curveSamples is how many points draw a published curve.
+const curveSamples = 200
+
+func groupFigure(group string, doc *calibrationJSON, cases map[string]calibrate.Case) (*figures.Figure, error) {
 	var cs []calibrationCase
 	var series []string
 	lo, hi := math.Inf(1), math.Inf(-1)
@@ -388,6 +396,41 @@ func groupFigure(group string, doc *calibrationJSON) (*figures.Figure, error) {
 		p.Y.Scale = plot.LogScale{}
 		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
 	}
+	// The published laws, one line each over the x range of its cases.
+	var curveNames []string
+	curveLo, curveHi := map[string]float64{}, map[string]float64{}
+	curveOf := map[string]func(float64) float64{}
+	for _, c := range cs {
+		k, ok := cases[c.Name]
+		if !ok || k.Curve == nil {
+			continue
+		}
+		if _, seen := curveOf[k.CurveName]; !seen {
+			curveNames = append(curveNames, k.CurveName)
+			curveOf[k.CurveName], curveLo[k.CurveName], curveHi[k.CurveName] = k.Curve, *c.X, *c.X
+		}
+		curveLo[k.CurveName], curveHi[k.CurveName] = min(curveLo[k.CurveName], *c.X), max(curveHi[k.CurveName], *c.X)
+	}
+	for i, name := range curveNames {
+		lo, hi := curveLo[name], curveHi[name]
+		var xy plotter.XYs
+		for j := range curveSamples {
+			x := lo + (hi-lo)*float64(j)/float64(curveSamples-1)
+			if y := curveOf[name](x); !math.IsNaN(y) && !math.IsInf(y, 0) && (!logY || y > 0) {
+				xy = append(xy, plotter.XY{X: x, Y: y})
+			}
+		}
+		if len(xy) < 2 {
+			continue
+		}
+		l, err := plotter.NewLine(xy)
+		if err != nil {
+			return nil, err
+		}
+		l.LineStyle = draw.LineStyle{Color: color.Gray{Y: 0x30}, Width: vg.Points(1.2), Dashes: curveDashes[i%len(curveDashes)]}
+		p.Add(l)
+		p.Legend.Add("published: "+name, l)
+	}
 	for n, s := range series {
 		var pub, meas plotter.XYs
 		var errs plotter.YErrors
@@ -410,7 +453,9 @@ func groupFigure(group string, doc *calibrationJSON) (*figures.Figure, error) {
 		order := func(a, b plotter.XY) int { return cmpFloat(a.X, b.X) }
 		slices.SortStableFunc(pub, order)
 		var thumbs []plot.Thumbnailer
-		if len(pub) > 1 {
+		if hasCurve(cs, s, cases) {
+			// drawn above
+		} else if len(pub) > 1 {
 			l, err := plotter.NewLine(pub)
 			if err != nil {
 				return nil, err
@@ -450,10 +495,36 @@ func groupFigure(group string, doc *calibrationJSON) (*figures.Figure, error) {
 		}
 		p.Legend.Add(label, thumbs...)
 	}
+	xlo, xhi := math.Inf(1), math.Inf(-1)
+	for _, c := range cs {
+		xlo, xhi = min(xlo, *c.X), max(xhi, *c.X)
+	}
+	pad := 0.05 * (xhi - xlo)
+	if pad == 0 {
+		pad = math.Max(0.5, 0.1*math.Abs(xlo))
+	}
+	p.X.Min, p.X.Max = xlo-pad, xhi+pad
 	figures.LegendAt(p, true, true, 0)
 	name := "calibration-" + strings.ReplaceAll(group, "/", "-")
 	return figures.New(name, group+": published against measured",
-		"Each series' published value (line, or crosses for isolated points) and the simulator's measurement with bars of ±2 standard errors.", p), nil
+		"The published law (grey lines), or each series' published values (a coloured line, or crosses for isolated points), and the simulator's measurements with bars of ±2 standard errors.", p), nil
+}
+
+// curveDashes tell the published curves of a group apart (solid, dashed,
+// dotted), in grey so that they do not read as a measured series.
+var curveDashes = [][]vg.Length{nil, {vg.Points(6), vg.Points(3)}, {vg.Points(2), vg.Points(2)}}
+
+// hasCurve reports whether the cases of series s are drawn by a published
+// curve.
+func hasCurve(cs []calibrationCase, s string, cases map[string]calibrate.Case) bool {
+	for _, c := range cs {
+		if c.Series == s {
+			if k, ok := cases[c.Name]; ok && k.Curve != nil {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func cmpFloat(a, b float64) int {
