@@ -51,6 +51,7 @@ func Default() Scenario {
 			HashrateSpread: 0.25,
 			Reuse:          defaultReuse(),
 			Timestamp:      defaultTimestamp(),
+			DoubleSpend:    defaultDoubleSpend(),
 		}},
 		PoW: PoW{
 			Interval:       600 * Second,
@@ -143,7 +144,16 @@ func BuiltinHardware() []Hardware {
 
 // defaultGroup is the starting value of every [[group]] entry.
 func defaultGroup() Group {
-	return Group{Role: "miner", Regions: "default", Reuse: defaultReuse(), Timestamp: defaultTimestamp()}
+	return Group{Role: "miner", Regions: "default", Reuse: defaultReuse(), Timestamp: defaultTimestamp(),
+		DoubleSpend: defaultDoubleSpend()}
+}
+
+// defaultDoubleSpend is the starting value of every [group.doublespend]
+// table: Bitcoin's customary six confirmations, one pre-mined block as
+// Rosenfeld assumes, and a give-up cutoff of 10 blocks, which biases the
+// success rate by at most (q/p)^11 (below 1e-4 for q <= 0.3).
+func defaultDoubleSpend() DoubleSpend {
+	return DoubleSpend{Confirmations: 6, MaxDeficit: 10, Premine: true}
 }
 
 // defaultTimestamp is the starting value of every [group.timestamp]
@@ -189,7 +199,7 @@ var (
 	protocols   = []string{"pow", "coinai"}
 	jitters     = []string{"pareto", "none"}
 	relays      = []string{"compact", "full"}
-	roles       = []string{"miner", "storage", "user", "relay", "reuse", "timestamp"}
+	roles       = []string{"miner", "storage", "user", "relay", "reuse", "timestamp", "doublespend"}
 	reuseSource = []string{"any", "own"}
 	reuseFall   = []string{"mine", "idle"}
 	binds       = []string{"none", "label-permutation"}

@@ -121,7 +121,9 @@ type Group struct {
 	// publishes perturbed copies of models it has seen instead of
 	// training; see Reuse) or "timestamp" (Coin.AI: mines honestly but
 	// stamps a block ahead of its clock when that earns a threshold decay
-	// step early; see Timestamp).
+	// step early; see Timestamp) or "doublespend" (PoW: pays a merchant
+	// and races a private chain holding a conflicting spend; see
+	// DoubleSpend).
 	Role string `toml:"role"`
 	// Regions is "default", to spread the nodes over the regions by
 	// network.region_share, or one region name to pin them all there.
@@ -142,6 +144,26 @@ type Group struct {
 	// Timestamp holds the parameters of the "timestamp" attacker role;
 	// other roles ignore it.
 	Timestamp Timestamp `toml:"timestamp"`
+	// DoubleSpend holds the parameters of the "doublespend" attacker
+	// role; other roles ignore it.
+	DoubleSpend DoubleSpend `toml:"doublespend"`
+}
+
+// DoubleSpend is the [group.doublespend] table: the double-spend attacker
+// of issue #12 (nodes/pow/doublespend.go). Each node of the group pays a
+// merchant, mines a private chain holding a conflicting spend, and
+// publishes it once the merchant has accepted the payment and the private
+// chain is longer than the public one; it gives up MaxDeficit blocks
+// behind and starts again. The group's hash rate is the attacker's share q.
+type DoubleSpend struct {
+	// Confirmations is the merchant's z, >= 1.
+	Confirmations int `toml:"confirmations"`
+	// MaxDeficit is the give-up cutoff, >= 1: the success rate is biased
+	// low by at most (q/p)^(max_deficit+1).
+	MaxDeficit int `toml:"max_deficit"`
+	// Premine: mine the block holding the conflicting spend before paying
+	// (Rosenfeld's one pre-mined block); false pays at once.
+	Premine bool `toml:"premine"`
 }
 
 // Timestamp is the [group.timestamp] table: the timestamp attacker of

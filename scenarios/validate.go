@@ -252,6 +252,19 @@ func (v *validator) groups() {
 					g.Timestamp.Forward, drift)
 			}
 		}
+		if g.Role == "doublespend" {
+			if s.Run.Protocol != "pow" {
+				v.add(key+".role", `"doublespend" races a private proof-of-work chain: it needs run.protocol = "pow"`)
+			} else if s.PoW.RetargetWindow != 0 {
+				v.add(key+".role", `"doublespend" needs pow.retarget_window = 0 (its private chain keeps the fork's difficulty), not %d`, s.PoW.RetargetWindow)
+			}
+			if d := g.DoubleSpend; d.Confirmations < 1 || d.Confirmations > 1000 {
+				v.add(key+".doublespend.confirmations", "%d must be in [1, 1000]", d.Confirmations)
+			}
+			if d := g.DoubleSpend; d.MaxDeficit < 1 || d.MaxDeficit > 1000 {
+				v.add(key+".doublespend.max_deficit", "%d must be in [1, 1000]", d.MaxDeficit)
+			}
+		}
 		if g.Role == "miner" || !slices.Contains(roles, g.Role) {
 			miners++ // a group with a mistyped role is not reported as missing miners too
 		}
@@ -260,7 +273,8 @@ func (v *validator) groups() {
 			v.add(key+".hardware", "unknown hardware %q (known: %s)", g.Hardware, strings.Join(names, ", "))
 			continue
 		}
-		if g.Role != "miner" && (g.Role != "reuse" && g.Role != "timestamp" || s.Run.Protocol != "coinai") {
+		if g.Role != "miner" && (g.Role != "reuse" && g.Role != "timestamp" || s.Run.Protocol != "coinai") &&
+			(g.Role != "doublespend" || s.Run.Protocol != "pow") {
 			continue
 		}
 		switch {

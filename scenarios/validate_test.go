@@ -42,7 +42,22 @@ func TestValidate(t *testing.T) {
 		}, "group.1.count: 0 must be > 0"},
 		{"huge count", func(s *Scenario) { s.Groups[0].Count = 20_000_000 }, "group.0.count: 20000000 is more than the 10000000 nodes supported"},
 		{"unknown hardware", func(s *Scenario) { s.Groups[0].Hardware = "tpu" }, `group.0.hardware: unknown hardware "tpu" (known: laptop-cpu, rtx4090, h100, asic)`},
-		{"role", func(s *Scenario) { s.Groups[0].Role = "validator" }, `group.0.role: "validator" is not one of "miner", "storage", "user", "relay", "reuse", "timestamp"`},
+		{"role", func(s *Scenario) { s.Groups[0].Role = "validator" }, `group.0.role: "validator" is not one of "miner", "storage", "user", "relay", "reuse", "timestamp", "doublespend"`},
+		{"doublespend with retargeting", func(s *Scenario) {
+			s.Groups = append(s.Groups, Group{Count: 1, Hardware: "asic", Role: "doublespend", Regions: "default", DoubleSpend: DoubleSpend{Confirmations: 6, MaxDeficit: 10}})
+		}, `group.1.role: "doublespend" needs pow.retarget_window = 0 (its private chain keeps the fork's difficulty), not 2016`},
+		{"doublespend confirmations", func(s *Scenario) {
+			s.PoW.RetargetWindow = 0
+			s.Groups = append(s.Groups, Group{Count: 1, Hardware: "asic", Role: "doublespend", Regions: "default", DoubleSpend: DoubleSpend{Confirmations: 0, MaxDeficit: 10}})
+		}, "group.1.doublespend.confirmations: 0 must be in [1, 1000]"},
+		{"doublespend cutoff", func(s *Scenario) {
+			s.PoW.RetargetWindow = 0
+			s.Groups = append(s.Groups, Group{Count: 1, Hardware: "asic", Role: "doublespend", Regions: "default", DoubleSpend: DoubleSpend{Confirmations: 6, MaxDeficit: 0}})
+		}, "group.1.doublespend.max_deficit: 0 must be in [1, 1000]"},
+		{"doublespend without hashrate", func(s *Scenario) {
+			s.PoW.RetargetWindow = 0
+			s.Groups = append(s.Groups, Group{Count: 1, Hardware: "laptop-cpu", Role: "doublespend", Regions: "default", DoubleSpend: DoubleSpend{Confirmations: 6, MaxDeficit: 10}})
+		}, `group.1.hardware: "laptop-cpu" has no hashrate and cannot mine proof-of-work blocks`},
 		{"timestamp under pow", func(s *Scenario) {
 			s.Groups[0].Role = "timestamp"
 			s.Groups = append(s.Groups, Group{Count: 1, Hardware: "asic", Role: "miner", Regions: "default"})

@@ -23,9 +23,12 @@ import (
 // NotRecomputable names the numeric summary.json keys that no file of a
 // run can give, and why.
 var NotRecomputable = map[string]string{
-	"events":               "kernel events delivered (timers, compute ends and messages): the trace digest replay checks the run, trace.jsonl (--trace) lists them",
-	"wall_seconds":         "wall-clock time of the machine that ran it",
-	"attempts_speculative": "wall-clock work that depends on GOMAXPROCS; written to summary.json only, so that the files compare byte-exact across GOMAXPROCS",
+	"events":                   "kernel events delivered (timers, compute ends and messages): the trace digest replay checks the run, trace.jsonl (--trace) lists them",
+	"wall_seconds":             "wall-clock time of the machine that ran it",
+	"attempts_speculative":     "wall-clock work that depends on GOMAXPROCS; written to summary.json only, so that the files compare byte-exact across GOMAXPROCS",
+	"doublespend_attempts":     "races of the double-spend attackers, counted from their EvNote events (trace.jsonl with --trace lists them)",
+	"doublespend_successes":    "races won, from the attackers' EvNote events and the main chain (trace.jsonl with --trace lists them)",
+	"doublespend_success_rate": "doublespend_successes / doublespend_attempts, from the attackers' EvNote events",
 }
 
 // Values maps summary.json keys to their values recomputed from the run's

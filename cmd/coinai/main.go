@@ -25,6 +25,7 @@ Usage:
   coinai compare RUN_DIR RUN_DIR... [--out DIR] [--force]
   coinai regress SCENARIO... [--baseline DIR] [--update] [--reps N] [--alpha A] [--seed S] [--set key=value]...
   coinai merge SWEEP_DIR... --out DIR [--force] [--partial]
+  coinai calibrate [--quick] [--case PATTERN]... [--seed N] [--jobs J] [--out DIR] [--force]
 
 An output path must be new, an empty directory, or (with --force) an earlier
 output of coinai of the same kind; coinai never overwrites a file it did not
@@ -70,6 +71,8 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 		return cmdMerge(rest, stdout, stderr)
 	case "sweep":
 		return cmdSweep(rest, stdout, stderr)
+	case "calibrate":
+		return cmdCalibrate(rest, stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -43,6 +43,9 @@ type Node struct {
 	// honest node): the group's role "reuse" or "timestamp" and its
 	// [group.reuse] or [group.timestamp] parameters.
 	Attack coinai.AttackConfig
+	// DoubleSpend is the [group.doublespend] configuration of a PoW node
+	// of role "doublespend" (Attack.Kind is then "doublespend" too).
+	DoubleSpend pow.DoubleSpendConfig
 }
 
 // Mines reports whether the node's role is mining (honestly: attacker
@@ -51,6 +54,9 @@ func (n *Node) Mines() bool { return n.Role == "miner" || n.Role == "" }
 
 // attackOf is the attacker configuration of a node of group g.
 func attackOf(g scenarios.Group) coinai.AttackConfig {
+	if g.Role == "doublespend" {
+		return coinai.AttackConfig{Kind: "doublespend"}
+	}
 	if g.Role == "timestamp" {
 		return coinai.AttackConfig{Kind: coinai.AttackTimestamp, Forward: int64(g.Timestamp.Forward)}
 	}
@@ -60,6 +66,15 @@ func attackOf(g scenarios.Group) coinai.AttackConfig {
 	r := g.Reuse
 	return coinai.AttackConfig{Kind: coinai.AttackReuse, PerturbBytes: r.PerturbBytes, Source: r.Source,
 		Fallback: r.Fallback, Relabel: r.Relabel}
+}
+
+// doubleSpendOf is the double-spend configuration of a node of group g.
+func doubleSpendOf(g scenarios.Group) pow.DoubleSpendConfig {
+	if g.Role != "doublespend" {
+		return pow.DoubleSpendConfig{}
+	}
+	d := g.DoubleSpend
+	return pow.DoubleSpendConfig{Confirmations: d.Confirmations, MaxDeficit: d.MaxDeficit, Premine: d.Premine}
 }
 
 // Plan is a run resolved from a scenario.
@@ -195,7 +210,7 @@ func FromScenario(s *scenarios.Scenario) (*Plan, error) {
 			p.Nodes = append(p.Nodes, Node{Group: g.Name, Role: g.Role, Region: regions[i],
 				Hardware: hw.Name, FLOPS: f, HashRate: h,
 				BusyW: float64(hw.BusyWatts), IdleW: float64(hw.IdleWatts), StorageBytes: int64(hw.Storage),
-				Attack: attackOf(g)})
+				Attack: attackOf(g), DoubleSpend: doubleSpendOf(g)})
 		}
 	}
 	if len(p.Nodes) != total || total == 0 {
@@ -263,7 +278,7 @@ const powBlockReward = 50 * uint64(ledger.Coin)
 func powNodes(s *scenarios.Scenario, p *Plan) error {
 	var hashTotal float64
 	for _, n := range p.Nodes {
-		if n.Mines() {
+		if n.Mines() || n.Role == "doublespend" {
 			hashTotal += n.HashRate
 		}
 	}
@@ -299,6 +314,9 @@ func powNodes(s *scenarios.Scenario, p *Plan) error {
 		}
 	}
 	p.Fidelity = append(p.Fidelity, pow.Fidelity()...)
+	if slices.ContainsFunc(p.Nodes, func(n Node) bool { return n.Role == "doublespend" }) {
+		p.Fidelity = append(p.Fidelity, pow.DoubleSpendFidelity)
+	}
 	p.Fidelity = append(p.Fidelity, fmt.Sprintf("pow.genesis-difficulty=%.6g (total hash rate %.4g H/s, target interval %gs)",
 		base.GenesisDifficulty, hashTotal, float64(interval)/1e9))
 	newNode := func(shared *pow.Shared) func(i int, n Node) (nodes.Node, error) {
@@ -308,6 +326,9 @@ func powNodes(s *scenarios.Scenario, p *Plan) error {
 			c.Miner = n.Mines() && n.HashRate > 0
 			c.HashRate = n.HashRate
 			c.Shared = shared
+			if n.Role == "doublespend" {
+				return pow.NewDoubleSpender(c, n.DoubleSpend)
+			}
 			return pow.New(c)
 		}
 	}

@@ -38,6 +38,12 @@ type Case struct {
 	// Run measures the case. It must be deterministic given Options.Seed
 	// and must return ctx.Err() soon after ctx is cancelled.
 	Run func(ctx context.Context, opt Options) (Result, error)
+	// Curve, if not nil, is the published law as a function of the
+	// Result's X, drawn as a line in the group's figure under CurveName
+	// (cases sharing a CurveName share one line); without it the
+	// published points of each series are joined.
+	Curve     func(x float64) float64
+	CurveName string
 }
 
 // Options are what a caller may vary between calibrations.
@@ -81,6 +87,11 @@ type Result struct {
 	// Note says what the case ran (scenario, parameters) and anything a
 	// reader needs to judge the comparison.
 	Note string
+	// Informational cases are printed and written but cannot fail the
+	// calibration: a case run where the published law is known not to
+	// hold (the first-order stale rate at large delay over interval), to
+	// show where it stops holding.
+	Informational bool
 }
 
 // Within reports whether Measured is within the tolerance of Published.

@@ -99,6 +99,7 @@ type Observer struct {
 
 	st storageObs
 	fo faultObs
+	ds dsObs
 }
 
 // online reports whether node i was connected at time t (no offline
@@ -294,6 +295,9 @@ func (o *Observer) Observe(node int32, now sim.Time, ev nodes.Event) {
 			o.nodeStats[node].Rewards[ev.Note] += ev.Value
 		}
 	case nodes.EvNote:
+		if o.ds.note(node, &o.cfg, ev.Note, ev.Block) {
+			return
+		}
 		if len(o.notes) < 1000 {
 			o.notes = append(o.notes, ev.Note)
 		}
@@ -396,6 +400,9 @@ type Result struct {
 	// Faults are the [[fault]] windows with what they did, link faults
 	// then crashes, in the plan's order (nil without [[fault]] tables).
 	Faults []FaultResult
+	// DoubleSpend is what double-spend attackers achieved (nil without
+	// them).
+	DoubleSpend *DoubleSpendResult
 }
 
 // Result closes the observation at the end of the run (t.End): the main
@@ -468,6 +475,7 @@ func (o *Observer) Result(t Totals) *Result {
 	res.Energy = o.energyRows(main, now)
 	res.Storage = o.storageResult(main, t)
 	res.Faults = o.faultResults(now, t.LostLink, t.LostCrash)
+	res.DoubleSpend = o.doubleSpendResult()
 	return res
 }
 

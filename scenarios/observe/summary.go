@@ -107,6 +107,12 @@ type Summary struct {
 	AttackerBlocks       *int64   `json:"attacker_blocks"`
 	AttackerRewardShare  *float64 `json:"attacker_reward_share"`
 	AttackerComputeShare *float64 `json:"attacker_compute_share"`
+	// Double spend (null without "doublespend" attackers): races decided
+	// (won or given up), races won (the conflicting spend ended on the
+	// main chain), and their ratio.
+	DoubleSpendAttempts    *int64   `json:"doublespend_attempts"`
+	DoubleSpendSuccesses   *int64   `json:"doublespend_successes"`
+	DoubleSpendSuccessRate *float64 `json:"doublespend_success_rate"`
 	// VerifyFLOPsPerBlock is the counted FLOPs of the evaluation jobs
 	// (block verification and users' checks of retrieved models) all
 	// nodes completed, per main-chain block: what verification costs the
@@ -267,6 +273,7 @@ func Summarize(res *Result, checks []CheckResult) *Summary {
 		s.EnergyStorageJoules = ptr(e)
 	}
 	attackSummary(s, res, rewards)
+	doubleSpendSummary(s, res.DoubleSpend)
 	if cfg.Protocol == "coinai" && len(res.NodeBusy) == n {
 		compute := make([]float64, n)
 		for i, spec := range cfg.Nodes {
