@@ -51,6 +51,8 @@ func Default() Scenario {
 			HashrateSpread: 0.25,
 			Reuse:          defaultReuse(),
 			Timestamp:      defaultTimestamp(),
+			Selfish:        defaultSelfish(),
+			Eclipse:        defaultEclipse(),
 		}},
 		PoW: PoW{
 			Interval:       600 * Second,
@@ -143,7 +145,18 @@ func BuiltinHardware() []Hardware {
 
 // defaultGroup is the starting value of every [[group]] entry.
 func defaultGroup() Group {
-	return Group{Role: "miner", Regions: "default", Reuse: defaultReuse(), Timestamp: defaultTimestamp()}
+	return Group{Role: "miner", Regions: "default", Reuse: defaultReuse(), Timestamp: defaultTimestamp(),
+		Selfish: defaultSelfish(), Eclipse: defaultEclipse()}
+}
+
+// defaultSelfish is the starting value of every [group.selfish] table:
+// ties reach no one (γ = 0).
+func defaultSelfish() Selfish { return Selfish{Reach: []string{}} }
+
+// defaultEclipse is the starting value of every [group.eclipse] table:
+// no victim; messages held for a minute.
+func defaultEclipse() Eclipse {
+	return Eclipse{Victims: []string{}, Mode: "delay", Delay: 60 * Second}
 }
 
 // defaultTimestamp is the starting value of every [group.timestamp]
@@ -189,7 +202,8 @@ var (
 	protocols   = []string{"pow", "coinai"}
 	jitters     = []string{"pareto", "none"}
 	relays      = []string{"compact", "full"}
-	roles       = []string{"miner", "storage", "user", "relay", "reuse", "timestamp"}
+	roles       = []string{"miner", "storage", "user", "relay", "reuse", "timestamp", "selfish", "eclipse"}
+	eclipseMode = []string{"delay", "withhold"}
 	reuseSource = []string{"any", "own"}
 	reuseFall   = []string{"mine", "idle"}
 	binds       = []string{"none", "label-permutation"}

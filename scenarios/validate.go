@@ -252,6 +252,7 @@ func (v *validator) groups() {
 					g.Timestamp.Forward, drift)
 			}
 		}
+		v.adversary(key, g)
 		if g.Role == "miner" || !slices.Contains(roles, g.Role) {
 			miners++ // a group with a mistyped role is not reported as missing miners too
 		}
@@ -260,7 +261,7 @@ func (v *validator) groups() {
 			v.add(key+".hardware", "unknown hardware %q (known: %s)", g.Hardware, strings.Join(names, ", "))
 			continue
 		}
-		if g.Role != "miner" && (g.Role != "reuse" && g.Role != "timestamp" || s.Run.Protocol != "coinai") {
+		if g.Role != "miner" && g.Role != "selfish" && (g.Role != "reuse" && g.Role != "timestamp" || s.Run.Protocol != "coinai") {
 			continue
 		}
 		switch {
