@@ -100,6 +100,11 @@ type Config struct {
 	// Cheats marks the nodes that misbehave (not honest): they are left
 	// out of the agreement check.
 	Cheats map[int32]string
+	// AgreementOff, if not empty, is why the agreement check does not
+	// apply to the run (a selfish pool's releases legitimately split the
+	// honest nodes for as long as its lead lasts); the check then passes
+	// with this note.
+	AgreementOff string
 	// CoinAI is the consensus configuration of a Coin.AI run (rules, test
 	// data), for the accepted-model checker; nil for other protocols.
 	CoinAI *coinai.Config

@@ -41,6 +41,9 @@ type Node struct {
 	Miner bool
 	// Attack is the node's attacker role ("reuse"), "" for an honest node.
 	Attack string
+	// Victim: an eclipse attacker controls all of the node's peers; the
+	// observer follows its tip to measure the work it wastes.
+	Victim bool
 }
 
 // Config is what the observer needs to know of the run.
