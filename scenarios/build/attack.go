@@ -156,4 +156,3 @@ func eclipseTopology(adj [][]int32, victims, attackers []int, cfgOf []*attack.Ec
 		slices.Sort(adj[i])
 	}
 }
-
