@@ -102,6 +102,8 @@ type Observer struct {
 
 	st storageObs
 	fo faultObs
+
+	victimTips map[int32][]tipAt // eclipse victims' tips over time (eclipse.go)
 }
 
 // online reports whether node i was connected at time t (no offline
@@ -269,6 +271,7 @@ func (o *Observer) Observe(node int32, now sim.Time, ev nodes.Event) {
 		}
 	case nodes.EvTip:
 		o.faultTip(node, now, ev.Block)
+		o.victimTip(node, now, ev.Block)
 		if ev.Value > 0 {
 			o.reorgs++
 			o.maxReorg = max(o.maxReorg, int64(ev.Value))
@@ -399,6 +402,9 @@ type Result struct {
 	// Faults are the [[fault]] windows with what they did, link faults
 	// then crashes, in the plan's order (nil without [[fault]] tables).
 	Faults []FaultResult
+	// Victims is what eclipse attackers cost their victims (nil
+	// without victims).
+	Victims *VictimResult
 }
 
 // Result closes the observation at the end of the run (t.End): the main
@@ -471,6 +477,7 @@ func (o *Observer) Result(t Totals) *Result {
 	res.Energy = o.energyRows(main, now)
 	res.Storage = o.storageResult(main, t)
 	res.Faults = o.faultResults(now, t.LostLink, t.LostCrash)
+	res.Victims = o.victimResult(main, res.Blocks, now)
 	return res
 }
 
