@@ -188,7 +188,7 @@ type selfishRun struct {
 
 // runSelfish runs the calibration network and counts the main chain by
 // batches of heights, leaving out the top selfishTrim heights.
-func runSelfish(alpha, gamma float64, blocks int, seed uint64) (selfishRun, error) {
+func runSelfish(ctx context.Context, alpha, gamma float64, blocks int, seed uint64) (selfishRun, error) {
 	s, err := selfishScenario(alpha, gamma, blocks, seed)
 	if err != nil {
 		return selfishRun{}, err
@@ -197,6 +197,7 @@ func runSelfish(alpha, gamma float64, blocks int, seed uint64) (selfishRun, erro
 	if err != nil {
 		return selfishRun{}, err
 	}
+	cfg.Interrupt = ctx.Err // a cancelled calibration stops the run at once
 	run, err := pipeline.New(cfg)
 	if err != nil {
 		return selfishRun{}, err
@@ -272,7 +273,7 @@ func selfishMeasure(ctx context.Context, opt Options, alpha, gamma float64, bloc
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			if ctx.Err() == nil {
-				runs[k], errs[k] = runSelfish(alpha, gamma, per, opt.Seed+uint64(k))
+				runs[k], errs[k] = runSelfish(ctx, alpha, gamma, per, opt.Seed+uint64(k))
 			}
 			done <- k
 		}()

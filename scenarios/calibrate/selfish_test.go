@@ -93,3 +93,12 @@ func TestSelfishQuickCases(t *testing.T) {
 		}
 	}
 }
+
+// A cancelled calibration returns the context's error.
+func TestSelfishCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := runSelfishRevenue(ctx, Options{Seed: 1}, 0.3, 0, 4000); err != context.Canceled {
+		t.Errorf("err %v, want context.Canceled", err)
+	}
+}
