@@ -52,6 +52,8 @@ func Default() Scenario {
 			Reuse:          defaultReuse(),
 			Timestamp:      defaultTimestamp(),
 			DoubleSpend:    defaultDoubleSpend(),
+			Selfish:        defaultSelfish(),
+			Eclipse:        defaultEclipse(),
 		}},
 		PoW: PoW{
 			Interval:       600 * Second,
@@ -145,7 +147,7 @@ func BuiltinHardware() []Hardware {
 // defaultGroup is the starting value of every [[group]] entry.
 func defaultGroup() Group {
 	return Group{Role: "miner", Regions: "default", Reuse: defaultReuse(), Timestamp: defaultTimestamp(),
-		DoubleSpend: defaultDoubleSpend()}
+		DoubleSpend: defaultDoubleSpend(), Selfish: defaultSelfish(), Eclipse: defaultEclipse()}
 }
 
 // defaultDoubleSpend is the starting value of every [group.doublespend]
@@ -154,6 +156,16 @@ func defaultGroup() Group {
 // success rate by at most (q/p)^11 (below 1e-4 for q <= 0.3).
 func defaultDoubleSpend() DoubleSpend {
 	return DoubleSpend{Confirmations: 6, MaxDeficit: 10, Premine: true}
+}
+
+// defaultSelfish is the starting value of every [group.selfish] table:
+// ties reach no one (γ = 0).
+func defaultSelfish() Selfish { return Selfish{Reach: []string{}} }
+
+// defaultEclipse is the starting value of every [group.eclipse] table:
+// no victim; messages held for a minute.
+func defaultEclipse() Eclipse {
+	return Eclipse{Victims: []string{}, Mode: "delay", Delay: 60 * Second}
 }
 
 // defaultTimestamp is the starting value of every [group.timestamp]
@@ -199,7 +211,8 @@ var (
 	protocols   = []string{"pow", "coinai"}
 	jitters     = []string{"pareto", "none"}
 	relays      = []string{"compact", "full"}
-	roles       = []string{"miner", "storage", "user", "relay", "reuse", "timestamp", "doublespend"}
+	roles       = []string{"miner", "storage", "user", "relay", "reuse", "timestamp", "doublespend", "selfish", "eclipse"}
+	eclipseMode = []string{"delay", "withhold"}
 	reuseSource = []string{"any", "own"}
 	reuseFall   = []string{"mine", "idle"}
 	binds       = []string{"none", "label-permutation"}

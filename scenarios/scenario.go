@@ -119,11 +119,14 @@ type Group struct {
 	// proof-of-storage), "user" (submits transactions and verifies),
 	// "relay" (only relays) or an attacker role: "reuse" (Coin.AI:
 	// publishes perturbed copies of models it has seen instead of
-	// training; see Reuse) or "timestamp" (Coin.AI: mines honestly but
+	// training; see Reuse), "timestamp" (Coin.AI: mines honestly but
 	// stamps a block ahead of its clock when that earns a threshold decay
-	// step early; see Timestamp) or "doublespend" (PoW: pays a merchant
+	// step early; see Timestamp), "doublespend" (PoW: pays a merchant
 	// and races a private chain holding a conflicting spend; see
-	// DoubleSpend).
+	// DoubleSpend), "selfish" (PoW and Coin.AI: the group's
+	// nodes are one selfish-mining pool; see Selfish) or "eclipse" (PoW
+	// and Coin.AI: relays that are all of the victims' peers and delay or
+	// withhold their traffic; see Eclipse).
 	Role string `toml:"role"`
 	// Regions is "default", to spread the nodes over the regions by
 	// network.region_share, or one region name to pin them all there.
@@ -147,6 +150,12 @@ type Group struct {
 	// DoubleSpend holds the parameters of the "doublespend" attacker
 	// role; other roles ignore it.
 	DoubleSpend DoubleSpend `toml:"doublespend"`
+	// Selfish holds the parameters of the "selfish" attacker role;
+	// other roles ignore it.
+	Selfish Selfish `toml:"selfish"`
+	// Eclipse holds the parameters of the "eclipse" attacker role;
+	// other roles ignore it.
+	Eclipse Eclipse `toml:"eclipse"`
 }
 
 // DoubleSpend is the [group.doublespend] table: the double-spend attacker
@@ -164,6 +173,37 @@ type DoubleSpend struct {
 	// Premine: mine the block holding the conflicting spend before paying
 	// (Rosenfeld's one pre-mined block); false pays at once.
 	Premine bool `toml:"premine"`
+}
+
+// Selfish is the [group.selfish] table: the selfish-mining pool of issue
+// #12 (Eyal and Sirer, FC 2014, Algorithm 1). The group's nodes mine as
+// one pool of the group's share of the mining power (α), withhold the
+// blocks they find and publish them by the lead of their private branch.
+// γ, the share of the honest power that mines on the pool's block in a
+// tie, comes from Reach and the network: a block that ties is pushed at
+// once to the nodes of Reach only, and a node mines on it if it arrives
+// before the competing honest block (DESIGN.md, "Selfish mining").
+type Selfish struct {
+	// Reach is the node set (selectors as in [[fault]] nodes: regions,
+	// group names, indices, ranges) to which the pool pushes a block that
+	// ties the public chain; empty: no one, so that γ = 0.
+	Reach []string `toml:"reach"`
+}
+
+// Eclipse is the [group.eclipse] table: the eclipse attacker of issue
+// #12. The group's nodes are made all of the victims' peers (the victims'
+// other links are removed) and relay honestly, except that every message
+// between a victim and them is held for Delay or dropped.
+type Eclipse struct {
+	// Victims is the node set (selectors as in [[fault]] nodes) the
+	// group eclipses; it must not hold the group's own nodes.
+	Victims []string `toml:"victims"`
+	// Mode is "delay" (hold each message for Delay) or "withhold" (drop
+	// them all: the victims mine alone).
+	Mode string `toml:"mode"`
+	// Delay is how long a message is held in mode "delay"; 0 passes
+	// messages on at once, the honest comparison on the same topology.
+	Delay Duration `toml:"delay"`
 }
 
 // Timestamp is the [group.timestamp] table: the timestamp attacker of

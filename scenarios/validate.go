@@ -265,6 +265,7 @@ func (v *validator) groups() {
 				v.add(key+".doublespend.max_deficit", "%d must be in [1, 1000]", d.MaxDeficit)
 			}
 		}
+		v.adversary(key, g)
 		if g.Role == "miner" || !slices.Contains(roles, g.Role) {
 			miners++ // a group with a mistyped role is not reported as missing miners too
 		}
@@ -273,7 +274,7 @@ func (v *validator) groups() {
 			v.add(key+".hardware", "unknown hardware %q (known: %s)", g.Hardware, strings.Join(names, ", "))
 			continue
 		}
-		if g.Role != "miner" && (g.Role != "reuse" && g.Role != "timestamp" || s.Run.Protocol != "coinai") &&
+		if g.Role != "miner" && g.Role != "selfish" && (g.Role != "reuse" && g.Role != "timestamp" || s.Run.Protocol != "coinai") &&
 			(g.Role != "doublespend" || s.Run.Protocol != "pow") {
 			continue
 		}

@@ -42,7 +42,6 @@ func TestValidate(t *testing.T) {
 		}, "group.1.count: 0 must be > 0"},
 		{"huge count", func(s *Scenario) { s.Groups[0].Count = 20_000_000 }, "group.0.count: 20000000 is more than the 10000000 nodes supported"},
 		{"unknown hardware", func(s *Scenario) { s.Groups[0].Hardware = "tpu" }, `group.0.hardware: unknown hardware "tpu" (known: laptop-cpu, rtx4090, h100, asic)`},
-		{"role", func(s *Scenario) { s.Groups[0].Role = "validator" }, `group.0.role: "validator" is not one of "miner", "storage", "user", "relay", "reuse", "timestamp", "doublespend"`},
 		{"doublespend with retargeting", func(s *Scenario) {
 			s.Groups = append(s.Groups, Group{Count: 1, Hardware: "asic", Role: "doublespend", Regions: "default", DoubleSpend: DoubleSpend{Confirmations: 6, MaxDeficit: 10}})
 		}, `group.1.role: "doublespend" needs pow.retarget_window = 0 (its private chain keeps the fork's difficulty), not 2016`},
@@ -58,6 +57,19 @@ func TestValidate(t *testing.T) {
 			s.PoW.RetargetWindow = 0
 			s.Groups = append(s.Groups, Group{Count: 1, Hardware: "laptop-cpu", Role: "doublespend", Regions: "default", DoubleSpend: DoubleSpend{Confirmations: 6, MaxDeficit: 10}})
 		}, `group.1.hardware: "laptop-cpu" has no hashrate and cannot mine proof-of-work blocks`},
+		{"role", func(s *Scenario) { s.Groups[0].Role = "validator" }, `group.0.role: "validator" is not one of "miner", "storage", "user", "relay", "reuse", "timestamp", "doublespend", "selfish", "eclipse"`},
+		{"eclipse without victims", func(s *Scenario) {
+			s.Groups = append(s.Groups, Group{Name: "ecl", Count: 2, Hardware: "asic", Role: "eclipse", Regions: "default", Eclipse: Eclipse{Mode: "delay"}})
+		}, `group.1.eclipse.victims: empty: an eclipse attacker needs at least one victim (node selectors as in [[fault]] nodes)`},
+		{"eclipse mode", func(s *Scenario) {
+			s.Groups = append(s.Groups, Group{Name: "ecl", Count: 2, Hardware: "asic", Role: "eclipse", Regions: "default", Eclipse: Eclipse{Victims: []string{"0"}, Mode: "drop"}})
+		}, `group.1.eclipse.mode: "drop" is not one of "delay", "withhold"`},
+		{"eclipse own group", func(s *Scenario) {
+			s.Groups = append(s.Groups, Group{Name: "ecl", Count: 2, Hardware: "asic", Role: "eclipse", Regions: "default", Eclipse: Eclipse{Victims: []string{"ecl"}, Mode: "delay"}})
+		}, `group.1.eclipse.victims: names the attacker's own group "ecl"`},
+		{"selfish reach", func(s *Scenario) {
+			s.Groups = append(s.Groups, Group{Name: "pool", Count: 1, Hardware: "asic", Role: "selfish", Regions: "default", Selfish: Selfish{Reach: []string{"500"}}})
+		}, `group.1.selfish.reach.0: "500": node 500 is beyond the last node 100`},
 		{"timestamp under pow", func(s *Scenario) {
 			s.Groups[0].Role = "timestamp"
 			s.Groups = append(s.Groups, Group{Count: 1, Hardware: "asic", Role: "miner", Regions: "default"})

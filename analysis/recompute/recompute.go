@@ -29,6 +29,11 @@ var NotRecomputable = map[string]string{
 	"doublespend_attempts":     "races of the double-spend attackers, counted from their EvNote events (trace.jsonl with --trace lists them)",
 	"doublespend_successes":    "races won, from the attackers' EvNote events and the main chain (trace.jsonl with --trace lists them)",
 	"doublespend_success_rate": "doublespend_successes / doublespend_attempts, from the attackers' EvNote events",
+	// The eclipse victims' keys need the victims' tips over time and
+	// which nodes are victims, which no file of the run holds.
+	"victim_wasted_work_share": "the eclipse victims' tips over time, which no file records (trace.jsonl with --trace has them)",
+	"victim_blocks_mined":      "which nodes are eclipse victims, which no file records (the scenario's [group.eclipse] victims)",
+	"victim_stale_blocks":      "which nodes are eclipse victims, which no file records (the scenario's [group.eclipse] victims)",
 }
 
 // Values maps summary.json keys to their values recomputed from the run's
@@ -324,21 +329,29 @@ func compute(v Values, run *rundata.Run) {
 	if !run.Has(rundata.ComputeFile) || run.Compute == nil {
 		return
 	}
+	// Under PoW (compute.csv only with attackers) a node's compute is
+	// its hashes, busy_s × hashrate, and the Coin.AI keys stay null.
+	pow := run.Summary.Protocol == "pow"
 	flops := map[int64]float64{}
 	var eval float64
 	for _, c := range run.Compute {
 		flops[c.Node] = c.FLOPS
+		if pow {
+			flops[c.Node] = c.HashRate
+		}
 		eval += c.EvalFLOPs
 	}
-	if m := v["blocks_main"].(float64); m > 0 {
-		v["verify_flops_per_block"] = eval / m
+	if !pow {
+		if m := v["blocks_main"].(float64); m > 0 {
+			v["verify_flops_per_block"] = eval / m
+		}
+		work, rewards := make([]float64, len(run.Nodes)), make([]float64, len(run.Nodes))
+		for i, n := range run.Nodes {
+			work[i], rewards[i] = n.BusyS*flops[n.Node], n.Reward
+		}
+		v["reward_compute_slope"] = stats.ShareSlope(work, rewards)
+		v["compute_gini"] = stats.Gini(work)
 	}
-	work, rewards := make([]float64, len(run.Nodes)), make([]float64, len(run.Nodes))
-	for i, n := range run.Nodes {
-		work[i], rewards[i] = n.BusyS*flops[n.Node], n.Reward
-	}
-	v["reward_compute_slope"] = stats.ShareSlope(work, rewards)
-	v["compute_gini"] = stats.Gini(work)
 	att := run.Attackers()
 	if len(att) == 0 {
 		return

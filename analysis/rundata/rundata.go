@@ -139,6 +139,9 @@ type ComputeRow struct {
 	Attack                string
 	FLOPS                 float64
 	TrainFLOPs, EvalFLOPs float64
+	// HashRate is the node's hash rate in H/s (PoW runs with attackers
+	// only; NaN when the column is absent).
+	HashRate float64
 }
 
 // FaultRow is one row of faults.csv (runs with [[fault]] tables): a
@@ -320,6 +323,9 @@ func (r *Run) loadCompute(t *table) error {
 		}
 		c.Attack = t.str("attack")
 		if err := floats(t, []string{"flops", "train_flops", "eval_flops"}, &c.FLOPS, &c.TrainFLOPs, &c.EvalFLOPs); err != nil {
+			return err
+		}
+		if c.HashRate, err = t.float("hashrate"); err != nil {
 			return err
 		}
 		r.Compute = append(r.Compute, c)

@@ -70,6 +70,7 @@ var KnownKeys = []string{
 	"verify_flops_per_block", "reward_compute_slope", "compute_gini",
 	"crashes", "messages_lost", "partition_heal_converge_s",
 	"doublespend_attempts", "doublespend_successes", "doublespend_success_rate",
+	"victim_wasted_work_share", "victim_blocks_mined", "victim_stale_blocks",
 }
 
 // Has reports whether summary.json has key with a non-null value.

@@ -16,6 +16,7 @@ import (
 	"slices"
 
 	"github.com/coinai/coinai/nodes"
+	"github.com/coinai/coinai/nodes/attack"
 	"github.com/coinai/coinai/nodes/coinai"
 	"github.com/coinai/coinai/nodes/ledger"
 	"github.com/coinai/coinai/nodes/pow"
@@ -46,6 +47,11 @@ type Node struct {
 	// DoubleSpend is the [group.doublespend] configuration of a PoW node
 	// of role "doublespend" (Attack.Kind is then "doublespend" too).
 	DoubleSpend pow.DoubleSpendConfig
+	// Adversary is the node's attacker role when package attack wraps an
+	// honest node for it ("selfish", "eclipse"; see attack.go), "" else.
+	Adversary string
+	// Victim: an eclipse attacker controls all of the node's peers.
+	Victim bool
 }
 
 // Mines reports whether the node's role is mining (honestly: attacker
@@ -106,6 +112,9 @@ type Plan struct {
 	// nodes that share state within a run (the PoW nodes' block store;
 	// see pow.Shared). Runs of one plan, even at once, share nothing.
 	NewNodes func() func(i int, n Node) (nodes.Node, error)
+	// Rewire, if not nil, edits the random topology before the nodes
+	// are built (the eclipse attackers' links; see attack.go).
+	Rewire func(adj [][]int32)
 	// Fidelity lists the run's simplifications, by name.
 	Fidelity []string
 	// TargetInterval is the protocol's planned block interval (0: none),
@@ -138,7 +147,7 @@ func (p *Plan) Host() host.Config {
 	}
 	cfg := host.Config{Seed: p.Seed, Net: p.Net, Degree: p.Degree, Nodes: specs,
 		StopHeight: p.StopHeight, StopTime: p.StopTime, MaxEvents: p.MaxEvents,
-		CostScale: p.CostScale, Faults: p.Faults}
+		CostScale: p.CostScale, Faults: p.Faults, Rewire: p.Rewire}
 	newNode, all := p.NewNode, p.Nodes
 	if p.NewNodes != nil {
 		newNode = p.NewNodes()
@@ -210,7 +219,7 @@ func FromScenario(s *scenarios.Scenario) (*Plan, error) {
 			p.Nodes = append(p.Nodes, Node{Group: g.Name, Role: g.Role, Region: regions[i],
 				Hardware: hw.Name, FLOPS: f, HashRate: h,
 				BusyW: float64(hw.BusyWatts), IdleW: float64(hw.IdleWatts), StorageBytes: int64(hw.Storage),
-				Attack: attackOf(g), DoubleSpend: doubleSpendOf(g)})
+				Attack: attackOf(g), DoubleSpend: doubleSpendOf(g), Adversary: adversaryOf(g)})
 		}
 	}
 	if len(p.Nodes) != total || total == 0 {
@@ -221,9 +230,15 @@ func FromScenario(s *scenarios.Scenario) (*Plan, error) {
 		if err := powNodes(s, p); err != nil {
 			return nil, err
 		}
+		if err := adversaries(s, p, attack.PoWWire()); err != nil {
+			return nil, fmt.Errorf("%s: %w", s.File, err)
+		}
 	case "coinai":
 		if err := coinaiNodes(s, p); err != nil {
 			return nil, err
+		}
+		if err := adversaries(s, p, attack.CoinAIWire()); err != nil {
+			return nil, fmt.Errorf("%s: %w", s.File, err)
 		}
 	default:
 		return nil, fmt.Errorf("%s: unknown protocol %q", s.File, s.Run.Protocol)
@@ -278,7 +293,7 @@ const powBlockReward = 50 * uint64(ledger.Coin)
 func powNodes(s *scenarios.Scenario, p *Plan) error {
 	var hashTotal float64
 	for _, n := range p.Nodes {
-		if n.Mines() || n.Role == "doublespend" {
+		if n.hashes() {
 			hashTotal += n.HashRate
 		}
 	}
@@ -323,7 +338,7 @@ func powNodes(s *scenarios.Scenario, p *Plan) error {
 		return func(i int, n Node) (nodes.Node, error) {
 			c := base
 			c.ID = nodes.PeerID(i)
-			c.Miner = n.Mines() && n.HashRate > 0
+			c.Miner = n.hashes() && n.HashRate > 0
 			c.HashRate = n.HashRate
 			c.Shared = shared
 			if n.Role == "doublespend" {

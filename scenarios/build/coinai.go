@@ -132,7 +132,7 @@ func coinaiNodes(s *scenarios.Scenario, p *Plan) error {
 	}
 	var attackers []int
 	for i, n := range p.Nodes {
-		if (n.Mines() || n.Attack.Kind != "") && n.FLOPS <= 0 {
+		if (n.hashes() || n.Attack.Kind != "") && n.FLOPS <= 0 {
 			return fmt.Errorf("%s: coinai: hardware %q of a miner has no flops", s.File, n.Hardware)
 		}
 		if n.Attack.Kind != "" {
@@ -231,7 +231,7 @@ func coinaiNodes(s *scenarios.Scenario, p *Plan) error {
 		nc := base
 		nc.ID = nodes.PeerID(i)
 		nc.Key = ledger.KeyFromSeed(NodeKey(seed, i))
-		nc.Miner = n.Mines() || n.Attack.Kind != ""
+		nc.Miner = n.hashes() || n.Attack.Kind != ""
 		nc.Attack = n.Attack
 		if st, ok := withStorage(i); ok {
 			nc.Storage = st

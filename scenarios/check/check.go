@@ -100,6 +100,11 @@ type Config struct {
 	// Cheats marks the nodes that misbehave (not honest): they are left
 	// out of the agreement check.
 	Cheats map[int32]string
+	// AgreementOff, if not empty, is why the agreement check does not
+	// apply to the run (a selfish pool's releases legitimately split the
+	// honest nodes for as long as its lead lasts); the check then passes
+	// with this note.
+	AgreementOff string
 	// CoinAI is the consensus configuration of a Coin.AI run (rules, test
 	// data), for the accepted-model checker; nil for other protocols.
 	CoinAI *coinai.Config
@@ -140,8 +145,10 @@ func (s *Suite) Observe(node int32, at sim.Time, ev nodes.Event) {
 	switch ev.Kind {
 	case nodes.EvTip:
 		// A node cut off from the network may extend a chain of its own:
-		// only online nodes' tips count as the network's growth.
-		if s.h.OnlineThrough(node, at, at) {
+		// only online nodes' tips count as the network's growth. So may
+		// an attacker (a selfish pool's private branch) or an eclipse
+		// victim: only honest nodes' tips count.
+		if _, cheat := s.cfg.Cheats[node]; !cheat && s.h.OnlineThrough(node, at, at) {
 			s.grow.tip(at, ev.Height)
 			if s.parts != nil {
 				s.pg.tip(s, node, at, ev.Height)

@@ -3,6 +3,7 @@ package check
 import (
 	"fmt"
 
+	"github.com/coinai/coinai/nodes"
 	"github.com/coinai/coinai/nodes/coinai"
 	"github.com/coinai/coinai/nodes/nn"
 	"github.com/coinai/coinai/scenarios/observe"
@@ -64,7 +65,11 @@ func (m *models) drain(h Host) string {
 // by the run's binding rule for the block's parent.
 func (m *models) evaluate(h Host, a acceptance) (float64, string) {
 	id := observe.ShortID(a.block)
-	c, ok := h.Node(int(a.node)).(*coinai.Node)
+	n := h.Node(int(a.node))
+	if w, ok := n.(interface{ Inner() nodes.Node }); ok {
+		n = w.Inner() // an attacker wrapping an honest node (nodes/attack)
+	}
+	c, ok := n.(*coinai.Node)
 	if !ok {
 		return 0, fmt.Sprintf("node %d reported accepting block %s but is not a Coin.AI node", a.node, id)
 	}

@@ -69,6 +69,9 @@ type Config struct {
 	CostScale [nodes.NumJobClasses]float64
 	// Faults is the fault plan (nil: none).
 	Faults *sim.Faults
+	// Rewire, if not nil, edits the random topology (symmetric, sorted
+	// adjacency lists) before the nodes are built.
+	Rewire func(adj [][]int32)
 	// NewNode builds node i.
 	NewNode func(i int) (nodes.Node, error)
 	// Trace, if not nil, receives a JSON Lines record per delivered event.
@@ -168,6 +171,9 @@ func New(cfg Config) (*Host, error) {
 		degree = 8
 	}
 	adj := sim.RandomTopology(len(cfg.Nodes), degree, sim.Stream(cfg.Seed, "network/topology"))
+	if cfg.Rewire != nil {
+		cfg.Rewire(adj)
+	}
 	h.initFaults(adj)
 	if cfg.StopHeight <= 0 {
 		h.atStop = -1

@@ -41,6 +41,9 @@ type Node struct {
 	Miner bool
 	// Attack is the node's attacker role ("reuse"), "" for an honest node.
 	Attack string
+	// Victim: an eclipse attacker controls all of the node's peers; the
+	// observer follows its tip to measure the work it wastes.
+	Victim bool
 }
 
 // Config is what the observer needs to know of the run.
@@ -100,6 +103,8 @@ type Observer struct {
 	st storageObs
 	fo faultObs
 	ds dsObs
+
+	victimTips map[int32][]tipAt // eclipse victims' tips over time (eclipse.go)
 }
 
 // online reports whether node i was connected at time t (no offline
@@ -267,6 +272,7 @@ func (o *Observer) Observe(node int32, now sim.Time, ev nodes.Event) {
 		}
 	case nodes.EvTip:
 		o.faultTip(node, now, ev.Block)
+		o.victimTip(node, now, ev.Block)
 		if ev.Value > 0 {
 			o.reorgs++
 			o.maxReorg = max(o.maxReorg, int64(ev.Value))
@@ -403,6 +409,9 @@ type Result struct {
 	// DoubleSpend is what double-spend attackers achieved (nil without
 	// them).
 	DoubleSpend *DoubleSpendResult
+	// Victims is what eclipse attackers cost their victims (nil
+	// without victims).
+	Victims *VictimResult
 }
 
 // Result closes the observation at the end of the run (t.End): the main
@@ -476,6 +485,7 @@ func (o *Observer) Result(t Totals) *Result {
 	res.Storage = o.storageResult(main, t)
 	res.Faults = o.faultResults(now, t.LostLink, t.LostCrash)
 	res.DoubleSpend = o.doubleSpendResult()
+	res.Victims = o.victimResult(main, res.Blocks, now)
 	return res
 }
 

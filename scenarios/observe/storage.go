@@ -179,7 +179,11 @@ func (o *Observer) storageResult(main []*BlockRec, t Totals) *StorageResult {
 	}
 	var src *coinai.Node
 	for i := range o.cfg.Nodes {
-		c, ok := o.h.Node(i).(*coinai.Node)
+		n := o.h.Node(i)
+		if w, ok := n.(interface{ Inner() nodes.Node }); ok {
+			n = w.Inner() // an attacker wrapping an honest node (nodes/attack)
+		}
+		c, ok := n.(*coinai.Node)
 		if !ok {
 			continue
 		}

@@ -103,7 +103,8 @@ type Summary struct {
 	// Attacks (null without attacker nodes): main-chain blocks mined by
 	// attackers, their share of all rewards paid on the main chain, and
 	// their share of the network's compute (busy time × FLOP/s, every
-	// node, training and verification).
+	// node, training and verification; under PoW busy time × hash rate,
+	// the hashes).
 	AttackerBlocks       *int64   `json:"attacker_blocks"`
 	AttackerRewardShare  *float64 `json:"attacker_reward_share"`
 	AttackerComputeShare *float64 `json:"attacker_compute_share"`
@@ -137,6 +138,14 @@ type Summary struct {
 	Crashes                *int64   `json:"crashes"`
 	MessagesLost           *int64   `json:"messages_lost"`
 	PartitionHealConvergeS *float64 `json:"partition_heal_converge_s"`
+
+	// Eclipse victims (null without them; see VictimResult): the share
+	// of the victims' mining work spent on tips the network had already
+	// left or that never made the main chain, the blocks they mined and
+	// those of them that ended stale.
+	VictimWastedWorkShare *float64 `json:"victim_wasted_work_share"`
+	VictimBlocksMined     *int64   `json:"victim_blocks_mined"`
+	VictimStaleBlocks     *int64   `json:"victim_stale_blocks"`
 }
 
 func ptr(v float64) *float64 {
@@ -290,6 +299,7 @@ func Summarize(res *Result, checks []CheckResult) *Summary {
 		s.VerifyFLOPsPerBlock = ptr(v / float64(s.BlocksMain))
 	}
 	faultSummary(s, res.Faults)
+	victimSummary(s, res.Victims)
 	s.Checks = checks
 	if s.Checks == nil {
 		s.Checks = []CheckResult{}
@@ -311,8 +321,12 @@ func attackSummary(s *Summary, res *Result, rewards []float64) {
 	var rAtt, rAll, cAtt, cAll float64
 	for i, spec := range res.Config.Nodes {
 		var work float64
+		rate := spec.FLOPS
+		if res.Config.Protocol == "pow" {
+			rate = spec.HashRate // hashes: busy time × hash rate
+		}
 		if i < len(res.NodeBusy) {
-			work = float64(res.NodeBusy[i]) / 1e9 * spec.FLOPS
+			work = float64(res.NodeBusy[i]) / 1e9 * rate
 		}
 		rAll += rewards[i]
 		cAll += work

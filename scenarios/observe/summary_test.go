@@ -48,7 +48,8 @@ func TestSummaryUsesTheStatisticsOfTheReport(t *testing.T) {
 }
 
 // The attack keys: attacker_blocks, attacker_reward_share and
-// attacker_compute_share (busy time × FLOP/s) are null without attackers;
+// attacker_compute_share (busy time × FLOP/s, under PoW × hash rate) are
+// null without attackers;
 // verify_flops_per_block is the evaluation FLOPs of all nodes per
 // main-chain block, for Coin.AI only.
 func TestSummaryAttackKeys(t *testing.T) {
@@ -63,11 +64,13 @@ func TestSummaryAttackKeys(t *testing.T) {
 		{"attacker", "coinai", "reuse", new(int64(1)), new(0.25), new(0.1), new(300.0)},
 		{"honest", "coinai", "", nil, nil, nil, new(300.0)},
 		{"pow", "pow", "", nil, nil, nil, nil},
+		// Under PoW compute is hashes: 1 s × 3 H/s of 3·2 + 3·2 + 1·3.
+		{"pow attacker", "pow", "selfish", new(int64(1)), new(0.25), new(0.2), nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			// Node 2 (the attacker, if any): 1 s busy at 1e9 FLOP/s against
 			// 9e9 FLOPs of the others; 50 coins of 200; 1 of 2 main blocks.
-			cfg := Config{Protocol: tc.protocol, Nodes: []Node{{FLOPS: 1e9}, {FLOPS: 2e9}, {FLOPS: 1e9, Attack: tc.attack}}}
+			cfg := Config{Protocol: tc.protocol, Nodes: []Node{{FLOPS: 1e9, HashRate: 2}, {FLOPS: 2e9, HashRate: 2}, {FLOPS: 1e9, HashRate: 3, Attack: tc.attack}}}
 			res := &Result{Config: cfg, Nodes: make([]NodeStats, 3), NodeEnergy: make([]float64, 3),
 				BytesSent: make([]int64, 3), BytesRecv: make([]int64, 3),
 				NodeBusy: []sim.Time{3 * sim.Second, 3 * sim.Second, 1 * sim.Second}, EvalFLOPs: []float64{100, 200, 300}}

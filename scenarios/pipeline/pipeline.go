@@ -92,7 +92,7 @@ func observeConfig(p *build.Plan) observe.Config {
 			region = p.Net.Regions[n.Region]
 		}
 		oc.Nodes = append(oc.Nodes, observe.Node{Role: n.Role, Hardware: n.Hardware, Region: region,
-			HashRate: n.HashRate, FLOPS: n.FLOPS, Miner: miner(p.Protocol, n), Attack: n.Attack.Kind})
+			HashRate: n.HashRate, FLOPS: n.FLOPS, Miner: miner(p.Protocol, n), Attack: n.AttackKind(), Victim: n.Victim})
 		if ws := p.Faults.OfflineWindows(int32(i)); len(ws) > 0 {
 			if oc.Offline == nil {
 				oc.Offline = make([][]sim.Window, len(p.Nodes))
@@ -177,8 +177,22 @@ func checkConfig(p *build.Plan) check.Config {
 		maps.Copy(cc.Cheats, p.Storage.Cheats)
 	}
 	for i, n := range p.Nodes {
-		if n.Attack.Kind != "" {
-			cc.Cheats[int32(i)] = n.Attack.Kind
+		if k := n.AttackKind(); k != "" {
+			cc.Cheats[int32(i)] = k
+		}
+		if n.Victim { // an eclipsed node follows the chain its attackers let it see
+			cc.Cheats[int32(i)] = "eclipse-victim"
+		}
+		if n.Adversary == "selfish" {
+			cc.AgreementOff = "a selfish pool's releases split the honest nodes between its branch and theirs for as long as its lead lasts"
+		}
+		if n.Role == "doublespend" {
+			// Its won races replace z >= 1 confirmed blocks at once: while
+			// the winning branch spreads, honest nodes that have switched
+			// and those that have not differ that deep, which is the
+			// attack's point (the checker used to miss it only because an
+			// attacker's private tip kept its rounds away from the switch).
+			cc.AgreementOff = "a double-spend attacker's won races reorganise honest chains as deep as the merchant's confirmations"
 		}
 	}
 	return cc

@@ -50,6 +50,24 @@ func TestSummaryRecomputedFromFiles(t *testing.T) {
 				}
 			}
 		}},
+		{"selfish-pow", "../attacks/selfish-pow.toml", []string{"run.stop_height=300"}, func(t *testing.T, run *rundata.Run) {
+			// A PoW pool: compute share is its hash-rate share (1/3).
+			for _, k := range []string{"attacker_blocks", "attacker_reward_share", "attacker_compute_share"} {
+				if v := string(run.Summary.Raw[k]); v == "0" || v == "null" || v == "" {
+					t.Errorf("%s = %q: the run does not exercise it", k, v)
+				}
+			}
+		}},
+		{"selfish-coinai", "../attacks/selfish-coinai.toml", []string{"run.stop_height=3"}, func(t *testing.T, run *rundata.Run) {
+			if !run.Summary.Has("attacker_compute_share") || !run.Summary.Has("attacker_blocks") {
+				t.Error("attacker keys are null in a run with a selfish pool")
+			}
+		}},
+		{"eclipse", "../attacks/eclipse.toml", []string{"run.stop_height=40"}, func(t *testing.T, run *rundata.Run) {
+			if !run.Summary.Has("victim_wasted_work_share") || !run.Summary.Has("victim_blocks_mined") {
+				t.Error("victim keys are null in an eclipse run")
+			}
+		}},
 		{"partition", "../attacks/partition.toml", nil, func(t *testing.T, run *rundata.Run) {
 			// The cut dropped messages, and the nodes agreed after it healed.
 			if len(run.Faults) != 1 || run.Faults[0].MessagesLost == 0 || !(run.Faults[0].ConvergeS >= 0) {

@@ -35,6 +35,8 @@ func Files(res *observe.Result, propagation bool) (map[string][]byte, error) {
 	if res.Config.Protocol == "coinai" {
 		out["threshold.csv"] = thresholdCSV(res)
 		out["compute.csv"] = computeCSV(res)
+	} else if hasAttackers(res) {
+		out["compute.csv"] = powComputeCSV(res)
 	}
 	if res.Faults != nil {
 		out["faults.csv"] = faultsCSV(res.Faults)
@@ -157,6 +159,28 @@ func computeCSV(res *observe.Result) []byte {
 	b = append(b, "node,attack,flops,train_flops,eval_flops\n"...)
 	for i, spec := range res.Config.Nodes {
 		b = fmt.Appendf(b, "%d,%s,%s,%s,%s\n", i, spec.Attack, fnum(spec.FLOPS), fnum(res.TrainFLOPs[i]), fnum(res.EvalFLOPs[i]))
+	}
+	return b
+}
+
+// hasAttackers reports whether some node of the run is an attacker.
+func hasAttackers(res *observe.Result) bool {
+	for _, n := range res.Config.Nodes {
+		if n.Attack != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// powComputeCSV is compute.csv of a PoW run with attackers: Coin.AI's
+// columns (no FLOPs: PoW trains nothing) and each node's hash rate, from
+// which attacker_compute_share (busy time × hash rate) is recomputed.
+func powComputeCSV(res *observe.Result) []byte {
+	var b []byte
+	b = append(b, "node,attack,flops,train_flops,eval_flops,hashrate\n"...)
+	for i, spec := range res.Config.Nodes {
+		b = fmt.Appendf(b, "%d,%s,%s,%s,%s,%s\n", i, spec.Attack, fnum(spec.FLOPS), fnum(res.TrainFLOPs[i]), fnum(res.EvalFLOPs[i]), fnum(spec.HashRate))
 	}
 	return b
 }
