@@ -81,6 +81,11 @@ type Result struct {
 	// Note says what the case ran (scenario, parameters) and anything a
 	// reader needs to judge the comparison.
 	Note string
+	// Informational cases are printed and written but cannot fail the
+	// calibration: a case run where the published law is known not to
+	// hold (the first-order stale rate at large delay over interval), to
+	// show where it stops holding.
+	Informational bool
 }
 
 // Within reports whether Measured is within the tolerance of Published.
