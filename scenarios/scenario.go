@@ -89,6 +89,8 @@ type Network struct {
 	// Bitcoin network (issue #12; DESIGN.md "Network model"). Their
 	// defaults keep the model above: one fixed draw per node, whole-block
 	// refetch, every node compact, a constant degree, no validation time.
+	// All but degree_cdf concern the PoW baseline's relay, as relay and
+	// compact_fail_rate do; Coin.AI ignores them.
 	//
 	// CompactFail is "node" (compact_fail_rate: a fixed draw per node) or
 	// "reception" (a draw per compact-block reception, with the rates of
