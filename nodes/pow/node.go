@@ -614,7 +614,7 @@ func (n *Node) retype(r raw, typ MsgType) raw {
 
 // serveTxn answers GetBlockTxn with the block's transactions: all of them
 // (missing 0), or the missing ones, charged at the block's mean
-// transaction size (see getBlockTxnPart).
+// transaction size (see askTxn and txnBytes).
 func (n *Node) serveTxn(to nodes.PeerID, id [32]byte, missing uint32) {
 	e, ok := n.tree.Get(id)
 	if !ok || n.wasServed(to, &id, 1) {
