@@ -40,6 +40,13 @@ func Default() Scenario {
 			Degree:          8,
 			Relay:           "compact",
 			CompactFailRate: 0,
+			CompactFail:     "node",
+			Refetch:         "block",
+			CompactShare:    1,
+			// Empty, not nil: a file's `[]` decodes to an empty slice.
+			RefetchShareChurn:  []float64{},
+			RefetchShareStable: []float64{},
+			DegreeCDF:          []float64{},
 		},
 		Hardware: BuiltinHardware(),
 		Groups: []Group{{
@@ -211,6 +218,8 @@ var (
 	protocols   = []string{"pow", "coinai"}
 	jitters     = []string{"pareto", "none"}
 	relays      = []string{"compact", "full"}
+	compactFail = []string{"node", "reception"}
+	refetches   = []string{"block", "missing"}
 	roles       = []string{"miner", "storage", "user", "relay", "reuse", "timestamp", "doublespend", "selfish", "eclipse"}
 	eclipseMode = []string{"delay", "withhold"}
 	reuseSource = []string{"any", "own"}

@@ -24,7 +24,7 @@ func TestSet(t *testing.T) {
 		}},
 		{"network.latency_ms.0.1", "100", func(s *Scenario) bool { return s.Network.LatencyMs[0][1] == 100 && s.Network.LatencyMs[1][0] == 124 }},
 		{"network.download.2", "20Mbps", func(s *Scenario) bool { return s.Network.Download[2] == 20e6 }},
-		{"network.compact_fail_rate", "1", func(s *Scenario) bool { return s.Network.CompactFailRate == 1 }},
+		{"network.compact_fail_churn", "1", func(s *Scenario) bool { return s.Network.CompactFailChurn == 1 }},
 		{"output.trace", "true", func(s *Scenario) bool { return s.Output.Trace }},
 		{"coinai.grammar.units", "[8, 128]", func(s *Scenario) bool { return reflect.DeepEqual(s.CoinAI.Grammar.Units, []int{8, 128}) }},
 		{"group", `[{count = 30, hardware = "asic"}]`, func(s *Scenario) bool {

@@ -187,6 +187,7 @@ func (v *validator) network() {
 	}
 	v.oneOf("network.relay", n.Relay, relays)
 	v.inRange("network.compact_fail_rate", n.CompactFailRate, 0, 1, false)
+	v.network2019()
 }
 
 func (v *validator) hardware() {

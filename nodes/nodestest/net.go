@@ -191,10 +191,26 @@ type Env struct {
 	// MissesTxs makes the node's mempool lack every block's transactions
 	// (nodes.Mempool), so that compact blocks cannot be rebuilt.
 	MissesTxs bool
+	// MissingShare is the share (0..1] of a block that a node with
+	// MissesTxs lacks (nodes.PartialMempool); 0 means all of it.
+	MissingShare float64
 }
 
 // CanRebuild implements nodes.Mempool.
 func (e *Env) CanRebuild([32]byte) bool { return !e.MissesTxs }
+
+// Missing implements nodes.PartialMempool: a node that misses
+// transactions lacks MissingShare of each block, or all of it when
+// MissingShare is 0.
+func (e *Env) Missing([32]byte) float64 {
+	switch {
+	case !e.MissesTxs:
+		return 0
+	case e.MissingShare > 0:
+		return e.MissingShare
+	}
+	return 1
+}
 
 type job struct {
 	h   nodes.Handle

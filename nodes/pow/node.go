@@ -84,6 +84,10 @@ type Config struct {
 	BlockReward uint64
 	// Relay is the form in which this node asks peers for blocks.
 	Relay Relay
+	// NoCompact marks a node that does not speak BIP 152 (a few percent
+	// of the 2019 network): it answers a request for a compact block with
+	// the whole block. Set Relay to RelayFull for it too.
+	NoCompact bool
 	// RequestTimeout in ns; 0 means DefaultRequestTimeout.
 	RequestTimeout int64
 	// MaxFutureDrift in ns; 0 means DefaultMaxFutureDrift.
@@ -405,7 +409,7 @@ func (n *Node) checkBody(b *Block, merkle *[32]byte) error {
 // Receive implements nodes.Node. The small fixed-size messages, which
 // are most of the traffic, are read in place without decoding.
 func (n *Node) Receive(from nodes.PeerID, msg []byte) {
-	if len(msg) == idMsgSize || len(msg) == getDataSize {
+	if len(msg) == idMsgSize || len(msg) == getDataSize || len(msg) == getBlockTxnPartSize {
 		id := (*[32]byte)(msg[1:33])
 		switch t := MsgType(msg[0]); {
 		case t == MsgInv && len(msg) == idMsgSize:
@@ -415,7 +419,10 @@ func (n *Node) Receive(from nodes.PeerID, msg []byte) {
 			n.serve(from, *id, Relay(msg[33]))
 			return
 		case t == MsgGetBlockTxn && len(msg) == idMsgSize:
-			n.serveTxn(from, *id)
+			n.serveTxn(from, *id, 0)
+			return
+		case t == MsgGetBlockTxn && len(msg) == getBlockTxnPartSize:
+			n.serveTxn(from, *id, le32(msg[33:]))
 			return
 		case t == MsgBlockTxn && len(msg) == idMsgSize:
 			n.onBlockTxn(*id)
@@ -548,7 +555,7 @@ func (n *Node) serve(to nodes.PeerID, id [32]byte, want Relay) {
 	}
 	count, bytes := rawFiller(e.Payload)
 	typ, pad := MsgBlock, int(bytes)
-	if want == RelayCompact {
+	if want == RelayCompact && !n.cfg.NoCompact {
 		typ, pad = MsgCmpctBlock, ShortIDSize*int(count)
 	}
 	n.env.Send(to, n.retype(e.Payload, typ)[:], pad)
@@ -605,13 +612,16 @@ func (n *Node) retype(r raw, typ MsgType) raw {
 	return c
 }
 
-func (n *Node) serveTxn(to nodes.PeerID, id [32]byte) {
+// serveTxn answers GetBlockTxn with the block's transactions: all of them
+// (missing 0), or the missing ones, charged at the block's mean
+// transaction size (see askTxn and txnBytes).
+func (n *Node) serveTxn(to nodes.PeerID, id [32]byte, missing uint32) {
 	e, ok := n.tree.Get(id)
 	if !ok || n.wasServed(to, &id, 1) {
 		return
 	}
-	_, bytes := rawFiller(e.Payload)
-	n.env.Send(to, n.small(MsgBlockTxn, id, 0), int(bytes))
+	count, bytes := rawFiller(e.Payload)
+	n.env.Send(to, n.small(MsgBlockTxn, id, 0), txnBytes(count, bytes, missing))
 }
 
 // wasServed records (peer, block, kind) in a small ring and reports whether
@@ -640,7 +650,11 @@ func (n *Node) onBlock(from nodes.PeerID, m *Message, msg []byte, merkle *[32]by
 		n.reject(m.ID, err)
 		return
 	}
-	if m.Type == MsgCmpctBlock && !n.canRebuild(m.ID) {
+	if m.Type != MsgCmpctBlock {
+		n.accept(from, m, msg)
+		return
+	}
+	if share := n.missing(m.ID); share > 0 {
 		r := n.reqs.Find(m.ID)
 		if r == nil { // unsolicited: track it so that the timeout cleans up
 			if r = n.reqs.Open(m.ID, from); r == nil {
@@ -650,21 +664,26 @@ func (n *Node) onBlock(from nodes.PeerID, m *Message, msg []byte, merkle *[32]by
 		}
 		if r.Extra.msg == nil {
 			r.Extra = cmpctWait{msg: msg, from: from}
-			n.env.Send(from, n.small(MsgGetBlockTxn, m.ID, 0), 0)
+			n.askTxn(from, m, share)
 		}
 		return
 	}
 	n.accept(from, m, msg)
 }
 
-// canRebuild asks the Env's mempool model whether this node holds every
-// transaction of a compact block; without one, every block rebuilds. On
-// a miss the node fetches the transactions with GetBlockTxn.
-func (n *Node) canRebuild(id [32]byte) bool {
-	if mp, ok := n.env.(nodes.Mempool); ok {
-		return mp.CanRebuild(id)
+// missing asks the Env's mempool model which share of a compact block's
+// transactions this node lacks (0: it rebuilds the block): per reception
+// from a nodes.PartialMempool, else all or nothing from a nodes.Mempool;
+// without either, every block rebuilds. On a miss the node fetches the
+// transactions with GetBlockTxn.
+func (n *Node) missing(id [32]byte) float64 {
+	if pm, ok := n.env.(nodes.PartialMempool); ok {
+		return pm.Missing(id)
 	}
-	return true
+	if mp, ok := n.env.(nodes.Mempool); ok && !mp.CanRebuild(id) {
+		return 1
+	}
+	return 0
 }
 
 // accept offers a decoded, body-checked block to the tree and handles what

@@ -40,6 +40,13 @@ type Node struct {
 	// MissesTxs: the node's mempool lacks the transactions of blocks, so
 	// it cannot rebuild compact blocks (nodes.Mempool).
 	MissesTxs bool
+	// The 2019 network model (see network2019.go): whether the node
+	// churns, does not use compact relay, its per-reception rebuild
+	// failure probability and its refetch distribution.
+	Churn       bool
+	NoCompact   bool
+	RebuildFail float64
+	Refetch     []float64
 	// Attack is the node's attacker role (Coin.AI; the zero value is an
 	// honest node): the group's role "reuse" or "timestamp" and its
 	// [group.reuse] or [group.timestamp] parameters.
@@ -94,6 +101,12 @@ type Plan struct {
 	StopHeight int64    // stop when every node's tip is at least this high
 	StopTime   sim.Time // virtual time limit (0: none)
 	MaxEvents  uint64   // event budget (0: none)
+	// Degrees is each node's outbound degree when the scenario gives a
+	// degree distribution (nil: Degree for all).
+	Degrees []int
+	// Delay is the receiver's time on a message before it handles it
+	// (block validation; nil: none).
+	Delay func(msg []byte, padding int) sim.Time
 	// CostScale multiplies the counted FLOPs of each class of job in
 	// virtual time and energy (0 means 1): the simulation's cost model,
 	// never the protocol's.
@@ -143,9 +156,10 @@ type Storage struct {
 func (p *Plan) Host() host.Config {
 	specs := make([]host.NodeSpec, len(p.Nodes))
 	for i, n := range p.Nodes {
-		specs[i] = host.NodeSpec{Region: n.Region, FLOPS: n.FLOPS, BusyW: n.BusyW, IdleW: n.IdleW, MissesTxs: n.MissesTxs}
+		specs[i] = host.NodeSpec{Region: n.Region, FLOPS: n.FLOPS, BusyW: n.BusyW, IdleW: n.IdleW, MissesTxs: n.MissesTxs,
+			RebuildFail: n.RebuildFail, Refetch: n.Refetch}
 	}
-	cfg := host.Config{Seed: p.Seed, Net: p.Net, Degree: p.Degree, Nodes: specs,
+	cfg := host.Config{Seed: p.Seed, Net: p.Net, Degree: p.Degree, Degrees: p.Degrees, Delay: p.Delay, Nodes: specs,
 		StopHeight: p.StopHeight, StopTime: p.StopTime, MaxEvents: p.MaxEvents,
 		CostScale: p.CostScale, Faults: p.Faults, Rewire: p.Rewire}
 	newNode, all := p.NewNode, p.Nodes
@@ -224,6 +238,9 @@ func FromScenario(s *scenarios.Scenario) (*Plan, error) {
 	}
 	if len(p.Nodes) != total || total == 0 {
 		return nil, fmt.Errorf("%s: no nodes", s.File)
+	}
+	if len(s.Network.DegreeCDF) > 0 {
+		p.Degrees = sim.DrawDegrees(s.Network.DegreeCDF, total, sim.Stream(seed, "setup/degree"))
 	}
 	switch s.Run.Protocol {
 	case "pow":
@@ -328,6 +345,7 @@ func powNodes(s *scenarios.Scenario, p *Plan) error {
 			p.Nodes[i].MissesTxs = rng.Float64() < s.Network.CompactFailRate
 		}
 	}
+	network2019(s, p, &base)
 	p.Fidelity = append(p.Fidelity, pow.Fidelity()...)
 	if slices.ContainsFunc(p.Nodes, func(n Node) bool { return n.Role == "doublespend" }) {
 		p.Fidelity = append(p.Fidelity, pow.DoubleSpendFidelity)
@@ -341,6 +359,9 @@ func powNodes(s *scenarios.Scenario, p *Plan) error {
 			c.Miner = n.hashes() && n.HashRate > 0
 			c.HashRate = n.HashRate
 			c.Shared = shared
+			if n.NoCompact {
+				c.Relay, c.NoCompact = pow.RelayFull, true
+			}
 			if n.Role == "doublespend" {
 				return pow.NewDoubleSpender(c, n.DoubleSpend)
 			}

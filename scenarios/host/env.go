@@ -15,6 +15,8 @@ var (
 	_ nodes.Env       = (*env)(nil)
 	_ nodes.Preempter = (*env)(nil)
 	_ nodes.Mempool   = (*env)(nil)
+
+	_ nodes.PartialMempool = (*env)(nil)
 )
 
 // payloadID is the message's id in the trace digest: FNV-1a of its bytes
@@ -68,6 +70,9 @@ func (e *env) Send(to nodes.PeerID, msg []byte, padding int) {
 	e.sent++
 	size := len(msg) + padding
 	at := h.net.Transfer(h.k.Now(), int(e.id), int(to), size) + extra
+	if h.cfg.Delay != nil {
+		at += h.cfg.Delay(msg, padding)
+	}
 	h.k.Post(sim.Event{At: at, Kind: evMessage, Src: e.id, Dst: int32(to), ID: h.payloadID(msg, padding), Data: msg, Aux: int64(padding)})
 }
 

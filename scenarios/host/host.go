@@ -43,6 +43,14 @@ type NodeSpec struct {
 	// MissesTxs: the node's mempool lacks the transactions of blocks, so
 	// it cannot rebuild compact blocks (nodes.Mempool).
 	MissesTxs bool
+	// RebuildFail, when > 0, replaces MissesTxs by a draw per reception:
+	// the probability (0..1] that the node cannot rebuild a compact block
+	// it receives (nodes.PartialMempool).
+	RebuildFail float64
+	// Refetch is the distribution of the share of a block's transaction
+	// bytes that a failed rebuild fetches, as sim.Quantile knots; nil
+	// fetches them all.
+	Refetch []float64
 }
 
 // Observer receives every event a node reports, with the node and the
@@ -62,6 +70,13 @@ type Config struct {
 	StopHeight int64
 	StopTime   sim.Time // virtual time limit (0: none)
 	MaxEvents  uint64   // event budget (0: none)
+	// Degrees, if not nil, gives each node its own outbound degree
+	// (drawn from a measured distribution) instead of Degree.
+	Degrees []int
+	// Delay, if not nil, is the time a receiver spends on msg before it
+	// handles it (a block's validation): the message is delivered that
+	// much after it arrives. It must be a pure function of the message.
+	Delay func(msg []byte, padding int) sim.Time
 	// CostScale multiplies the counted FLOPs of each class of job in
 	// virtual time and energy (0 means 1): a scenario lets a small job
 	// stand in for a larger one here, in the processor model, never in
@@ -137,6 +152,10 @@ type Host struct {
 	adj         [][]int32
 	parts       *sim.Parts
 
+	// mempool is the random stream of the per-reception mempool model
+	// (NodeSpec.RebuildFail, Refetch); nil when no node uses it.
+	mempool *rand.Rand
+
 	err error
 }
 
@@ -170,7 +189,15 @@ func New(cfg Config) (*Host, error) {
 	if degree <= 0 {
 		degree = 8
 	}
-	adj := sim.RandomTopology(len(cfg.Nodes), degree, sim.Stream(cfg.Seed, "network/topology"))
+	var adj [][]int32
+	if cfg.Degrees != nil {
+		if len(cfg.Degrees) != len(cfg.Nodes) {
+			return nil, fmt.Errorf("host: %d degrees for %d nodes", len(cfg.Degrees), len(cfg.Nodes))
+		}
+		adj = sim.RandomTopologyDegrees(cfg.Degrees, sim.Stream(cfg.Seed, "network/topology"))
+	} else {
+		adj = sim.RandomTopology(len(cfg.Nodes), degree, sim.Stream(cfg.Seed, "network/topology"))
+	}
 	if cfg.Rewire != nil {
 		cfg.Rewire(adj)
 	}
@@ -182,7 +209,11 @@ func New(cfg Config) (*Host, error) {
 	h.envs = make([]*env, len(cfg.Nodes))
 	h.class = make([]nodes.TrafficClassifier, len(cfg.Nodes))
 	for i, spec := range cfg.Nodes {
-		e := &env{h: h, id: int32(i), rng: sim.Stream(cfg.Seed, fmt.Sprintf("node/%d", i)), missesTxs: spec.MissesTxs}
+		e := &env{h: h, id: int32(i), rng: sim.Stream(cfg.Seed, fmt.Sprintf("node/%d", i)), missesTxs: spec.MissesTxs,
+			failP: spec.RebuildFail, refetch: spec.Refetch}
+		if (spec.RebuildFail > 0 || spec.Refetch != nil) && h.mempool == nil {
+			h.mempool = sim.Stream(cfg.Seed, "network/mempool")
+		}
 		e.meter.BusyW, e.meter.IdleW = spec.BusyW, spec.IdleW
 		e.peers = make([]nodes.PeerID, len(adj[i]))
 		for j, p := range adj[i] {
@@ -515,6 +546,10 @@ type env struct {
 	meter    sim.Meter
 	busyDecl bool
 	queue    []uint64 // compute job handles, head is running
+
+	// failP and refetch are NodeSpec.RebuildFail and Refetch.
+	failP   float64
+	refetch []float64
 }
 
 // hotNode is a node's entry in Host.hot.
