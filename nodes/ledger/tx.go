@@ -155,8 +155,8 @@ type Problem struct {
 	// escrow until a block solves the problem.
 	Deadline uint64
 	Fee      Amount
-	Nonce     uint64
-	Sig       [sigSize]byte
+	Nonce    uint64
+	Sig      [sigSize]byte
 }
 
 // StorageProof is a proof-of-storage answer. The ledger treats Payload as
