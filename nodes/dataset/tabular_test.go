@@ -42,7 +42,7 @@ func TestTabularSets(t *testing.T) {
 			t.Errorf("%s: a returned set shares memory with the cache", tt.name)
 		}
 	}
-		if _, err := parseTabular("bad", []byte("2,1,a,b\n0.5,0\n0.7,2\n"), 2, 1, 2); err == nil {
+	if _, err := parseTabular("bad", []byte("2,1,a,b\n0.5,0\n0.7,2\n"), 2, 1, 2); err == nil {
 		t.Error("a label out of range was accepted")
 	}
 }
