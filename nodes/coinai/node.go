@@ -34,7 +34,7 @@ type pending struct {
 	model  *nn.Model
 	tag    uint64
 	job    nodes.Handle
-	paused bool // mining was paused for it
+	paused bool  // mining was paused for it
 	data   *Data // the data of the problem it claims (checkContext)
 	reg    *registry
 	mints  []ledger.Mint
