@@ -69,6 +69,9 @@ var KnownKeys = []string{
 	"attacker_blocks", "attacker_reward_share", "attacker_compute_share",
 	"verify_flops_per_block", "reward_compute_slope", "compute_gini",
 	"crashes", "messages_lost", "partition_heal_converge_s",
+	"problems_submitted", "problems_solved", "problems_refunded", "problem_wait_mean_s",
+	"problem_wait_p90_s", "transfers_confirmed", "tx_confirm_p50_s", "reward_fees",
+	"models_delivered",
 }
 
 // Has reports whether summary.json has key with a non-null value.

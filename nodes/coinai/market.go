@@ -99,7 +99,7 @@ type marketState struct {
 	next     int                    // index of the next due submission
 	mine     map[[32]byte]bool      // problems this node's users submitted
 	fetching map[[32]byte]*delivery // block id -> retrieval in progress
-	done     map[[32]byte]bool      // problems delivered or being delivered
+	done     map[[32]byte][32]byte  // problem -> the block whose model was (or is being) retrieved
 	evals    map[uint64]*delivery   // compute tag -> retrieval being evaluated
 	out      []Delivery             // completed deliveries, in order
 	byData   map[string]*MarketData // dataset name -> data
@@ -132,7 +132,7 @@ type Delivery struct {
 }
 
 func newMarketState(m *Market) *marketState {
-	s := &marketState{mine: map[[32]byte]bool{}, fetching: map[[32]byte]*delivery{}, done: map[[32]byte]bool{},
+	s := &marketState{mine: map[[32]byte]bool{}, fetching: map[[32]byte]*delivery{}, done: map[[32]byte][32]byte{},
 		evals: map[uint64]*delivery{}, byData: map[string]*MarketData{}}
 	for i := range m.Data {
 		s.byData[m.Data[i].Dataset] = &m.Data[i]
@@ -255,7 +255,10 @@ func (n *Node) onSubmit() {
 // marketAccepted starts the delivery of every problem of this node's users
 // that a block newly on the main chain solves: the user asks a peer for the
 // block (the network charges the bytes), checks the model against the
-// header's commitment and evaluates it on the problem's test split.
+// header's commitment and evaluates it on the problem's test split. Under
+// the fee rule competing blocks at one height solve the same problem, so a
+// reorg to another solving block starts a new delivery (a retrieval of the
+// abandoned block still in progress is dropped).
 func (n *Node) marketAccepted(applied [][32]byte) {
 	for _, id := range applied {
 		e, ok := n.tree.Get(id)
@@ -263,8 +266,17 @@ func (n *Node) marketAccepted(applied [][32]byte) {
 			continue
 		}
 		pid := e.Payload.hdr.Problem
-		if pid == ([32]byte{}) || !n.mkt.mine[pid] || n.mkt.done[pid] {
+		if pid == ([32]byte{}) || !n.mkt.mine[pid] {
 			continue
+		}
+		if prev, ok := n.mkt.done[pid]; ok {
+			if prev == id {
+				continue
+			}
+			if dl := n.mkt.fetching[prev]; dl != nil {
+				n.env.Cancel(dl.timer)
+				delete(n.mkt.fetching, prev)
+			}
 		}
 		parent, _ := n.tree.Get(e.Parent)
 		d := n.claimedData(parent, pid)
@@ -272,7 +284,7 @@ func (n *Node) marketAccepted(applied [][32]byte) {
 		if md == nil || len(n.peers) == 0 {
 			continue
 		}
-		n.mkt.done[pid] = true
+		n.mkt.done[pid] = id
 		dl := &delivery{problem: pid, block: id, model: e.Payload.hdr.Model, data: md, start: n.env.Now()}
 		n.mkt.fetching[id] = dl
 		n.askPeer(dl)
@@ -338,7 +350,14 @@ func (n *Node) onRetrieved(m *Message, msg []byte) bool {
 	tag := n.nextTag(tagDelivEval)
 	n.mkt.evals[tag] = dl
 	dl.size = len(msg)
-	n.env.Compute(&EvalJob{Model: model, Commitment: dl.model, Problem: dl.problem, Test: dl.data.Data.Test}, tag)
+	job := &EvalJob{Model: model, Commitment: dl.model, Problem: dl.problem, Test: dl.data.Data.Test}
+	// The user's check does not wait behind the home node's mining
+	// attempt: a processor that can time-slice runs it first.
+	if pe, ok := n.env.(nodes.Preempter); ok {
+		pe.ComputeFirst(job, tag)
+	} else {
+		n.env.Compute(job, tag)
+	}
 	return true
 }
 

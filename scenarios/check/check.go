@@ -245,6 +245,9 @@ func (s *Suite) Final() []Result {
 	if n := s.invariantNodes(); n > 0 {
 		out = append(out, verdict(nameInvariants, s.invariants))
 	}
+	if s.cfg.CoinAI != nil && s.cfg.CoinAI.Market != nil {
+		out = append(out, verdict(nameCoins, s.coins))
+	}
 	if s.cfg.TargetInterval > 0 {
 		out = append(out, verdict(nameLiveness, func() (string, string) { return s.grow.summary(s), "" }))
 		out = append(out, verdict(nameProgress, func() (string, string) {

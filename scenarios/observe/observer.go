@@ -396,6 +396,9 @@ type Result struct {
 	// Faults are the [[fault]] windows with what they did, link faults
 	// then crashes, in the plan's order (nil without [[fault]] tables).
 	Faults []FaultResult
+	// Market is what the users of the [[workload]] tables got (nil
+	// without any); the pipeline sets it after the run.
+	Market *MarketResult
 }
 
 // Result closes the observation at the end of the run (t.End): the main
