@@ -412,3 +412,20 @@ func (p *pending) testSet(cfg *Config) *dataset.Set {
 	}
 	return cfg.Default.Test
 }
+
+// marketRestart forgets, after a crash, the retrievals whose timers and
+// evaluations died with the node's memory, and starts again the delivery
+// of every problem of its users that its main chain solves and that is not
+// delivered. Submissions due while the node was down go out when it starts
+// again.
+func (n *Node) marketRestart() {
+	for id, dl := range n.mkt.fetching { // deleting while ranging: order does not matter
+		delete(n.mkt.done, dl.problem)
+		delete(n.mkt.fetching, id)
+	}
+	for tag, dl := range n.mkt.evals {
+		delete(n.mkt.done, dl.problem)
+		delete(n.mkt.evals, tag)
+	}
+	n.marketAccepted(n.MainChain())
+}
