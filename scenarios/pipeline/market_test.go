@@ -7,9 +7,11 @@ import (
 )
 
 // marketSmall shrinks coinai-market.toml for tests: 10 miners, 20 users
-// submitting for 12 minutes with 8-minute deadlines, run for 25 minutes.
+// submitting for 12 minutes with 45-second deadlines (short enough that a
+// problem waiting behind another is refunded: seed 1 solves 6 and refunds
+// 1), run for 25 minutes.
 var marketSmall = []string{"group.0.count=10", "network.degree=4", "run.stop_time=25m",
-	"workload.0.accounts=20", "workload.0.rate=4/m", "workload.0.until=12m", "workload.0.deadline=8m"}
+	"workload.0.accounts=20", "workload.0.rate=4/m", "workload.0.until=12m", "workload.0.deadline=45s"}
 
 // On the market scenario every submitted problem is either solved, with its
 // model delivered to its submitter, or refunded at its deadline; the coins
@@ -70,6 +72,9 @@ func TestMarketScenario(t *testing.T) {
 			default:
 				t.Errorf("problem %s ends %s: want solved or refunded", p.ID[:8], p.Status())
 			}
+		}
+		if s.ProblemsRefunded == nil || *s.ProblemsRefunded == 0 {
+			t.Error("no problem refunded: the run does not exercise the refund")
 		}
 		if len(datasets) < 2 {
 			t.Errorf("problems on %v: want at least two data sets", datasets)
