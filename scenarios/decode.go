@@ -175,7 +175,7 @@ func fields(t reflect.Type) (keys []string, index map[string]int) {
 	index = map[string]int{}
 	for i := range t.NumField() {
 		f := t.Field(i)
-		tag := f.Tag.Get("toml")
+		tag, _, _ := strings.Cut(f.Tag.Get("toml"), ",") // ",omitempty" is for the encoder
 		if !f.IsExported() || tag == "-" || tag == "" {
 			continue
 		}

@@ -232,7 +232,7 @@ func TestBadFiles(t *testing.T) {
 	}{
 		{"unknown-key.toml", []string{
 			"testdata/unknown-key.toml:4: run.stop_hieght: unknown key (valid keys here: name, seed, protocol, stop_height, stop_time, max_events)",
-			"testdata/unknown-key.toml:6: netwrk: unknown key (valid keys here: run, network, hardware, group, pow, coinai, storage, fault, output, regression)",
+			"testdata/unknown-key.toml:6: netwrk: unknown key (valid keys here: run, network, hardware, group, pow, coinai, storage, fault, workload, output, regression)",
 		}},
 		{"wrong-unit.toml", []string{
 			`testdata/wrong-unit.toml:3: pow.interval: bare number 600: want a duration like "600s" (units: ns, us, ms, s, m, h)`,

@@ -21,7 +21,10 @@ type Scenario struct {
 	// losses, latency spikes and crashes, for any protocol (none by
 	// default).
 	Faults []FaultSpec `toml:"fault"`
-	Output Output      `toml:"output"`
+	// Workload are the scenario's [[workload]] tables: users submitting
+	// transfers and problems (none by default; see WorkloadSpec).
+	Workload []WorkloadSpec `toml:"workload,omitempty"`
+	Output   Output         `toml:"output"`
 
 	// Regression is the [regression] section, nil when the file has none:
 	// how `coinai regress` judges this scenario. It describes the check,
@@ -389,6 +392,12 @@ type CoinAI struct {
 	// LotteryWindow is the number of blocks between retargets of the
 	// difficulty (0 keeps it fixed).
 	LotteryWindow int `toml:"lottery_window"`
+	// ProblemPick is the rule that picks each block's problem from the
+	// open problems of a [[workload]]: "fee" (highest reward first),
+	// "age" (first included first) or "hash-draw" (a draw keyed by the
+	// parent's hash). Empty means "fee"; without a workload every block
+	// trains on the built-in problem.
+	ProblemPick string `toml:"problem_pick,omitempty"`
 }
 
 // Grammar is the [coinai.grammar] table: the ranges from which an

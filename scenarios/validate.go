@@ -33,6 +33,7 @@ func (s *Scenario) Validate() error {
 	v.storage()
 	v.storageNodes()
 	v.faults()
+	v.workloads()
 	v.supply()
 	v.regression()
 	if s.Output.Dir == "" {

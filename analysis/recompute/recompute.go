@@ -57,6 +57,7 @@ func Summary(run *rundata.Run) Values {
 	nodes(v, run)
 	compute(v, run)
 	faults(v, run)
+	market(v, run)
 	if run.Has(rundata.StorageFile) {
 		storage(v, run)
 	} else {

@@ -188,6 +188,10 @@ type Run struct {
 	Retrievals  []Retrieval
 	Compute     []ComputeRow
 	Faults      []FaultRow
+	// Problems and Txs are problems.csv and transactions.csv (runs with
+	// [[workload]] tables).
+	Problems []ProblemRow
+	Txs      []TxRow
 	// Missing lists the optional files that were absent, in load order
 	// (proofs.csv and retrievals.csv only in runs with storage.csv,
 	// compute.csv only in Coin.AI runs, faults.csv only in runs whose
@@ -266,6 +270,9 @@ func Load(dir string) (*Run, error) {
 			r.Missing = append(r.Missing, ComputeFile)
 		}
 	} else if err != nil {
+		return nil, fmt.Errorf("loading run %s: %w", dir, err)
+	}
+	if err := r.loadMarket(dir); err != nil {
 		return nil, fmt.Errorf("loading run %s: %w", dir, err)
 	}
 	// Fault windows, written for runs with [[fault]] tables.

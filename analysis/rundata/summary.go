@@ -71,6 +71,9 @@ var KnownKeys = []string{
 	"crashes", "messages_lost", "partition_heal_converge_s",
 	"doublespend_attempts", "doublespend_successes", "doublespend_success_rate",
 	"victim_wasted_work_share", "victim_blocks_mined", "victim_stale_blocks",
+	"problems_submitted", "problems_solved", "problems_refunded", "problem_wait_mean_s",
+	"problem_wait_p90_s", "transfers_confirmed", "tx_confirm_p50_s", "reward_fees",
+	"models_delivered",
 }
 
 // Has reports whether summary.json has key with a non-null value.

@@ -82,7 +82,7 @@ func exitCode(err error) int {
 // figures/ images they are what a run directory without a manifest may be
 // replaced with.
 var runFiles = []string{"summary.json", "scenario.toml", "blocks.csv", "propagation.csv", "nodes.csv",
-	"energy.csv", "threshold.csv", "compute.csv", "storage.csv", "proofs.csv", "retrievals.csv", "trace.jsonl", "report.md", "report.html"}
+	"energy.csv", "threshold.csv", "compute.csv", "storage.csv", "proofs.csv", "retrievals.csv", "problems.csv", "transactions.csv", "trace.jsonl", "report.md", "report.html"}
 
 // runFile reports whether rel is a name coinai writes in a run directory.
 func runFile(rel string) bool {

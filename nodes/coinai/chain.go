@@ -94,6 +94,9 @@ func (n *Node) accept(p *pending, acc float64) {
 	}
 	if moved {
 		n.reorg(undone, applied)
+		if n.mkt != nil {
+			n.marketAccepted(applied)
+		}
 		tip := n.tree.Tip()
 		n.env.Observe(nodes.Event{Kind: nodes.EvTip, Block: tip.ID, Parent: tip.Parent, Height: tip.Height,
 			Value: float64(len(undone))})

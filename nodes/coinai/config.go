@@ -115,6 +115,9 @@ type Config struct {
 	// Attack makes the node an attacker for measurement (see attack.go);
 	// the zero value is an honest node.
 	Attack AttackConfig
+	// Market turns on the problem market (market.go); nil keeps every
+	// block on the default problem unless a problem names its data.
+	Market *Market
 }
 
 func (c *Config) validate() error {
@@ -168,6 +171,11 @@ func (c *Config) validate() error {
 	}
 	if err := c.Attack.validate(); err != nil {
 		return err
+	}
+	if c.Market != nil {
+		if err := c.Market.validate(c); err != nil {
+			return err
+		}
 	}
 	if c.Attack.Kind != AttackNone && !c.Miner {
 		return fmt.Errorf("attack %q: the node must be a miner (it publishes blocks)", c.Attack.Kind)

@@ -34,7 +34,8 @@ type pending struct {
 	model  *nn.Model
 	tag    uint64
 	job    nodes.Handle
-	paused bool // mining was paused for it
+	paused bool  // mining was paused for it
+	data   *Data // the data of the problem it claims (checkContext)
 	reg    *registry
 	mints  []ledger.Mint
 	diff   uint64 // its ticket difficulty (lottery)
@@ -89,6 +90,8 @@ type Node struct {
 	reuse *reuseState
 	// held are blocks waiting for their timestamp (DecayClockVerifier).
 	held []*pending
+	// mkt is the problem market's bookkeeping (nil without Config.Market).
+	mkt *marketState
 }
 
 var _ nodes.Node = (*Node)(nil)
@@ -126,6 +129,12 @@ func New(cfg Config) (*Node, error) {
 	}
 	if cfg.Attack.Kind == AttackReuse {
 		n.reuse = newReuseState()
+	}
+	if cfg.Market != nil {
+		n.mkt = newMarketState(cfg.Market)
+		if err := n.applyGenesis(); err != nil {
+			return nil, err
+		}
 	}
 	g := Genesis(cfg)
 	blk := Block{Header: g}
@@ -211,6 +220,9 @@ func (n *Node) Start(env nodes.Env) {
 	if n.stor != nil && n.cfg.Storage.RetrievalInterval > 0 {
 		env.After(n.cfg.Storage.RetrievalInterval, tagRetrieve)
 	}
+	if n.mkt != nil {
+		n.scheduleSubmit()
+	}
 	n.resume()
 }
 
@@ -233,6 +245,14 @@ func (n *Node) OnTimer(tag uint64) {
 		if n.stor != nil {
 			n.onRetrieveTimer()
 		}
+	case tagSubmit:
+		if n.mkt != nil {
+			n.onSubmit()
+		}
+	case tagDeliver:
+		if n.mkt != nil {
+			n.onDeliverTimeout(tag)
+		}
 	}
 }
 
@@ -250,6 +270,10 @@ func (n *Node) OnComputed(tag uint64, result any) {
 	case tagRetrEval:
 		if r, ok := result.(*EvalResult); ok && n.stor != nil {
 			n.onRetrievalEval(tag, r)
+		}
+	case tagDelivEval:
+		if r, ok := result.(*EvalResult); ok && n.mkt != nil {
+			n.onDeliverEval(tag, r)
 		}
 	}
 }

@@ -39,6 +39,9 @@ func (n *Node) Receive(from nodes.PeerID, msg []byte) {
 			n.env.Send(from, e.Payload.msg, 0)
 		}
 	case MsgBlock:
+		if n.mkt != nil && n.onRetrieved(&m, msg) {
+			return
+		}
 		n.onBlock(from, &m, msg)
 	case MsgTx:
 		n.addTx(m.Tx, from)
@@ -151,7 +154,7 @@ func (n *Node) verify(p *pending) {
 		n.waiting++
 	}
 	var job nodes.Job = &EvalJob{Model: p.model, Commitment: p.blk.Header.Model, Problem: p.blk.Header.Problem,
-		Test: n.cfg.Default.Test, Labels: LabelsFor(&n.cfg, p.blk.Header.Prev)}
+		Test: p.testSet(&n.cfg), Labels: LabelsFor(&n.cfg, p.blk.Header.Prev)}
 	if n.cfg.Lottery.Enabled && p.from != n.cfg.ID {
 		// The lottery's nonce is the attempt: re-train it (lottery.go).
 		// The miner trained the model itself and only evaluates it.

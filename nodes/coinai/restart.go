@@ -46,6 +46,9 @@ func (n *Node) Restart(env nodes.Env) {
 	}
 	n.Start(env)
 	n.storageSync()
+	if n.mkt != nil {
+		n.marketRestart()
+	}
 }
 
 // missingAncestor is the block to ask for when a block on parent arrives

@@ -69,6 +69,9 @@ func (n *Node) blockTime(parent chain.Entry[*rec]) int64 {
 // serve (the default data set, with its classes and shape), else the
 // default problem (zero id).
 func (n *Node) problemFor(st *ledger.State, prev [32]byte) ([32]byte, *Data) {
+	if n.mkt != nil {
+		return n.marketProblemFor(st, prev)
+	}
 	d := &n.cfg.Default
 	p, ok := st.NextProblem(prev)
 	if !ok {
@@ -86,7 +89,7 @@ func (n *Node) problemFor(st *ledger.State, prev [32]byte) ([32]byte, *Data) {
 // archFor is the architecture a child of prev must train on d.
 func (n *Node) archFor(prev [32]byte, d *Data) (nn.Arch, error) {
 	t := d.Train
-	return grammar.Decode(prev, n.cfg.Ranges, t.C, t.H, t.W, t.Classes)
+	return grammar.Decode(prev, n.rangesFor(d), t.C, t.H, t.W, t.Classes)
 }
 
 func archEqual(a, b nn.Arch) bool {
@@ -95,7 +98,11 @@ func archEqual(a, b nn.Arch) bool {
 }
 
 func (n *Node) effects(h *Header, txs []ledger.Tx, mints []ledger.Mint) ledger.BlockEffects {
-	return ledger.BlockEffects{Miner: h.Miner, Reward: n.cfg.BlockReward, Solves: h.Problem, Mints: mints, Txs: txs}
+	e := ledger.BlockEffects{Miner: h.Miner, Reward: n.cfg.BlockReward, Solves: h.Problem, Mints: mints, Txs: txs}
+	if n.mkt != nil {
+		n.marketEffects(h, &e)
+	}
+	return e
 }
 
 // chunkSize is the chunk size of the model commitment: 0 (flat SHA-256)
@@ -184,7 +191,8 @@ func (n *Node) checkContext(parent chain.Entry[*rec], p *pending) error {
 	// Every problem this chain serves uses the default data (see
 	// problemFor), so the architecture is checked before the ledger work:
 	// a model for the wrong network is refused without replaying blocks.
-	want, err := n.archFor(parent.ID, &n.cfg.Default)
+	p.data = n.claimedData(parent, h.Problem)
+	want, err := n.archFor(parent.ID, p.data)
 	if err != nil {
 		return errArch
 	}

@@ -76,10 +76,10 @@ func findFile(dir, base string) (string, error) {
 }
 
 // Names lists the data sets ByName knows, in a fixed order.
-func Names() []string { return []string{"digits", "fashion-mnist"} }
+func Names() []string { return []string{"digits", "fashion-mnist", "iris", "wine"} }
 
 // ByName loads a data set by the name a scenario or command line uses:
-// "digits" (embedded; dir is ignored) or "fashion-mnist" (from dir, or
+// "digits", "iris", "wine" (embedded; dir is ignored) or "fashion-mnist" (from dir, or
 // FashionMNISTDir when dir is ""). A set that ships with a test partition
 // returns it as test; digits has none, so test is nil and the caller makes
 // one with Split.
@@ -90,6 +90,12 @@ func ByName(name, dir string) (train, test *Set, err error) {
 		return train, nil, err
 	case "fashion-mnist":
 		return FashionMNIST(dir)
+	case "iris":
+		train, err = Iris()
+		return train, nil, err
+	case "wine":
+		train, err = Wine()
+		return train, nil, err
 	}
 	return nil, nil, fmt.Errorf("unknown data set %q (known: %q)", name, Names())
 }

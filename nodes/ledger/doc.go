@@ -33,9 +33,12 @@
 // Escrow makes the submitter pay once, at a known time, without blocking its
 // later nonces while the problem waits, and it lets validators read the
 // problem (dataset, shape, split) from the state before evaluating a block.
-// A problem that nobody solves stays in escrow; the coins remain counted in
-// Supply. State.NextProblem picks, from the open problems, the one miners
-// should train on next.
+// A problem without a Deadline that nobody solves stays in escrow; the coins
+// remain counted in Supply. A problem with one is refunded to its submitter
+// by the first block whose parent is stamped at or after it
+// (BlockEffects.ParentTime), and can no longer be solved. State.NextProblem
+// (highest fee) and State.PickProblem (a named rule: fee, age or hash-draw,
+// over the problems a chain can serve) pick the one miners train on next.
 //
 // # Costs
 //

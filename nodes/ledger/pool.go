@@ -193,7 +193,7 @@ func (p *Pool) Select(st *State, maxTxs int) []Tx {
 	for len(h) > 0 && len(out) < maxTxs {
 		e := heap.Pop(&h).(*poolEntry)
 		mark := j.mark(st)
-		if err := st.applyTx(&j, e.tx, nil); err != nil {
+		if err := st.applyTx(&j, e.tx, nil, 0); err != nil {
 			st.rollbackTo(&j, mark) // ends this sender's chain
 			continue
 		}

@@ -52,6 +52,17 @@ type BlockEffects struct {
 	// passed VerifyTxs; Apply does not verify signatures. Apply keeps no
 	// reference to them.
 	Txs []Tx
+	// Height is the block's height; the ledger records it as the
+	// inclusion height of the problems the block carries (the "age" pick
+	// rule reads it). Zero is allowed (tests, replays that do not care).
+	Height uint64
+	// ParentTime is the timestamp, in ns, of the block's parent: every open
+	// problem whose Deadline is non-zero and at most ParentTime is refunded
+	// to its submitter by this block (after Solves is settled), and such a
+	// problem cannot be solved by it. The parent's time, not the block's
+	// own, so that which problems a miner may train for is fixed by the
+	// tip it builds on, before it knows when it will finish.
+	ParentTime int64
 }
 
 type account struct {
@@ -64,15 +75,22 @@ type account struct {
 // State is not usable; call NewState. A State is not safe for concurrent use.
 type State struct {
 	accts    map[Address]account
-	open     map[[32]byte]Problem
+	open     map[[32]byte]openProblem
 	escrowed Amount
 	minted   Amount
 	top, gen uint64 // undo stack: generation of the last applied block, counter
 }
 
+// openProblem is an escrowed problem and the height of the block that
+// included it.
+type openProblem struct {
+	p      Problem
+	height uint64
+}
+
 // NewState returns the empty ledger of a chain before its first block.
 func NewState() *State {
-	return &State{accts: make(map[Address]account), open: make(map[[32]byte]Problem)}
+	return &State{accts: make(map[Address]account), open: make(map[[32]byte]openProblem)}
 }
 
 // Balance returns a's balance (zero for an unknown address).
@@ -92,8 +110,8 @@ func (s *State) Escrowed() Amount { return s.escrowed }
 // dataset, shape and split of a block's problem from here before evaluating
 // its model.
 func (s *State) Problem(id [32]byte) (Problem, bool) {
-	p, ok := s.open[id]
-	return p, ok
+	o, ok := s.open[id]
+	return o.p, ok
 }
 
 // OpenProblems returns the IDs of the problems included and not yet solved,
@@ -120,7 +138,8 @@ func (s *State) NextProblem(prevHash [32]byte) (Problem, bool) {
 		bestKey [32]byte
 		found   bool
 	)
-	for id, p := range s.open {
+	for id, o := range s.open {
+		p := o.p
 		key := tieKey(prevHash, id)
 		if !found || p.Fee > best.Fee || (p.Fee == best.Fee && bytes.Compare(key[:], bestKey[:]) < 0) {
 			best, bestKey, found = p, key, true
@@ -155,7 +174,7 @@ type acctChange struct {
 
 type openChange struct {
 	id      [32]byte
-	old     Problem
+	old     openProblem
 	existed bool
 }
 
@@ -263,11 +282,15 @@ func (s *State) Apply(b BlockEffects) (Undo, error) {
 
 func (s *State) apply(j *journal, b *BlockEffects) error {
 	if b.Solves != ([32]byte{}) {
-		p, ok := s.open[b.Solves]
+		o, ok := s.open[b.Solves]
 		if !ok {
 			return fmt.Errorf("block solves problem %s: %w", shortID(b.Solves), ErrUnknownProblem)
 		}
-		j.open = append(j.open, openChange{b.Solves, p, true})
+		p := o.p
+		if expired(&p, b.ParentTime) {
+			return fmt.Errorf("block solves problem %s past its deadline %d (parent at %d): %w", shortID(b.Solves), p.Deadline, b.ParentTime, ErrUnknownProblem)
+		}
+		j.open = append(j.open, openChange{b.Solves, o, true})
 		delete(s.open, b.Solves)
 		esc, err := s.escrowed.Sub(p.Fee)
 		if err != nil { // impossible unless the state is corrupt
@@ -277,6 +300,9 @@ func (s *State) apply(j *journal, b *BlockEffects) error {
 		if err := s.credit(j, b.Miner, p.Fee); err != nil {
 			return fmt.Errorf("paying problem %s: %w", shortID(b.Solves), err)
 		}
+	}
+	if err := s.refundExpired(j, b.ParentTime); err != nil {
+		return err
 	}
 	if err := s.mint(j, b.Miner, b.Reward); err != nil {
 		return fmt.Errorf("block reward: %w", err)
@@ -293,7 +319,7 @@ func (s *State) apply(j *journal, b *BlockEffects) error {
 		if err := tx.Check(); err != nil {
 			return fmt.Errorf("tx %d: %w", i, err)
 		}
-		if err := s.applyTx(j, tx, &b.Miner); err != nil {
+		if err := s.applyTx(j, tx, &b.Miner, b.Height); err != nil {
 			return fmt.Errorf("tx %d: %w", i, err)
 		}
 	}
@@ -302,7 +328,7 @@ func (s *State) apply(j *journal, b *BlockEffects) error {
 
 // applyTx applies one transaction. A nil miner discards the fee instead of
 // crediting it, which Pool.Select uses for trial runs that are rolled back.
-func (s *State) applyTx(j *journal, tx Tx, miner *Address) error {
+func (s *State) applyTx(j *journal, tx Tx, miner *Address, height uint64) error {
 	h := tx.Header()
 	acct := s.accts[h.Sender]
 	if h.Nonce != acct.nonce {
@@ -339,7 +365,7 @@ func (s *State) applyTx(j *journal, tx Tx, miner *Address) error {
 			return fmt.Errorf("escrow of problem %s: %w", shortID(id), err)
 		}
 		j.open = append(j.open, openChange{id: id})
-		s.open[id] = *tx
+		s.open[id] = openProblem{*tx, height}
 		s.escrowed = esc
 		return nil // the fee is escrowed, not paid to this block's miner
 	}
@@ -446,7 +472,7 @@ func (s *State) Digest() [32]byte {
 	h.Write(buf[:8])
 	for _, id := range ids {
 		copy(buf[:32], id[:])
-		binary.LittleEndian.PutUint64(buf[32:], uint64(s.open[id].Fee))
+		binary.LittleEndian.PutUint64(buf[32:], uint64(s.open[id].p.Fee))
 		h.Write(buf[:40])
 	}
 	var d [32]byte

@@ -56,7 +56,7 @@ const (
 	hdrSize      = 2 // version, kind
 	sigSize      = ed25519.SignatureSize
 	transferSize = hdrSize + 32 + 32 + 8 + 8 + 8 + sigSize
-	problemFixed = hdrSize + 32 + 1 + 2*4 + 2*3 + 8 + 8 + 8 + sigSize
+	problemFixed = hdrSize + 32 + 1 + 2*4 + 2*3 + 8 + 8 + 8 + 8 + sigSize
 	storageFixed = hdrSize + 32 + 8 + 8 + 2 + sigSize
 	minTxSize    = storageFixed // the smallest valid encoding of any kind
 )
@@ -148,9 +148,15 @@ type Problem struct {
 	TrainFrac, ValFrac, TestFrac uint16
 	// SplitSeed seeds the permutation that assigns examples to the splits.
 	SplitSeed uint64
-	Fee       Amount
-	Nonce     uint64
-	Sig       [sigSize]byte
+	// Deadline is the block time, in ns since genesis, by which the problem
+	// must be picked: the first block whose parent is stamped at or after
+	// it refunds the escrowed Fee to the Submitter instead (see
+	// BlockEffects.ParentTime). Zero means no deadline: the fee waits in
+	// escrow until a block solves the problem.
+	Deadline uint64
+	Fee      Amount
+	Nonce    uint64
+	Sig      [sigSize]byte
 }
 
 // StorageProof is a proof-of-storage answer. The ledger treats Payload as
@@ -192,7 +198,7 @@ func (s *StorageProof) sig() *[sigSize]byte { return &s.Sig }
 //	Transfer:     From[32] To[32] Amount u64 Fee u64 Nonce u64 Sig[64]
 //	Problem:      Submitter[32] len u8 Dataset[len] Classes u16 InC u16 InH u16
 //	              InW u16 TrainFrac u16 ValFrac u16 TestFrac u16 SplitSeed u64
-//	              Fee u64 Nonce u64 Sig[64]
+//	              Deadline u64 Fee u64 Nonce u64 Sig[64]
 //	StorageProof: Prover[32] Fee u64 Nonce u64 len u16 Payload[len] Sig[64]
 //
 // The signed message is signDomain followed by the encoding without Sig.
@@ -215,6 +221,7 @@ func (p *Problem) appendBody(b []byte) []byte {
 		b = binary.LittleEndian.AppendUint16(b, v)
 	}
 	b = binary.LittleEndian.AppendUint64(b, p.SplitSeed)
+	b = binary.LittleEndian.AppendUint64(b, p.Deadline)
 	b = binary.LittleEndian.AppendUint64(b, uint64(p.Fee))
 	return binary.LittleEndian.AppendUint64(b, p.Nonce)
 }
@@ -426,7 +433,7 @@ func DecodeTx(b []byte) (Tx, error) {
 		p.Dataset = string(r.take(n))
 		p.Classes, p.InC, p.InH, p.InW = r.u16(), r.u16(), r.u16(), r.u16()
 		p.TrainFrac, p.ValFrac, p.TestFrac = r.u16(), r.u16(), r.u16()
-		p.SplitSeed, p.Fee, p.Nonce = r.u64(), Amount(r.u64()), r.u64()
+		p.SplitSeed, p.Deadline, p.Fee, p.Nonce = r.u64(), r.u64(), Amount(r.u64()), r.u64()
 		r.sig(&p.Sig)
 		tx = p
 	case KindStorageProof:

@@ -39,7 +39,7 @@ func TestProblemEncodingGolden(t *testing.T) {
 	}
 	want := "0102" + strings.Repeat("33", 32) + "06" + hex.EncodeToString([]byte("digits")) +
 		"0a00" + "0100" + "0800" + "0800" + "bc02" + "6400" + "c800" +
-		"0807060504030201" + "0001000000000000" + "0700000000000000" + strings.Repeat("00", 64)
+		"0807060504030201" + "0000000000000000" + "0001000000000000" + "0700000000000000" + strings.Repeat("00", 64)
 	if got := hex.EncodeToString(Encode(p)); got != want {
 		t.Fatalf("Encode =\n%s\nwant\n%s", got, want)
 	}

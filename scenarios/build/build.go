@@ -144,6 +144,9 @@ type Plan struct {
 	// (rules, data), for checkers that recompute them; nil for other
 	// protocols.
 	CoinAI *coinai.Config
+	// Workload is the users' submissions of the [[workload]] tables (nil
+	// without any), for observers that match them against the chain.
+	Workload *Workload
 }
 
 // Storage is what observers need to know of proof-of-storage.

@@ -221,6 +221,10 @@ func coinaiNodes(s *scenarios.Scenario, p *Plan) error {
 	if err != nil {
 		return err
 	}
+	subs, err := workloadNodes(s, p, &base, rg)
+	if err != nil {
+		return err
+	}
 	shared := base
 	if st, ok := withStorage(-1); ok {
 		shared.Storage = st
@@ -235,6 +239,11 @@ func coinaiNodes(s *scenarios.Scenario, p *Plan) error {
 		nc.Attack = n.Attack
 		if st, ok := withStorage(i); ok {
 			nc.Storage = st
+		}
+		if nc.Market != nil {
+			m := *nc.Market
+			m.Submit = subs[i]
+			nc.Market = &m
 		}
 		return coinai.New(nc)
 	}

@@ -12,6 +12,10 @@
 //     node reported;
 //   - node-invariants: whatever a node checks of its own state
 //     (nodes.InvariantChecker: coins conserved in its ledger);
+//   - coins-conserved (Coin.AI with a [[workload]] market): every node's
+//     main chain, replayed by bookkeeping written apart from the ledger
+//     (genesis funds, rewards, transfers, fees, escrows, refunds), adds up,
+//     and the node's ledger holds the same balances and escrow (coins.go);
 //   - liveness: the highest tip of the online nodes grows at least every
 //     LivenessIntervals target intervals while half of the miners are
 //     online;
@@ -251,6 +255,9 @@ func (s *Suite) Final() []Result {
 	}
 	if n := s.invariantNodes(); n > 0 {
 		out = append(out, verdict(nameInvariants, s.invariants))
+	}
+	if s.cfg.CoinAI != nil && s.cfg.CoinAI.Market != nil {
+		out = append(out, verdict(nameCoins, s.coins))
 	}
 	if s.cfg.TargetInterval > 0 {
 		out = append(out, verdict(nameLiveness, func() (string, string) { return s.grow.summary(s), "" }))

@@ -26,6 +26,9 @@ type models struct {
 	acc     map[[32]byte]float64       // test accuracy of each block checked
 	below   int                        // models under their threshold (verify = false)
 	checked int64                      // acceptances checked
+	// problems maps the ID of every Problem transaction seen in a checked
+	// block to its data set (the problem market; see market.go).
+	problems map[[32]byte]string
 }
 
 func (m *models) init(cfg *coinai.Config) {
@@ -126,7 +129,11 @@ func (m *models) evaluate(h Host, a acceptance) (float64, string) {
 	// The binding rule's labels for the block's parent: the same rule the
 	// nodes apply (coinai.LabelsFor), so that a re-used model is judged here
 	// as the validators judge it.
-	job := &coinai.EvalJob{Model: model, Commitment: hdr.Model, Problem: hdr.Problem, Test: m.cfg.Default.Test,
+	test, reason := m.testSet(b, id)
+	if reason != "" {
+		return 0, reason
+	}
+	job := &coinai.EvalJob{Model: model, Commitment: hdr.Model, Problem: hdr.Problem, Test: test,
 		Labels: coinai.LabelsFor(m.cfg, hdr.Prev)}
 	r := job.Run().(*coinai.EvalResult)
 	if !coinai.Passes(r.Correct, r.N, hdr.Threshold) {

@@ -412,6 +412,9 @@ type Result struct {
 	// Victims is what eclipse attackers cost their victims (nil
 	// without victims).
 	Victims *VictimResult
+	// Market is what the users of the [[workload]] tables got (nil
+	// without any); the pipeline sets it after the run.
+	Market *MarketResult
 }
 
 // Result closes the observation at the end of the run (t.End): the main

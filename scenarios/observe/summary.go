@@ -146,6 +146,24 @@ type Summary struct {
 	VictimWastedWorkShare *float64 `json:"victim_wasted_work_share"`
 	VictimBlocksMined     *int64   `json:"victim_blocks_mined"`
 	VictimStaleBlocks     *int64   `json:"victim_stale_blocks"`
+	// The problem market (null without [[workload]] tables; problems.csv
+	// and transactions.csv have one row per submission): problems
+	// submitted, solved on the final main chain and refunded at their
+	// deadline; the mean and 90th percentile of the wait from submission
+	// to the solving block's timestamp; transfers included in the main
+	// chain; the median time from submission to inclusion over every
+	// included transaction (transfers and problems); the coins paid to
+	// miners in fees (transfer fees and solved problems' rewards); and the
+	// models their submitters retrieved, checked and evaluated.
+	ProblemsSubmitted  *int64   `json:"problems_submitted"`
+	ProblemsSolved     *int64   `json:"problems_solved"`
+	ProblemsRefunded   *int64   `json:"problems_refunded"`
+	ProblemWaitMeanS   *float64 `json:"problem_wait_mean_s"`
+	ProblemWaitP90S    *float64 `json:"problem_wait_p90_s"`
+	TransfersConfirmed *int64   `json:"transfers_confirmed"`
+	TxConfirmP50S      *float64 `json:"tx_confirm_p50_s"`
+	RewardFees         *float64 `json:"reward_fees"`
+	ModelsDelivered    *int64   `json:"models_delivered"`
 }
 
 func ptr(v float64) *float64 {
@@ -300,6 +318,7 @@ func Summarize(res *Result, checks []CheckResult) *Summary {
 	}
 	faultSummary(s, res.Faults)
 	victimSummary(s, res.Victims)
+	MarketSummary(s, res.Market)
 	s.Checks = checks
 	if s.Checks == nil {
 		s.Checks = []CheckResult{}

@@ -250,6 +250,9 @@ func (r *Run) Run() (*Result, error) {
 	t.TrainFLOPs, t.EvalFLOPs = h.ClassFLOPs(nodes.JobTrain), h.ClassFLOPs(nodes.JobEval)
 	t.LostLink, t.LostCrash = h.LostMessages()
 	res := r.obs.Result(t)
+	if r.cfg.Workload != nil {
+		res.Market = marketResult(&r.cfg.Plan, h, checkConfig(&r.cfg.Plan).Cheats)
+	}
 	observe.Summarize(res, r.chk.Final())
 	if r.cfg.Protocol == "coinai" {
 		res.Summary.Kernel = nn.Kernel()

@@ -105,6 +105,12 @@ func TestSummaryRecomputedFromFiles(t *testing.T) {
 				t.Error("attacker keys are null in a run with timestamp attackers")
 			}
 		}},
+		{"market", "../coinai-market.toml", marketSmall, func(t *testing.T, run *rundata.Run) {
+			if len(run.Problems) == 0 || len(run.Txs) == 0 || !run.Summary.Has("models_delivered") {
+				t.Errorf("%d problems, %d transactions, models_delivered %s: the run does not exercise the market",
+					len(run.Problems), len(run.Txs), run.Summary.Raw["models_delivered"])
+			}
+		}},
 		{"storage-churn", "../storage-churn.toml", []string{"run.stop_height=30"}, func(t *testing.T, run *rundata.Run) {
 			// The run exercises what it should: catch-up after an offline
 			// window, evicted cheaters, retrievals.

@@ -41,6 +41,10 @@ func Files(res *observe.Result, propagation bool) (map[string][]byte, error) {
 	if res.Faults != nil {
 		out["faults.csv"] = faultsCSV(res.Faults)
 	}
+	if res.Market != nil {
+		out["problems.csv"] = problemsCSV(res.Market)
+		out["transactions.csv"] = transactionsCSV(res.Market)
+	}
 	if res.Storage != nil {
 		out["storage.csv"] = storageCSV(res.Storage)
 		out["proofs.csv"] = proofsCSV(res)

@@ -1,0 +1,55 @@
+package recompute
+
+import (
+	"math"
+
+	"github.com/coinai/coinai/analysis/rundata"
+	"github.com/coinai/coinai/analysis/stats"
+)
+
+// market recomputes the problem market's keys from problems.csv and
+// transactions.csv (null without them): counts by status, the wait of the
+// solved problems (wait_s: mean and type-7 90th percentile), the confirmed
+// transfers, the median confirm_s of every included transaction, the fees
+// miners were paid (fees of included transfers plus rewards of solved
+// problems) and the delivered models.
+func market(v Values, run *rundata.Run) {
+	keys := []string{"problems_submitted", "problems_solved", "problems_refunded", "problem_wait_mean_s", "problem_wait_p90_s",
+		"transfers_confirmed", "tx_confirm_p50_s", "reward_fees", "models_delivered"}
+	for _, k := range keys {
+		v[k] = math.NaN()
+	}
+	if !run.Has(rundata.ProblemsFile) || !run.Has(rundata.TransactionsFile) || !run.Summary.Has("problems_submitted") {
+		return
+	}
+	var solved, refunded, delivered, transfers, fees float64
+	var waits, confirms []float64
+	for _, p := range run.Problems {
+		switch p.Status {
+		case "solved":
+			solved++
+			waits = append(waits, p.WaitS)
+			fees += p.Reward
+		case "refunded":
+			refunded++
+		}
+		if p.Delivered {
+			delivered++
+		}
+	}
+	for _, t := range run.Txs {
+		if t.Height == 0 {
+			continue
+		}
+		confirms = append(confirms, t.ConfirmS)
+		if t.Kind == "transfer" {
+			transfers++
+			fees += t.Fee
+		}
+	}
+	v["problems_submitted"] = float64(len(run.Problems))
+	v["problems_solved"], v["problems_refunded"], v["models_delivered"] = solved, refunded, delivered
+	v["transfers_confirmed"], v["reward_fees"] = transfers, fees
+	v["problem_wait_mean_s"], v["problem_wait_p90_s"] = stats.Mean(waits), stats.Quantile(waits, 0.9)
+	v["tx_confirm_p50_s"] = stats.Quantile(confirms, 0.5)
+}
