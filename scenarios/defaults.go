@@ -51,6 +51,8 @@ func Default() Scenario {
 			HashrateSpread: 0.25,
 			Reuse:          defaultReuse(),
 			Timestamp:      defaultTimestamp(),
+			Spam:           defaultSpam(),
+			Leak:           defaultLeak(),
 		}},
 		PoW: PoW{
 			Interval:       600 * Second,
@@ -94,6 +96,11 @@ func Default() Scenario {
 			DecayClock:        "timestamp",
 			LotteryDifficulty: 100,
 			LotteryWindow:     4,
+			BanAfter:          0,
+			Duplicate:         "first-seen",
+			Reveal:            "none",
+			RevealDelay:       2 * Second,
+			RevealSubset:      128,
 		},
 		Storage: Storage{
 			Enabled:           false,
@@ -143,8 +150,17 @@ func BuiltinHardware() []Hardware {
 
 // defaultGroup is the starting value of every [[group]] entry.
 func defaultGroup() Group {
-	return Group{Role: "miner", Regions: "default", Reuse: defaultReuse(), Timestamp: defaultTimestamp()}
+	return Group{Role: "miner", Regions: "default", Reuse: defaultReuse(), Timestamp: defaultTimestamp(),
+		Spam: defaultSpam(), Leak: defaultLeak()}
 }
+
+// defaultSpam is the starting value of every [group.spam] table: four
+// well-formed models per tip, no timer.
+func defaultSpam() Spam { return Spam{PerTip: 4, WellFormed: true} }
+
+// defaultLeak is the starting value of every [group.leak] table: the
+// whole test split.
+func defaultLeak() Leak { return Leak{Fraction: 1} }
 
 // defaultTimestamp is the starting value of every [group.timestamp]
 // table: the whole drift of the default 60 s interval.
@@ -189,11 +205,13 @@ var (
 	protocols   = []string{"pow", "coinai"}
 	jitters     = []string{"pareto", "none"}
 	relays      = []string{"compact", "full"}
-	roles       = []string{"miner", "storage", "user", "relay", "reuse", "timestamp"}
+	roles       = []string{"miner", "storage", "user", "relay", "reuse", "timestamp", "spam", "leak", "steal"}
 	reuseSource = []string{"any", "own"}
 	reuseFall   = []string{"mine", "idle"}
 	binds       = []string{"none", "label-permutation"}
 	decayClocks = []string{"timestamp", "verifier"}
+	reveals     = []string{"none", "delayed-test"}
+	duplicates  = []string{"first-seen", "chain"}
 	powFidelity = []string{"sampled-exponential"}
 	attemptMode = []string{"fresh-seed", "continue"}
 	problems    = []string{"digits"}

@@ -115,6 +115,17 @@ type Config struct {
 	// Attack makes the node an attacker for measurement (see attack.go);
 	// the zero value is an honest node.
 	Attack AttackConfig
+	// BanAfter is the number of invalid blocks (models that fail
+	// evaluation or do not decode; see ban.go) a peer may send before the
+	// node ignores it; 0 never bans (a node's local policy, not
+	// consensus).
+	BanAfter int
+	// Duplicate is the duplicate-model rule (consensus):
+	// DuplicateFirstSeen (or empty) or DuplicateChain; see dup.go.
+	Duplicate string
+	// Reveal is commit–reveal with a delayed test set (consensus); the
+	// zero value is off. See reveal.go.
+	Reveal RevealConfig
 }
 
 func (c *Config) validate() error {
@@ -167,6 +178,9 @@ func (c *Config) validate() error {
 		return err
 	}
 	if err := c.Attack.validate(); err != nil {
+		return err
+	}
+	if err := c.validateMore(); err != nil {
 		return err
 	}
 	if c.Attack.Kind != AttackNone && !c.Miner {

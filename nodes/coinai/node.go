@@ -89,6 +89,14 @@ type Node struct {
 	reuse *reuseState
 	// held are blocks waiting for their timestamp (DecayClockVerifier).
 	held []*pending
+	// strikes counts each peer's invalid blocks (BanAfter > 0; ban.go).
+	strikes map[nodes.PeerID]int
+	// spam, leak and steal are the memories of those attacker roles, and
+	// reveal the commit–reveal state (nil when not in use).
+	spam   *spamState
+	leak   *leakState
+	steal  *stealState
+	reveal *revealState
 }
 
 var _ nodes.Node = (*Node)(nil)
@@ -127,6 +135,7 @@ func New(cfg Config) (*Node, error) {
 	if cfg.Attack.Kind == AttackReuse {
 		n.reuse = newReuseState()
 	}
+	n.initMore()
 	g := Genesis(cfg)
 	blk := Block{Header: g}
 	r := &rec{hdr: g, msg: AppendBlock(nil, &blk), diff: cfg.Lottery.Difficulty}
@@ -208,6 +217,9 @@ func (n *Node) MainChain() [][32]byte {
 func (n *Node) Start(env nodes.Env) {
 	n.env = env
 	n.peers = env.Peers()
+	if n.spam != nil && n.cfg.Attack.Spam.Interval > 0 {
+		env.After(n.cfg.Attack.Spam.Interval, tagSpam)
+	}
 	if n.stor != nil && n.cfg.Storage.RetrievalInterval > 0 {
 		env.After(n.cfg.Storage.RetrievalInterval, tagRetrieve)
 	}
@@ -221,6 +233,14 @@ func (n *Node) OnTimer(tag uint64) {
 		n.onTimeout(tag & tagSeqMask)
 	case tagHold:
 		n.onHold(tag)
+	case tagSpam:
+		if n.spam != nil {
+			n.onSpamTimer()
+		}
+	case tagReveal:
+		if n.reveal != nil {
+			n.onRevealTimer(tag)
+		}
 	case tagFetch:
 		if n.stor != nil {
 			n.onFetchTimeout(tag & tagSeqMask)

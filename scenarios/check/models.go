@@ -121,7 +121,9 @@ func (m *models) evaluate(h Host, a acceptance) (float64, string) {
 	// The binding rule's labels for the block's parent: the same rule the
 	// nodes apply (coinai.LabelsFor), so that a re-used model is judged here
 	// as the validators judge it.
-	job := &coinai.EvalJob{Model: model, Commitment: hdr.Model, Problem: hdr.Problem, Test: m.cfg.Default.Test,
+	// The deciding test data likewise (coinai.DecidingTest: the whole
+	// split, or under commit–reveal the subset drawn from the commitment).
+	job := &coinai.EvalJob{Model: model, Commitment: hdr.Model, Problem: hdr.Problem, Test: coinai.DecidingTest(m.cfg, &hdr),
 		Labels: coinai.LabelsFor(m.cfg, hdr.Prev)}
 	r := job.Run().(*coinai.EvalResult)
 	if !coinai.Passes(r.Correct, r.N, hdr.Threshold) {

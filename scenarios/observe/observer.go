@@ -68,6 +68,10 @@ type Config struct {
 	// HasFaults: the scenario has [[fault]] tables (even if they drew no
 	// window), so the run reports faults.csv and the fault keys.
 	HasFaults bool
+	// EvalScale multiplies the counted FLOPs of evaluation jobs in virtual
+	// time (the plan's cost scale of verification; 0 means 1): the
+	// honest_verify_time_* keys.
+	EvalScale float64
 }
 
 // Storage is what the observer needs to know of proof-of-storage.
@@ -99,6 +103,7 @@ type Observer struct {
 
 	st storageObs
 	fo faultObs
+	sp spamObs
 }
 
 // online reports whether node i was connected at time t (no offline
@@ -239,6 +244,7 @@ func (o *Observer) Observe(node int32, now sim.Time, ev nodes.Event) {
 		o.faultEvent(node, now, ev) // node -1: a heal
 		return
 	}
+	o.spamEvent(node, ev)
 	switch ev.Kind {
 	case nodes.EvMined:
 		b := &BlockRec{ID: ev.Block, Parent: ev.Parent, Height: ev.Height, Miner: node, Found: now,
@@ -396,6 +402,8 @@ type Result struct {
 	// Faults are the [[fault]] windows with what they did, link faults
 	// then crashes, in the plan's order (nil without [[fault]] tables).
 	Faults []FaultResult
+	// Spam is what the invalid-model spam cost (nil without spammers).
+	Spam *SpamResult
 }
 
 // Result closes the observation at the end of the run (t.End): the main
@@ -403,7 +411,7 @@ type Result struct {
 // energy samples, and the proof-of-storage results. Call it once.
 func (o *Observer) Result(t Totals) *Result {
 	now := t.End
-	res := &Result{Config: o.cfg, Digest: t.Digest, Events: t.Events, End: now, Wall: t.Wall,
+	res := &Result{Spam: o.spamResult(), Config: o.cfg, Digest: t.Digest, Events: t.Events, End: now, Wall: t.Wall,
 		Nodes: o.nodeStats, AttemptsOK: o.attemptsOK,
 		AttemptsX: o.attemptsX, Rejected: o.rejected, Reorgs: o.reorgs, MaxReorg: o.maxReorg,
 		BytesSent: t.BytesSent, BytesRecv: t.BytesRecv, Messages: t.Messages,
