@@ -185,6 +185,7 @@ type Run struct {
 	Retrievals  []Retrieval
 	Compute     []ComputeRow
 	Faults      []FaultRow
+	Spam        []SpamRow // spam.csv (nil without spammers)
 	// Missing lists the optional files that were absent, in load order
 	// (proofs.csv and retrievals.csv only in runs with storage.csv,
 	// compute.csv only in Coin.AI runs, faults.csv only in runs whose
@@ -263,6 +264,9 @@ func Load(dir string) (*Run, error) {
 			r.Missing = append(r.Missing, ComputeFile)
 		}
 	} else if err != nil {
+		return nil, fmt.Errorf("loading run %s: %w", dir, err)
+	}
+	if err := r.loadSpamFile(dir); err != nil {
 		return nil, fmt.Errorf("loading run %s: %w", dir, err)
 	}
 	// Fault windows, written for runs with [[fault]] tables.

@@ -69,6 +69,10 @@ var KnownKeys = []string{
 	"attacker_blocks", "attacker_reward_share", "attacker_compute_share",
 	"verify_flops_per_block", "reward_compute_slope", "compute_gini",
 	"crashes", "messages_lost", "partition_heal_converge_s",
+	"spam_models_sent", "spam_models_received", "spam_models_dropped",
+	"honest_verify_flops_spam", "honest_verify_flops_per_node",
+	"honest_verify_flops_per_block", "honest_verify_time_per_node_s",
+	"honest_verify_time_share", "honest_attempts_cancelled_per_block",
 }
 
 // Has reports whether summary.json has key with a non-null value.

@@ -6,58 +6,56 @@ import (
 
 // spamObs follows invalid-model spam (issue #13): the blocks spammers
 // report (EvNote "spam", Value: the counted FLOPs of a full evaluation of
-// the block's model) and what honest nodes did with them.
+// the block's model) and what each node did with them.
 type spamObs struct {
-	flops    map[[32]byte]float64 // spam block -> FLOPs of one evaluation
-	sent     int64
-	received int64   // spam blocks honest nodes checked and refused
-	dropped  int64   // block messages honest nodes dropped from banned peers
-	spent    float64 // FLOPs honest nodes spent evaluating spam
+	flops map[[32]byte]float64 // spam block -> FLOPs of one evaluation
+	res   SpamResult
 }
 
-// SpamResult is what invalid-model spam cost the honest nodes.
+// SpamResult is what invalid-model spam cost, per node (indexed like
+// Config.Nodes).
 type SpamResult struct {
-	// Sent counts the spam blocks the spammers pushed.
-	Sent int64
-	// Received counts the spam blocks honest nodes checked and refused
-	// (one per node and block), Dropped the block messages they dropped
-	// unread from peers they had banned.
-	Received, Dropped int64
-	// FLOPs is the counted FLOPs of the evaluations honest nodes made of
-	// spam blocks (those refused as below their threshold; a block refused
+	// Sent counts the spam blocks each spammer pushed.
+	Sent []int64
+	// Received counts the spam blocks each node checked and refused (one
+	// per block), Dropped the block messages it dropped unread, or
+	// stopped evaluating, because their sender was banned.
+	Received, Dropped []int64
+	// FLOPs is the counted FLOPs of the node's evaluations of spam
+	// blocks (those refused as below their threshold; a block refused
 	// before evaluation costs a decode and a signature check).
-	FLOPs float64
+	FLOPs []float64
 }
 
 // spamEvent records the events of spam.
 func (o *Observer) spamEvent(node int32, ev nodes.Event) {
 	sp := &o.sp
+	if int(node) >= len(o.cfg.Nodes) || node < 0 {
+		return
+	}
 	switch {
 	case ev.Kind == nodes.EvNote && ev.Note == "spam":
 		if sp.flops == nil {
+			n := len(o.cfg.Nodes)
 			sp.flops = map[[32]byte]float64{}
+			sp.res = SpamResult{Sent: make([]int64, n), Received: make([]int64, n), Dropped: make([]int64, n), FLOPs: make([]float64, n)}
 		}
 		sp.flops[ev.Block] = ev.Value
-		sp.sent++
-	case ev.Kind == nodes.EvRejected && sp.flops != nil && o.honest(node):
+		sp.res.Sent[node]++
+	case ev.Kind == nodes.EvRejected && sp.flops != nil:
 		if ev.Note == "banned-peer" {
-			sp.dropped++
+			sp.res.Dropped[node]++
 			return
 		}
 		f, ok := sp.flops[ev.Block]
 		if !ok {
 			return
 		}
-		sp.received++
+		sp.res.Received[node]++
 		if ev.Note == "below-threshold" {
-			sp.spent += f
+			sp.res.FLOPs[node] += f
 		}
 	}
-}
-
-// honest reports whether node is no attacker.
-func (o *Observer) honest(node int32) bool {
-	return int(node) < len(o.cfg.Nodes) && o.cfg.Nodes[node].Attack == ""
 }
 
 // spamResult is the spam's cost (nil without spam).
@@ -65,7 +63,8 @@ func (o *Observer) spamResult() *SpamResult {
 	if o.sp.flops == nil {
 		return nil
 	}
-	return &SpamResult{Sent: o.sp.sent, Received: o.sp.received, Dropped: o.sp.dropped, FLOPs: o.sp.spent}
+	r := o.sp.res
+	return &r
 }
 
 // verifyCostSummary sets, in a Coin.AI run with attackers, what
@@ -117,7 +116,17 @@ func verifyCostSummary(s *Summary, res *Result) {
 		s.HonestVerifyTimeShare = ptr(secs / busy)
 	}
 	if sp := res.Spam; sp != nil {
-		s.SpamModelsSent, s.SpamModelsReceived, s.SpamModelsDropped = &sp.Sent, &sp.Received, &sp.Dropped
-		s.HonestVerifyFLOPsSpam = ptr(sp.FLOPs)
+		var sent, recv, drop int64
+		var f float64
+		for i, spec := range cfg.Nodes {
+			sent += sp.Sent[i]
+			if spec.Attack == "" {
+				recv += sp.Received[i]
+				drop += sp.Dropped[i]
+				f += sp.FLOPs[i]
+			}
+		}
+		s.SpamModelsSent, s.SpamModelsReceived, s.SpamModelsDropped = &sent, &recv, &drop
+		s.HonestVerifyFLOPsSpam = ptr(f)
 	}
 }

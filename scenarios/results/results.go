@@ -39,6 +39,9 @@ func Files(res *observe.Result, propagation bool) (map[string][]byte, error) {
 	if res.Faults != nil {
 		out["faults.csv"] = faultsCSV(res.Faults)
 	}
+	if res.Spam != nil {
+		out["spam.csv"] = spamCSV(res)
+	}
 	if res.Storage != nil {
 		out["storage.csv"] = storageCSV(res.Storage)
 		out["proofs.csv"] = proofsCSV(res)
