@@ -85,9 +85,10 @@ const (
 	NoteBannedPeer = "banned-peer"
 )
 
-// banned reports whether msg is a block (or a commitment) from a banned
-// peer, to be dropped unread, and reports a dropped block. Other messages
-// of a banned peer are still handled: a deployment would disconnect it,
+// banned reports whether msg is a block, a commitment or an announcement
+// from a banned peer, to be dropped unread, and reports a dropped block.
+// Its requests and transactions are still handled: a deployment would
+// disconnect it,
 // but a peer of the simulator cannot connect elsewhere, and the run stops
 // when every node reaches the stop height, so a banned node may still
 // fetch the chain (announcements and requests are cheap to serve).
@@ -99,7 +100,9 @@ func (n *Node) banned(from nodes.PeerID, msg []byte) bool {
 	case MsgBlock:
 		n.env.Observe(nodes.Event{Kind: nodes.EvRejected, Miner: from, Note: NoteBannedPeer})
 		return true
-	case MsgCommit:
+	case MsgCommit, MsgInv:
+		// Its announcements too: a block requested from it would be
+		// dropped on arrival, and ask again only after a timeout.
 		return true
 	}
 	return false
