@@ -522,6 +522,12 @@ func TestLeakAttackerTrainsOnTest(t *testing.T) {
 		t.Errorf("training on the test split gained %.3f", leak-honest)
 	}
 
+	// The role trains on it: the attempt it starts on genesis.
+	n.Start()
+	if q := n.Env(0).Queue(); len(q) != 1 || q[0].(*TrainJob).Data.Train.Len() != leaked.Train.Len() {
+		t.Fatalf("the leak attacker's attempt does not train on the test split: %d jobs", len(q))
+	}
+
 	cfg.Reveal = RevealConfig{Mode: RevealDelayedTest, Delay: 1e9, Subset: 32}
 	n = newTestNet(t, []Config{cfg}, nil, 1e6)
 	nd = n.nodes[0]
