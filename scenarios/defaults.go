@@ -61,6 +61,8 @@ func Default() Scenario {
 			DoubleSpend:    defaultDoubleSpend(),
 			Selfish:        defaultSelfish(),
 			Eclipse:        defaultEclipse(),
+			Spam:           defaultSpam(),
+			Leak:           defaultLeak(),
 		}},
 		PoW: PoW{
 			Interval:       600 * Second,
@@ -104,6 +106,11 @@ func Default() Scenario {
 			DecayClock:        "timestamp",
 			LotteryDifficulty: 100,
 			LotteryWindow:     4,
+			BanAfter:          0,
+			Duplicate:         "first-seen",
+			Reveal:            "none",
+			RevealDelay:       2 * Second,
+			RevealSubset:      128,
 		},
 		Storage: Storage{
 			Enabled:           false,
@@ -154,7 +161,8 @@ func BuiltinHardware() []Hardware {
 // defaultGroup is the starting value of every [[group]] entry.
 func defaultGroup() Group {
 	return Group{Role: "miner", Regions: "default", Reuse: defaultReuse(), Timestamp: defaultTimestamp(),
-		DoubleSpend: defaultDoubleSpend(), Selfish: defaultSelfish(), Eclipse: defaultEclipse()}
+		DoubleSpend: defaultDoubleSpend(), Selfish: defaultSelfish(), Eclipse: defaultEclipse(),
+		Spam: defaultSpam(), Leak: defaultLeak()}
 }
 
 // defaultDoubleSpend is the starting value of every [group.doublespend]
@@ -174,6 +182,14 @@ func defaultSelfish() Selfish { return Selfish{Reach: []string{}} }
 func defaultEclipse() Eclipse {
 	return Eclipse{Victims: []string{}, Mode: "delay", Delay: 60 * Second}
 }
+
+// defaultSpam is the starting value of every [group.spam] table: four
+// well-formed models per tip, no timer.
+func defaultSpam() Spam { return Spam{PerTip: 4, WellFormed: true} }
+
+// defaultLeak is the starting value of every [group.leak] table: the
+// whole test split.
+func defaultLeak() Leak { return Leak{Fraction: 1} }
 
 // defaultTimestamp is the starting value of every [group.timestamp]
 // table: the whole drift of the default 60 s interval.
@@ -220,12 +236,14 @@ var (
 	relays      = []string{"compact", "full"}
 	compactFail = []string{"node", "reception"}
 	refetches   = []string{"block", "missing"}
-	roles       = []string{"miner", "storage", "user", "relay", "reuse", "timestamp", "doublespend", "selfish", "eclipse"}
+	roles       = []string{"miner", "storage", "user", "relay", "reuse", "timestamp", "doublespend", "selfish", "eclipse", "spam", "leak", "steal"}
 	eclipseMode = []string{"delay", "withhold"}
 	reuseSource = []string{"any", "own"}
 	reuseFall   = []string{"mine", "idle"}
 	binds       = []string{"none", "label-permutation"}
 	decayClocks = []string{"timestamp", "verifier"}
+	reveals     = []string{"none", "delayed-test"}
+	duplicates  = []string{"first-seen", "chain"}
 	powFidelity = []string{"sampled-exponential"}
 	attemptMode = []string{"fresh-seed", "continue"}
 	problems    = []string{"digits"}

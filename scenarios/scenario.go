@@ -204,6 +204,10 @@ type Group struct {
 	// Eclipse holds the parameters of the "eclipse" attacker role;
 	// other roles ignore it.
 	Eclipse Eclipse `toml:"eclipse"`
+	// Spam and Leak hold the parameters of the "spam" and "leak"
+	// attacker roles (the role "steal" has none); other roles ignore them.
+	Spam Spam `toml:"spam"`
+	Leak Leak `toml:"leak"`
 }
 
 // DoubleSpend is the [group.doublespend] table: the double-spend attacker
@@ -252,6 +256,32 @@ type Eclipse struct {
 	// Delay is how long a message is held in mode "delay"; 0 passes
 	// messages on at once, the honest comparison on the same topology.
 	Delay Duration `toml:"delay"`
+}
+
+// Spam is the [group.spam] table: the invalid-model spammer of issue #13.
+// It never trains: on every new tip it pushes PerTip blocks whose models
+// are untrained networks of the tip's architecture (about chance, far
+// below any threshold) while their headers claim the threshold, and one
+// more every Interval; the attack is what verifying them costs the
+// honest nodes.
+type Spam struct {
+	// PerTip is the number of spam blocks per new tip, >= 0.
+	PerTip int `toml:"per_tip"`
+	// Interval sends one more spam block every Interval; 0 = none.
+	Interval Duration `toml:"interval"`
+	// WellFormed: the models decode (untrained networks); false sends
+	// garbage bytes that every node refuses at decoding, the cheap case.
+	WellFormed bool `toml:"well_formed"`
+}
+
+// Leak is the [group.leak] table: the test-set leakage attacker of issue
+// #13. It mines honestly but trains on the training split plus the test
+// samples it can know (the test split is visible to every node).
+type Leak struct {
+	// Fraction of the test split it adds to its training data, (0, 1];
+	// under coinai.reveal = "delayed-test" only those of them already
+	// revealed by the blocks of its chain.
+	Fraction float64 `toml:"fraction"`
 }
 
 // Timestamp is the [group.timestamp] table: the timestamp attacker of
@@ -398,6 +428,24 @@ type CoinAI struct {
 	// parent's hash). Empty means "fee"; without a workload every block
 	// trains on the built-in problem.
 	ProblemPick string `toml:"problem_pick,omitempty"`
+	// BanAfter is the number of invalid blocks (models that fail their
+	// evaluation or do not decode) a node takes from one peer before it
+	// ignores the peer; 0 never bans. A bound on invalid-model spam.
+	BanAfter int `toml:"ban_after"`
+	// Duplicate is the duplicate-model rule: "first-seen" (a block whose
+	// model is that of any block the node holds or verifies, on any
+	// branch, is refused: two siblings with one model split the network
+	// for good) or "chain" (refused only if an ancestor carries the model).
+	Duplicate string `toml:"duplicate"`
+	// Reveal is "none" (a block carries its model and the whole test split
+	// decides) or "delayed-test" (commit–reveal after PoDL: a miner first
+	// floods a commitment H(model ‖ miner key ‖ parent), reveals the block
+	// reveal_delay later, and the reveal_subset test samples that decide
+	// are drawn from the commitment; a model whose commitment by another
+	// miner arrived first is refused as stolen).
+	Reveal       string   `toml:"reveal"`
+	RevealDelay  Duration `toml:"reveal_delay"`
+	RevealSubset int      `toml:"reveal_subset"`
 }
 
 // Grammar is the [coinai.grammar] table: the ranges from which an

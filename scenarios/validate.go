@@ -246,6 +246,9 @@ func (v *validator) groups() {
 				v.add(key+".role", `"reuse" re-uses trained models: it needs run.protocol = "coinai"`)
 			}
 		}
+		if g.Role == "spam" || g.Role == "leak" || g.Role == "steal" {
+			v.moreRoles(key, g)
+		}
 		if g.Role == "timestamp" {
 			if s.Run.Protocol != "coinai" {
 				v.add(key+".role", `"timestamp" games Coin.AI's threshold decay: it needs run.protocol = "coinai"`)
@@ -276,7 +279,7 @@ func (v *validator) groups() {
 			v.add(key+".hardware", "unknown hardware %q (known: %s)", g.Hardware, strings.Join(names, ", "))
 			continue
 		}
-		if g.Role != "miner" && g.Role != "selfish" && (g.Role != "reuse" && g.Role != "timestamp" || s.Run.Protocol != "coinai") &&
+		if g.Role != "miner" && g.Role != "selfish" && (g.Role != "reuse" && g.Role != "timestamp" && g.Role != "leak" || s.Run.Protocol != "coinai") &&
 			(g.Role != "doublespend" || s.Run.Protocol != "pow") {
 			continue
 		}
@@ -351,6 +354,16 @@ func (v *validator) coinai() {
 	v.oneOf("coinai.fidelity", c.Fidelity, aiFidelity)
 	v.oneOf("coinai.bind", c.Bind, binds)
 	v.oneOf("coinai.decay_clock", c.DecayClock, decayClocks)
+	v.atLeast("coinai.ban_after", int64(c.BanAfter), 0)
+	v.oneOf("coinai.reveal", c.Reveal, reveals)
+	v.oneOf("coinai.duplicate", c.Duplicate, duplicates)
+	if c.Reveal == "delayed-test" {
+		v.positive("coinai.reveal_delay", float64(c.RevealDelay), c.RevealDelay)
+		v.atLeast("coinai.reveal_subset", int64(c.RevealSubset), 1)
+		if c.Lottery {
+			v.add("coinai.reveal", `"delayed-test" does not combine with lottery = true (its re-training is checked on the whole test split)`)
+		}
+	}
 	v.inRange("coinai.block_reward", c.BlockReward, 0, math.MaxFloat64, false)
 
 	g := c.Grammar

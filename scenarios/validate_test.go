@@ -57,7 +57,6 @@ func TestValidate(t *testing.T) {
 			s.PoW.RetargetWindow = 0
 			s.Groups = append(s.Groups, Group{Count: 1, Hardware: "laptop-cpu", Role: "doublespend", Regions: "default", DoubleSpend: DoubleSpend{Confirmations: 6, MaxDeficit: 10}})
 		}, `group.1.hardware: "laptop-cpu" has no hashrate and cannot mine proof-of-work blocks`},
-		{"role", func(s *Scenario) { s.Groups[0].Role = "validator" }, `group.0.role: "validator" is not one of "miner", "storage", "user", "relay", "reuse", "timestamp", "doublespend", "selfish", "eclipse"`},
 		{"eclipse without victims", func(s *Scenario) {
 			s.Groups = append(s.Groups, Group{Name: "ecl", Count: 2, Hardware: "asic", Role: "eclipse", Regions: "default", Eclipse: Eclipse{Mode: "delay"}})
 		}, `group.1.eclipse.victims: empty: an eclipse attacker needs at least one victim (node selectors as in [[fault]] nodes)`},
@@ -70,6 +69,7 @@ func TestValidate(t *testing.T) {
 		{"selfish reach", func(s *Scenario) {
 			s.Groups = append(s.Groups, Group{Name: "pool", Count: 1, Hardware: "asic", Role: "selfish", Regions: "default", Selfish: Selfish{Reach: []string{"500"}}})
 		}, `group.1.selfish.reach.0: "500": node 500 is beyond the last node 100`},
+		{"role", func(s *Scenario) { s.Groups[0].Role = "validator" }, `group.0.role: "validator" is not one of "miner", "storage", "user", "relay", "reuse", "timestamp", "doublespend", "selfish", "eclipse", "spam", "leak", "steal"`},
 		{"timestamp under pow", func(s *Scenario) {
 			s.Groups[0].Role = "timestamp"
 			s.Groups = append(s.Groups, Group{Count: 1, Hardware: "asic", Role: "miner", Regions: "default"})

@@ -56,6 +56,7 @@ func Summary(run *rundata.Run) Values {
 	blocks(v, run, pow)
 	nodes(v, run)
 	compute(v, run)
+	verifyCost(v, run)
 	faults(v, run)
 	market(v, run)
 	if run.Has(rundata.StorageFile) {

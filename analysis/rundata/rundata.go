@@ -192,6 +192,7 @@ type Run struct {
 	// [[workload]] tables).
 	Problems []ProblemRow
 	Txs      []TxRow
+	Spam     []SpamRow // spam.csv (nil without spammers)
 	// Missing lists the optional files that were absent, in load order
 	// (proofs.csv and retrievals.csv only in runs with storage.csv,
 	// compute.csv only in Coin.AI runs, faults.csv only in runs whose
@@ -273,6 +274,9 @@ func Load(dir string) (*Run, error) {
 		return nil, fmt.Errorf("loading run %s: %w", dir, err)
 	}
 	if err := r.loadMarket(dir); err != nil {
+		return nil, err
+	}
+	if err := r.loadSpamFile(dir); err != nil {
 		return nil, fmt.Errorf("loading run %s: %w", dir, err)
 	}
 	// Fault windows, written for runs with [[fault]] tables.

@@ -74,6 +74,10 @@ var KnownKeys = []string{
 	"problems_submitted", "problems_solved", "problems_refunded", "problem_wait_mean_s",
 	"problem_wait_p90_s", "transfers_confirmed", "tx_confirm_p50_s", "reward_fees",
 	"models_delivered",
+	"spam_models_sent", "spam_models_received", "spam_models_dropped",
+	"honest_verify_flops_spam", "honest_verify_flops_per_node",
+	"honest_verify_flops_per_block", "honest_verify_time_per_node_s",
+	"honest_verify_time_share", "honest_attempts_cancelled_per_block",
 }
 
 // Has reports whether summary.json has key with a non-null value.

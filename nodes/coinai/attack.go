@@ -76,29 +76,38 @@ type AttackConfig struct {
 	// attacker may stamp a block (> 0, at most the run's MaxFutureDrift,
 	// beyond which every node refuses the block).
 	Forward int64
+	// Spam holds the AttackSpam parameters (spam.go), Leak the
+	// AttackLeak ones (leak.go); AttackSteal has none (steal.go).
+	Spam SpamConfig
+	Leak LeakConfig
 }
 
 func (a *AttackConfig) validate() error {
 	switch a.Kind {
 	case AttackNone:
-		if a.PerturbBytes != 0 || a.Source != "" || a.Fallback != "" || a.Relabel || a.Forward != 0 {
+		if a.PerturbBytes != 0 || a.Source != "" || a.Fallback != "" || a.Relabel || a.Forward != 0 ||
+			a.Spam != (SpamConfig{}) || a.Leak != (LeakConfig{}) {
 			return fmt.Errorf("attack parameters set for an honest node")
 		}
 		return nil
+	case AttackSpam, AttackLeak, AttackSteal:
+		return a.validateMore()
 	case AttackTimestamp:
 		switch {
-		case a.PerturbBytes != 0 || a.Source != "" || a.Fallback != "" || a.Relabel:
-			return fmt.Errorf("attack %q: re-use parameters set", a.Kind)
+		case a.PerturbBytes != 0 || a.Source != "" || a.Fallback != "" || a.Relabel ||
+			a.Spam != (SpamConfig{}) || a.Leak != (LeakConfig{}):
+			return fmt.Errorf("attack %q: another role's parameters set", a.Kind)
 		case a.Forward <= 0:
 			return fmt.Errorf("attack %q: forward %d ns: want > 0", a.Kind, a.Forward)
 		}
 		return nil
 	case AttackReuse:
-		if a.Forward != 0 {
-			return fmt.Errorf("attack %q: forward set", a.Kind)
+		if a.Forward != 0 || a.Spam != (SpamConfig{}) || a.Leak != (LeakConfig{}) {
+			return fmt.Errorf("attack %q: another role's parameters set", a.Kind)
 		}
 	default:
-		return fmt.Errorf("attack %q: want %q, %q or %q", a.Kind, AttackNone, AttackReuse, AttackTimestamp)
+		return fmt.Errorf("attack %q: want %q, %q, %q, %q, %q or %q", a.Kind, AttackNone, AttackReuse, AttackTimestamp,
+			AttackSpam, AttackLeak, AttackSteal)
 	}
 	switch {
 	case a.PerturbBytes < 1 || a.PerturbBytes > 1<<20:

@@ -70,7 +70,7 @@ func (n *Node) accept(p *pending, acc float64) {
 		Work: n.blockWork(h.Threshold, p.diff), Payload: r}, nil)
 	if err != nil {
 		if !errors.Is(err, chain.ErrKnown) {
-			delete(n.models, h.Model)
+			n.forgetModel(h.Model, p.id)
 			n.reject(p.id, errHeight)
 		}
 		return

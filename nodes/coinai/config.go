@@ -118,6 +118,17 @@ type Config struct {
 	// Market turns on the problem market (market.go); nil keeps every
 	// block on the default problem unless a problem names its data.
 	Market *Market
+	// BanAfter is the number of invalid blocks (models that fail
+	// evaluation or do not decode; see ban.go) a peer may send before the
+	// node ignores it; 0 never bans (a node's local policy, not
+	// consensus).
+	BanAfter int
+	// Duplicate is the duplicate-model rule (consensus):
+	// DuplicateFirstSeen (or empty) or DuplicateChain; see dup.go.
+	Duplicate string
+	// Reveal is commit–reveal with a delayed test set (consensus); the
+	// zero value is off. See reveal.go.
+	Reveal RevealConfig
 }
 
 func (c *Config) validate() error {
@@ -176,6 +187,9 @@ func (c *Config) validate() error {
 		if err := c.Market.validate(c); err != nil {
 			return err
 		}
+	}
+	if err := c.validateMore(); err != nil {
+		return err
 	}
 	if c.Attack.Kind != AttackNone && !c.Miner {
 		return fmt.Errorf("attack %q: the node must be a miner (it publishes blocks)", c.Attack.Kind)

@@ -97,6 +97,20 @@
 // AttackReuse (attack.go) is the attacker that measures this: a node that
 // publishes perturbed copies of seen models instead of training.
 //
+// # Spam, theft and leakage
+//
+// AttackSpam (spam.go) pushes blocks whose untrained models claim the
+// threshold: every receiver pays an evaluation and a cancelled attempt;
+// Config.BanAfter (ban.go) bans a peer after that many invalid models.
+// AttackSteal (steal.go) re-signs competitors' blocks and races them;
+// under DuplicateFirstSeen the copy splits the network for good, under
+// DuplicateChain (dup.go) it wins blocks without training, and under
+// RevealDelayedTest (reveal.go: a commitment first, the block later,
+// validated against the commitments in their order of arrival) it is
+// refused as stolen-model. AttackLeak (leak.go) also trains on the test
+// split; under RevealDelayedTest the deciding samples are drawn from the
+// commitment, so it knows only those earlier blocks revealed.
+//
 // # Timestamps and the threshold decay
 //
 // The threshold a block must pass decays with its timestamp's distance from

@@ -90,6 +90,8 @@ func (m *Market) validate(c *Config) error {
 		return fmt.Errorf("market: bind %q permutes the default data's classes only; not supported with a market yet", c.Bind)
 	case c.Storage.Enabled:
 		return fmt.Errorf("market: proof-of-storage retrieval evaluates on the default data only; not supported with a market yet")
+	case c.Reveal.Enabled():
+		return fmt.Errorf("market: commit–reveal draws its deciding subset from the default data only; not supported with a market yet")
 	}
 	return nil
 }

@@ -14,6 +14,13 @@ func (n *Node) resume() {
 		return
 	}
 	tip := n.tree.Tip()
+	switch {
+	case n.spam != nil:
+		n.spamResume()
+		return
+	case n.steal != nil:
+		return // a thief never trains
+	}
 	if n.reuse != nil {
 		// An attacker (AttackReuse) first tries to re-use a model it has
 		// seen on the new tip; its block's verification then holds mining.
@@ -42,6 +49,9 @@ func (n *Node) resume() {
 		Seed:   Seed(tip.ID, n.addr, n.attempt),
 		Train:  nn.TrainConfig{Epochs: n.cfg.Epochs, Batch: n.cfg.Batch, LR: n.cfg.LR, Momentum: n.cfg.Momentum, Serial: true},
 		Labels: LabelsFor(&n.cfg, tip.ID),
+	}
+	if n.leak != nil {
+		job.Data = n.leakData(tip, d)
 	}
 	if n.mode == ModeContinue && n.lastModel != nil {
 		job.From, job.Train.Epochs = n.lastModel, 1
@@ -107,6 +117,11 @@ func (n *Node) mine(tip chain.Entry[*rec], r *TrainResult, t int64, thr uint32, 
 // and hands it to the node's own verification, which announces it once it
 // has passed.
 func (n *Node) publish(tip chain.Entry[*rec], problem [32]byte, model []byte, t int64, acc, thr, attempt uint32, note string) {
+	if n.reveal != nil && !n.reveal.now {
+		// Commit–reveal: commit now, publish after the delay (reveal.go).
+		n.commitLater(tip, problem, model, t, acc, thr, attempt, note)
+		return
+	}
 	txs := n.pool.Select(n.state, n.cfg.MaxBlockTxs)
 	if n.stor != nil {
 		txs = n.proofsForParent(tip, txs)
@@ -124,8 +139,21 @@ func (n *Node) publish(tip chain.Entry[*rec], problem [32]byte, model []byte, t 
 	blk := Block{Header: h, Model: model, Txs: txs}
 	msg := AppendBlock(nil, &blk)
 	id := h.ID()
-	n.env.Observe(nodes.Event{Kind: nodes.EvMined, Block: id, Parent: tip.ID, Height: int64(h.Height),
-		Miner: n.cfg.ID, Size: len(msg), Value: float64(thr) / PPM, Note: note})
+	n.reportMined(&h, id, len(msg), txs, note)
+	m, err := DecodeMessage(msg)
+	if err != nil {
+		n.env.Observe(nodes.Event{Kind: nodes.EvNote, Block: id, Note: "mined block does not decode: " + err.Error()})
+		return
+	}
+	n.onBlock(n.cfg.ID, &m, msg)
+}
+
+// reportMined reports a block the node built (EvMined, with note, and the
+// rewards it would pay: EvReward for the block reward, the fees and a
+// solved problem's fee).
+func (n *Node) reportMined(h *Header, id [32]byte, size int, txs []ledger.Tx, note string) {
+	n.env.Observe(nodes.Event{Kind: nodes.EvMined, Block: id, Parent: h.Prev, Height: int64(h.Height),
+		Miner: n.cfg.ID, Size: size, Value: float64(h.Threshold) / PPM, Note: note})
 	var fees ledger.Amount
 	for _, tx := range txs {
 		if tx.Kind() != ledger.KindProblem {
@@ -148,10 +176,4 @@ func (n *Node) publish(tip chain.Entry[*rec], problem [32]byte, model []byte, t 
 				Value: float64(rw.amt) / float64(ledger.Coin), Note: rw.note})
 		}
 	}
-	m, err := DecodeMessage(msg)
-	if err != nil {
-		n.env.Observe(nodes.Event{Kind: nodes.EvNote, Block: id, Note: "mined block does not decode: " + err.Error()})
-		return
-	}
-	n.onBlock(n.cfg.ID, &m, msg)
 }

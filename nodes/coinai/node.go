@@ -92,6 +92,14 @@ type Node struct {
 	held []*pending
 	// mkt is the problem market's bookkeeping (nil without Config.Market).
 	mkt *marketState
+	// strikes counts each peer's invalid blocks (BanAfter > 0; ban.go).
+	strikes map[nodes.PeerID]int
+	// spam, leak and steal are the memories of those attacker roles, and
+	// reveal the commit–reveal state (nil when not in use).
+	spam   *spamState
+	leak   *leakState
+	steal  *stealState
+	reveal *revealState
 }
 
 var _ nodes.Node = (*Node)(nil)
@@ -136,6 +144,7 @@ func New(cfg Config) (*Node, error) {
 			return nil, err
 		}
 	}
+	n.initMore()
 	g := Genesis(cfg)
 	blk := Block{Header: g}
 	r := &rec{hdr: g, msg: AppendBlock(nil, &blk), diff: cfg.Lottery.Difficulty}
@@ -217,6 +226,9 @@ func (n *Node) MainChain() [][32]byte {
 func (n *Node) Start(env nodes.Env) {
 	n.env = env
 	n.peers = env.Peers()
+	if n.spam != nil && n.cfg.Attack.Spam.Interval > 0 {
+		env.After(n.cfg.Attack.Spam.Interval, tagSpam)
+	}
 	if n.stor != nil && n.cfg.Storage.RetrievalInterval > 0 {
 		env.After(n.cfg.Storage.RetrievalInterval, tagRetrieve)
 	}
@@ -233,6 +245,14 @@ func (n *Node) OnTimer(tag uint64) {
 		n.onTimeout(tag & tagSeqMask)
 	case tagHold:
 		n.onHold(tag)
+	case tagSpam:
+		if n.spam != nil {
+			n.onSpamTimer()
+		}
+	case tagReveal:
+		if n.reveal != nil {
+			n.onRevealTimer(tag)
+		}
 	case tagFetch:
 		if n.stor != nil {
 			n.onFetchTimeout(tag & tagSeqMask)

@@ -16,6 +16,13 @@ const maxPending = 64
 
 // Receive implements nodes.Node.
 func (n *Node) Receive(from nodes.PeerID, msg []byte) {
+	if n.strikes != nil && n.banned(from, msg) {
+		return
+	}
+	if len(msg) > 0 && MsgType(msg[0]) == MsgCommit && n.reveal != nil {
+		n.onCommit(from, msg)
+		return
+	}
 	if len(msg) > 0 && n.stor != nil {
 		switch MsgType(msg[0]) {
 		case MsgGetChunks:
@@ -41,6 +48,9 @@ func (n *Node) Receive(from nodes.PeerID, msg []byte) {
 	case MsgBlock:
 		if n.mkt != nil && n.onRetrieved(&m, msg) {
 			return
+		}
+		if n.steal != nil {
+			n.trySteal(from, &m)
 		}
 		n.onBlock(from, &m, msg)
 	case MsgTx:
@@ -82,7 +92,8 @@ func (n *Node) known(id [32]byte) bool {
 	if n.tree.Has(id) || n.rejected.Has(id) {
 		return true
 	}
-	return n.findPending(n.verifying, id) >= 0 || n.orphans.Has(id) || n.findPending(n.held, id) >= 0
+	return n.findPending(n.verifying, id) >= 0 || n.orphans.Has(id) || n.findPending(n.held, id) >= 0 ||
+		n.reveal != nil && n.findPending(n.reveal.await, id) >= 0
 }
 
 func (n *Node) findPending(list []*pending, id [32]byte) int {
@@ -100,6 +111,7 @@ func (n *Node) onBlock(from nodes.PeerID, m *Message, msg []byte) {
 	}
 	n.dropReq(m.ID)
 	if err := n.checkStateless(&m.Block); err != nil {
+		n.strike(from, err)
 		n.reject(m.ID, err)
 		return
 	}
@@ -131,19 +143,23 @@ func (n *Node) maxOrphans() int {
 func (n *Node) verify(p *pending) {
 	parent, _ := n.tree.Get(p.blk.Header.Prev)
 	if err := n.checkContext(parent, p); err != nil {
+		n.strike(p.from, err)
 		n.reject(p.id, err)
 		return
 	}
 	if n.holdEarly(parent, p) {
 		return
 	}
-	n.models[p.blk.Header.Model] = p.id
+	if n.reveal != nil && !n.revealReady(p) {
+		return
+	}
+	n.rememberModel(p.blk.Header.Model, p.id)
 	if !n.cfg.Verify {
 		n.accept(p, float64(p.blk.Header.Accuracy)/PPM)
 		return
 	}
 	if len(n.verifying) >= maxPending {
-		delete(n.models, p.blk.Header.Model)
+		n.forgetModel(p.blk.Header.Model, p.id)
 		n.reject(p.id, errOverloaded)
 		return
 	}
@@ -155,6 +171,9 @@ func (n *Node) verify(p *pending) {
 	}
 	var job nodes.Job = &EvalJob{Model: p.model, Commitment: p.blk.Header.Model, Problem: p.blk.Header.Problem,
 		Test: p.testSet(&n.cfg), Labels: LabelsFor(&n.cfg, p.blk.Header.Prev)}
+	if n.reveal != nil {
+		job = n.revealJob(p)
+	}
 	if n.cfg.Lottery.Enabled && p.from != n.cfg.ID {
 		// The lottery's nonce is the attempt: re-train it (lottery.go).
 		// The miner trained the model itself and only evaluates it.
@@ -184,12 +203,13 @@ func (n *Node) onEval(tag uint64, r *EvalResult) {
 	}
 	switch {
 	case r.Mismatch:
-		delete(n.models, p.blk.Header.Model)
+		n.forgetModel(p.blk.Header.Model, p.id)
 		n.reject(p.id, errTraining)
 	case passes(r.Correct, r.N, p.blk.Header.Threshold):
 		n.accept(p, r.Accuracy())
 	default:
-		delete(n.models, p.blk.Header.Model)
+		n.forgetModel(p.blk.Header.Model, p.id)
+		n.strike(p.from, errBelow)
 		n.reject(p.id, errBelow)
 	}
 	n.resume()

@@ -32,9 +32,12 @@ func (n *Node) Reconnected(peer nodes.PeerID) {
 func (n *Node) Restart(env nodes.Env) {
 	n.job = 0
 	for _, p := range n.verifying {
-		delete(n.models, p.blk.Header.Model)
+		n.forgetModel(p.blk.Header.Model, p.id)
 	}
 	n.verifying, n.waiting, n.held = nil, 0, nil
+	if n.reveal != nil {
+		n.reveal.waits, n.reveal.await = nil, nil // their timers died
+	}
 	n.reqs = relay.Requests[struct{}]{}
 	if n.stor != nil {
 		n.stor.fetches, n.stor.retrieval = nil, nil

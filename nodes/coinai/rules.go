@@ -178,7 +178,7 @@ func (n *Node) checkContext(parent chain.Entry[*rec], p *pending) error {
 	case h.Threshold != n.thresholdAt(parent, h.Time):
 		return errThresholdV
 	}
-	if prev, ok := n.models[h.Model]; ok && prev != p.id {
+	if n.duplicate(parent, h.Model, p.id) {
 		return errDuplicate
 	}
 	if n.cfg.Lottery.Enabled {

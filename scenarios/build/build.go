@@ -73,6 +73,15 @@ func attackOf(g scenarios.Group) coinai.AttackConfig {
 	if g.Role == "timestamp" {
 		return coinai.AttackConfig{Kind: coinai.AttackTimestamp, Forward: int64(g.Timestamp.Forward)}
 	}
+	switch g.Role {
+	case "spam":
+		return coinai.AttackConfig{Kind: coinai.AttackSpam, Spam: coinai.SpamConfig{PerTip: g.Spam.PerTip,
+			Interval: int64(g.Spam.Interval), Malformed: !g.Spam.WellFormed}}
+	case "leak":
+		return coinai.AttackConfig{Kind: coinai.AttackLeak, Leak: coinai.LeakConfig{Fraction: g.Leak.Fraction}}
+	case "steal":
+		return coinai.AttackConfig{Kind: coinai.AttackSteal}
+	}
 	if g.Role != "reuse" {
 		return coinai.AttackConfig{}
 	}

@@ -157,7 +157,16 @@ func coinaiNodes(s *scenarios.Scenario, p *Plan) error {
 		AttemptMode:      c.AttemptMode,
 		Bind:             c.Bind,
 		DecayClock:       c.DecayClock,
+		BanAfter:         c.BanAfter,
+		Duplicate:        c.Duplicate,
 	}
+	if c.Reveal == coinai.RevealDelayedTest {
+		base.Reveal = coinai.RevealConfig{Mode: c.Reveal, Delay: int64(c.RevealDelay), Subset: c.RevealSubset}
+		if c.RevealSubset > data.Test.Len() {
+			return fmt.Errorf("%s: coinai.reveal_subset: %d is more than the %d samples of the test split", s.File, c.RevealSubset, data.Test.Len())
+		}
+	}
+	p.Fidelity = append(p.Fidelity, attackFidelity(c, p.Nodes)...)
 	if c.Lottery {
 		base.Lottery = coinai.LotteryConfig{Enabled: true, Difficulty: uint64(c.LotteryDifficulty), Window: c.LotteryWindow}
 		p.Fidelity = append(p.Fidelity, fmt.Sprintf("coinai.lottery: a model above the threshold is one ticket, SHA-256(parent ‖ miner key ‖ model commitment), "+

@@ -133,6 +133,13 @@ func (m *models) evaluate(h Host, a acceptance) (float64, string) {
 	if reason != "" {
 		return 0, reason
 	}
+	// The deciding test data likewise (coinai.DecidingTest: the whole
+	// split, or under commit–reveal the subset drawn from the commitment;
+	// the market, which picks the problem's data set, and commit–reveal
+	// do not run together).
+	if m.cfg.Reveal.Enabled() {
+		test = coinai.DecidingTest(m.cfg, &hdr)
+	}
 	job := &coinai.EvalJob{Model: model, Commitment: hdr.Model, Problem: hdr.Problem, Test: test,
 		Labels: coinai.LabelsFor(m.cfg, hdr.Prev)}
 	r := job.Run().(*coinai.EvalResult)

@@ -71,6 +71,10 @@ type Config struct {
 	// HasFaults: the scenario has [[fault]] tables (even if they drew no
 	// window), so the run reports faults.csv and the fault keys.
 	HasFaults bool
+	// EvalScale multiplies the counted FLOPs of evaluation jobs in virtual
+	// time (the plan's cost scale of verification; 0 means 1): the
+	// honest_verify_time_* keys.
+	EvalScale float64
 }
 
 // Storage is what the observer needs to know of proof-of-storage.
@@ -105,6 +109,7 @@ type Observer struct {
 	ds dsObs
 
 	victimTips map[int32][]tipAt // eclipse victims' tips over time (eclipse.go)
+	sp         spamObs
 }
 
 // online reports whether node i was connected at time t (no offline
@@ -245,6 +250,7 @@ func (o *Observer) Observe(node int32, now sim.Time, ev nodes.Event) {
 		o.faultEvent(node, now, ev) // node -1: a heal
 		return
 	}
+	o.spamEvent(node, ev)
 	switch ev.Kind {
 	case nodes.EvMined:
 		b := &BlockRec{ID: ev.Block, Parent: ev.Parent, Height: ev.Height, Miner: node, Found: now,
@@ -415,6 +421,8 @@ type Result struct {
 	// Market is what the users of the [[workload]] tables got (nil
 	// without any); the pipeline sets it after the run.
 	Market *MarketResult
+	// Spam is what the invalid-model spam cost (nil without spammers).
+	Spam *SpamResult
 }
 
 // Result closes the observation at the end of the run (t.End): the main
@@ -422,7 +430,7 @@ type Result struct {
 // energy samples, and the proof-of-storage results. Call it once.
 func (o *Observer) Result(t Totals) *Result {
 	now := t.End
-	res := &Result{Config: o.cfg, Digest: t.Digest, Events: t.Events, End: now, Wall: t.Wall,
+	res := &Result{Spam: o.spamResult(), Config: o.cfg, Digest: t.Digest, Events: t.Events, End: now, Wall: t.Wall,
 		Nodes: o.nodeStats, AttemptsOK: o.attemptsOK,
 		AttemptsX: o.attemptsX, Rejected: o.rejected, Reorgs: o.reorgs, MaxReorg: o.maxReorg,
 		BytesSent: t.BytesSent, BytesRecv: t.BytesRecv, Messages: t.Messages,

@@ -114,6 +114,18 @@ type Summary struct {
 	DoubleSpendAttempts    *int64   `json:"doublespend_attempts"`
 	DoubleSpendSuccesses   *int64   `json:"doublespend_successes"`
 	DoubleSpendSuccessRate *float64 `json:"doublespend_success_rate"`
+	// What verification costs honest nodes in a run with attackers (null
+	// otherwise), and what invalid-model spam cost (null without
+	// spammers); see verifyCostSummary.
+	SpamModelsSent             *int64   `json:"spam_models_sent"`
+	SpamModelsReceived         *int64   `json:"spam_models_received"`
+	SpamModelsDropped          *int64   `json:"spam_models_dropped"`
+	HonestVerifyFLOPsSpam      *float64 `json:"honest_verify_flops_spam"`
+	HonestVerifyFLOPsPerNode   *float64 `json:"honest_verify_flops_per_node"`
+	HonestVerifyFLOPsPerBlock  *float64 `json:"honest_verify_flops_per_block"`
+	HonestVerifyTimePerNodeS   *float64 `json:"honest_verify_time_per_node_s"`
+	HonestVerifyTimeShare      *float64 `json:"honest_verify_time_share"`
+	HonestAttemptsCancelledPer *float64 `json:"honest_attempts_cancelled_per_block"`
 	// VerifyFLOPsPerBlock is the counted FLOPs of the evaluation jobs
 	// (block verification and users' checks of retrieved models) all
 	// nodes completed, per main-chain block: what verification costs the
@@ -301,6 +313,7 @@ func Summarize(res *Result, checks []CheckResult) *Summary {
 	}
 	attackSummary(s, res, rewards)
 	doubleSpendSummary(s, res.DoubleSpend)
+	verifyCostSummary(s, res)
 	if cfg.Protocol == "coinai" && len(res.NodeBusy) == n {
 		compute := make([]float64, n)
 		for i, spec := range cfg.Nodes {

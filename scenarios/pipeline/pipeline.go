@@ -85,7 +85,7 @@ func New(cfg Config) (*Run, error) {
 // observeConfig is what the observer needs of the plan.
 func observeConfig(p *build.Plan) observe.Config {
 	oc := observe.Config{Name: p.Name, Seed: p.Seed, Protocol: p.Protocol, StopHeight: p.StopHeight, Fidelity: p.Fidelity,
-		BlockReward: p.SilentBlockReward}
+		BlockReward: p.SilentBlockReward, EvalScale: p.CostScale[nodes.JobEval]}
 	for i, n := range p.Nodes {
 		region := ""
 		if n.Region >= 0 && int(n.Region) < len(p.Net.Regions) {

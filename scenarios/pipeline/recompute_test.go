@@ -111,6 +111,16 @@ func TestSummaryRecomputedFromFiles(t *testing.T) {
 					len(run.Problems), len(run.Txs), run.Summary.Raw["models_delivered"])
 			}
 		}},
+		{"spam-defended", "../attacks/spam-defended.toml", []string{"run.stop_height=4"}, func(t *testing.T, run *rundata.Run) {
+			// The spam keys and spam.csv: spam sent, some evaluated, the
+			// rest dropped from banned peers.
+			for _, k := range []string{"spam_models_sent", "spam_models_received", "spam_models_dropped", "honest_verify_flops_spam",
+				"honest_verify_time_share", "honest_verify_flops_per_block"} {
+				if !run.Summary.Has(k) || string(run.Summary.Raw[k]) == "0" {
+					t.Errorf("%s = %s in a run with spammers", k, run.Summary.Raw[k])
+				}
+			}
+		}},
 		{"storage-churn", "../storage-churn.toml", []string{"run.stop_height=30"}, func(t *testing.T, run *rundata.Run) {
 			// The run exercises what it should: catch-up after an offline
 			// window, evicted cheaters, retrievals.

@@ -45,6 +45,9 @@ func Files(res *observe.Result, propagation bool) (map[string][]byte, error) {
 		out["problems.csv"] = problemsCSV(res.Market)
 		out["transactions.csv"] = transactionsCSV(res.Market)
 	}
+	if res.Spam != nil {
+		out["spam.csv"] = spamCSV(res)
+	}
 	if res.Storage != nil {
 		out["storage.csv"] = storageCSV(res.Storage)
 		out["proofs.csv"] = proofsCSV(res)
