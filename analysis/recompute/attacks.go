@@ -21,8 +21,8 @@ func verifyCost(v Values, run *rundata.Run) {
 	for _, k := range keys {
 		v[k] = math.NaN()
 	}
-	if len(run.Attackers()) == 0 {
-		return
+	if len(run.Attackers()) == 0 || run.Summary.Protocol != "coinai" {
+		return // Coin.AI runs with attackers only, as summary.json
 	}
 	scale := verifyScale(run.Scenario)
 	attack := map[int64]string{}
