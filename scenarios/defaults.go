@@ -94,6 +94,8 @@ func Default() Scenario {
 			DecayClock:        "timestamp",
 			LotteryDifficulty: 100,
 			LotteryWindow:     4,
+
+			SampledRealAttempts: 8, // coinai.DefaultSampledRealAttempts
 		},
 		Storage: Storage{
 			Enabled:           false,

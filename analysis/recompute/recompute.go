@@ -26,6 +26,8 @@ var NotRecomputable = map[string]string{
 	"events":               "kernel events delivered (timers, compute ends and messages): the trace digest replay checks the run, trace.jsonl (--trace) lists them",
 	"wall_seconds":         "wall-clock time of the machine that ran it",
 	"attempts_speculative": "wall-clock work that depends on GOMAXPROCS; written to summary.json only, so that the files compare byte-exact across GOMAXPROCS",
+	"trainings_real":       "which completed attempts were trained and which drawn (sampled fidelity) is written to no other file of the run (replaying the scenario and seed gives it again)",
+	"attempts_sampled":     "which completed attempts were trained and which drawn (sampled fidelity) is written to no other file of the run (replaying the scenario and seed gives it again)",
 }
 
 // Values maps summary.json keys to their values recomputed from the run's

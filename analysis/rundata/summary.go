@@ -69,6 +69,7 @@ var KnownKeys = []string{
 	"attacker_blocks", "attacker_reward_share", "attacker_compute_share",
 	"verify_flops_per_block", "reward_compute_slope", "compute_gini",
 	"crashes", "messages_lost", "partition_heal_converge_s",
+	"trainings_real", "attempts_sampled",
 }
 
 // Has reports whether summary.json has key with a non-null value.

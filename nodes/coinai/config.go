@@ -115,6 +115,10 @@ type Config struct {
 	// Attack makes the node an attacker for measurement (see attack.go);
 	// the zero value is an honest node.
 	Attack AttackConfig
+	// Sampler, if not nil, turns on the sampled training fidelity: the
+	// run's cache of real attempt outcomes, shared by all its nodes (see
+	// sampled.go). nil trains every completed attempt.
+	Sampler *Sampler
 }
 
 func (c *Config) validate() error {
@@ -167,6 +171,9 @@ func (c *Config) validate() error {
 		return err
 	}
 	if err := c.Attack.validate(); err != nil {
+		return err
+	}
+	if err := c.validSampler(); err != nil {
 		return err
 	}
 	if c.Attack.Kind != AttackNone && !c.Miner {

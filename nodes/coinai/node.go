@@ -240,8 +240,16 @@ func (n *Node) OnTimer(tag uint64) {
 func (n *Node) OnComputed(tag uint64, result any) {
 	switch tag &^ tagSeqMask {
 	case tagAttempt:
-		if r, ok := result.(*TrainResult); ok && tag == n.jobTag && n.job != 0 {
+		if tag != n.jobTag || n.job == 0 {
+			break
+		}
+		switch r := result.(type) {
+		case *TrainResult:
 			n.onAttempt(r)
+		case *sampledDone:
+			if n.cfg.Sampler != nil {
+				n.onAttempt(n.cfg.Sampler.outcome(r.job, n.env.Rand()))
+			}
 		}
 	case tagEval:
 		if r, ok := result.(*EvalResult); ok {
