@@ -247,9 +247,7 @@ func (n *Node) OnComputed(tag uint64, result any) {
 		case *TrainResult:
 			n.onAttempt(r)
 		case *sampledDone:
-			if n.cfg.Sampler != nil {
-				n.onAttempt(n.cfg.Sampler.outcome(r.job, n.env.Rand()))
-			}
+			n.onSampled(r)
 		}
 	case tagEval:
 		if r, ok := result.(*EvalResult); ok {

@@ -18,10 +18,12 @@ import (
 // data-centre GPU completes hundreds of times more than a laptop. Under
 // the sampled fidelity a run keeps, for each pair of problem and
 // architecture (more precisely: each set of TrainJob fields but the seed,
-// see pairKey), the outcomes of the first K attempts of that pair to
-// complete, in event order, which are trained for real; every later
-// attempt of the pair draws its outcome (validation accuracy and model)
-// from those K with the node's own random stream. What an attempt costs in
+// see pairKey), the outcomes of the first attempts of that pair to
+// complete, in event order, which are trained for real: the first K, and
+// more, up to CapFactor·K, while none of those cached passes the
+// threshold of the attempt completing. Every other attempt of the pair
+// draws its outcome (validation accuracy and model) from the cache with
+// the node's own random stream. What an attempt costs in
 // virtual time and energy does not change: it is charged the counted
 // FLOPs of the training it stands for (SampledJob declares the TrainJob's
 // FLOPs and class).
@@ -46,6 +48,17 @@ import (
 // DefaultSampledRealAttempts is the K of a Sampler built from a scenario
 // that does not set coinai.sampled_real_attempts.
 const DefaultSampledRealAttempts = 8
+
+// CapFactor bounds the cache of a pair whose real outcomes all fail the
+// threshold: it goes on training for real up to CapFactor·K attempts.
+// With the first K alone, a pair that passes with probability p would
+// draw only failures with probability (1-p)^K (0.66 for p = 0.05, K = 8),
+// and its tip would stall where real attempts would pass after about 1/p
+// of them; training on until one cached outcome passes makes the mean
+// number of attempts to a pass that of real training (inverse binomial
+// sampling: the first pass comes after 1/p attempts on average, and the
+// draws then pass with probability 1/that).
+const CapFactor = 8
 
 // MaxSampledRealAttempts bounds K: past it the cache holds so many models
 // that sampling saves nothing.
@@ -90,13 +103,18 @@ func (s *Sampler) K() int { return s.k }
 // settings) the cache has seen.
 func (s *Sampler) Pairs() int { return len(s.pairs) }
 
-// outcome is the result of attempt j when it completes: trained for real
-// (and cached) while j's pair holds fewer than K outcomes, else drawn from
-// them with rng. A failed training is returned as is and not cached.
-func (s *Sampler) outcome(j *TrainJob, rng *rand.Rand) *TrainResult {
+// Cap is the most real outcomes a pair's cache holds: CapFactor·K.
+func (s *Sampler) Cap() int { return CapFactor * s.k }
+
+// outcome is the result of attempt j, under threshold thr (ppm), when it
+// completes: trained for real, and cached, while j's pair holds fewer
+// than K outcomes, or fewer than Cap none of which passes thr; else drawn
+// from the cache with rng. A failed training is returned as is and not
+// cached.
+func (s *Sampler) outcome(j *TrainJob, thr uint32, rng *rand.Rand) *TrainResult {
 	key := pairKey(j)
 	cache := s.pairs[key]
-	if len(cache) < s.k {
+	if len(cache) < s.k || len(cache) < s.Cap() && !anyPasses(cache, thr) {
 		r, _ := j.Run().(*TrainResult)
 		if r == nil {
 			r = &TrainResult{ValN: j.Data.Val.Len(), Err: fmt.Errorf("training attempt: no result")}
@@ -110,6 +128,28 @@ func (s *Sampler) outcome(j *TrainJob, rng *rand.Rand) *TrainResult {
 	d := cache[rng.IntN(len(cache))]
 	s.Drawn++
 	return &TrainResult{Model: d.Model, Commitment: d.Commitment, ValCorrect: d.ValCorrect, ValN: d.ValN, drawn: true}
+}
+
+// anyPasses reports whether an outcome of cache passes thr.
+func anyPasses(cache []*TrainResult, thr uint32) bool {
+	for _, r := range cache {
+		if passes(r.ValCorrect, r.ValN, thr) {
+			return true
+		}
+	}
+	return false
+}
+
+// onSampled decides a SampledJob's attempt when it completes, under the
+// threshold a block on the tip would have now, and goes on as for a
+// trained attempt.
+func (n *Node) onSampled(d *sampledDone) {
+	if n.cfg.Sampler == nil {
+		return
+	}
+	tip := n.tree.Tip()
+	thr := n.thresholdAt(tip, n.blockTime(tip))
+	n.onAttempt(n.cfg.Sampler.outcome(d.job, thr, n.env.Rand()))
 }
 
 // pairKey identifies the attempts whose outcomes are draws from one law:
