@@ -20,14 +20,15 @@ func sampledTraining(s *scenarios.Scenario, base *coinai.Config, p *Plan) error 
 	}
 	base.Sampler = sm
 	p.Fidelity = append(p.Fidelity, fmt.Sprintf("coinai.training=sampled(k=%d): the first %d attempts of each problem and architecture "+
-		"(and training settings and labels) to complete, in event order, are trained for real and cached; every later attempt of the pair "+
+		"(and training settings and labels) to complete, in event order, are trained for real and cached, and more, up to %d, while no cached "+
+		"outcome would make a valid block under the threshold of the attempt completing (validation and test split); every other attempt of the pair "+
 		"draws its validation accuracy and model from that cache with the node's random stream (summary.json trainings_real, attempts_sampled). "+
 		"Every attempt is charged the counted FLOPs of its training in virtual time and energy, drawn or not. "+
 		"A block from a drawn outcome carries the drawn real model with the low-order byte of %d weights flipped (a new commitment; "+
 		"each weight moves by less than 2^-15 of itself) and claims the drawn validation accuracy; "+
 		"validators evaluate its real weights on the test split (verification is not sampled). "+
 		"Attempts of one pair differ only in their seed, so a draw stands for an attempt with another seed; "+
-		"the law is the empirical one of %d real attempts, so its tails are those %d",
-		k, k, 2, k, k))
+		"the law is the empirical one of at most %d real attempts, so its tails are those of that sample",
+		k, k, sm.Cap(), 2, sm.Cap()))
 	return nil
 }
