@@ -118,6 +118,8 @@ func TestShippedScenarios(t *testing.T) {
 	}{
 		{"quickstart.toml", 20, 8, 0.90, 20000},
 		{"coinai-300.toml", 300, 100, 0.90, 50000},
+		{"coinai-1000-mixed.toml", 1000, 100, 0.90, 1e8},
+		{"coinai-10000-sampled.toml", 10000, 100, 0.90, 1e8},
 	}
 	for _, tt := range coinai {
 		s := mustLoad(t, tt.file)

@@ -386,9 +386,17 @@ type CoinAI struct {
 	Momentum float64 `toml:"momentum"`
 	// Problem names the learning problem (data set); "digits" for now.
 	Problem string `toml:"problem"`
-	// Fidelity is "real" (models are actually trained and evaluated) or
-	// "sampled" (accuracies are drawn from a fitted law; cheaper).
+	// Fidelity is "real" (every completed attempt is trained and every
+	// block's model evaluated) or "sampled" (the first
+	// SampledRealAttempts attempts of each problem and architecture to
+	// complete are trained for real; later ones draw their outcome and
+	// model from those, and are charged as if trained; block models are
+	// still evaluated for real).
 	Fidelity string `toml:"fidelity"`
+	// SampledRealAttempts is the number of attempts of each problem and
+	// architecture trained for real under fidelity = "sampled" (the
+	// empirical law later attempts draw from); unused under "real".
+	SampledRealAttempts int `toml:"sampled_real_attempts"`
 	// BlockReward is the coins paid to the miner of a main-chain block.
 	BlockReward float64 `toml:"block_reward"`
 	// Verify makes receiving nodes re-evaluate a block's model before

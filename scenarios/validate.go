@@ -352,6 +352,15 @@ func (v *validator) coinai() {
 	}
 	v.oneOf("coinai.problem", c.Problem, problems)
 	v.oneOf("coinai.fidelity", c.Fidelity, aiFidelity)
+	v.inRange("coinai.sampled_real_attempts", float64(c.SampledRealAttempts), 1, 1<<16, false) // coinai.MaxSampledRealAttempts
+	if c.Fidelity == "sampled" {
+		if c.Lottery {
+			v.add("coinai.fidelity", "\"sampled\" with lottery = true: validators re-train the declared attempt, which a drawn model is not; use \"real\"")
+		}
+		if c.AttemptMode != "fresh-seed" {
+			v.add("coinai.fidelity", "\"sampled\" with attempt_mode = %q: a continued attempt is not a draw of its architecture's outcomes; use attempt_mode = \"fresh-seed\"", c.AttemptMode)
+		}
+	}
 	v.oneOf("coinai.bind", c.Bind, binds)
 	v.oneOf("coinai.decay_clock", c.DecayClock, decayClocks)
 	v.atLeast("coinai.ban_after", int64(c.BanAfter), 0)

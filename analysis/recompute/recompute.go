@@ -34,6 +34,8 @@ var NotRecomputable = map[string]string{
 	"victim_wasted_work_share": "the eclipse victims' tips over time, which no file records (trace.jsonl with --trace has them)",
 	"victim_blocks_mined":      "which nodes are eclipse victims, which no file records (the scenario's [group.eclipse] victims)",
 	"victim_stale_blocks":      "which nodes are eclipse victims, which no file records (the scenario's [group.eclipse] victims)",
+	"trainings_real":           "which completed attempts were trained and which drawn (sampled fidelity) is written to no other file of the run (replaying the scenario and seed gives it again)",
+	"attempts_sampled":         "which completed attempts were trained and which drawn (sampled fidelity) is written to no other file of the run (replaying the scenario and seed gives it again)",
 }
 
 // Values maps summary.json keys to their values recomputed from the run's

@@ -36,7 +36,7 @@ func (n *Node) withStateAt(at chain.Entry[*rec], f func(*ledger.State) error) er
 	}
 	undos := make([]ledger.Undo, len(branch))
 	for i := len(branch) - 1; i >= 0; i-- {
-		u, err := n.state.Apply(n.effects(&branch[i].hdr, branch[i].txs, branch[i].mints))
+		u, err := n.state.Apply(n.effects(branch[i].hdr, branch[i].txs, branch[i].mints))
 		if err != nil {
 			panic(fmt.Sprintf("coinai: invariant: side-branch block %x no longer applies: %v", branch[i].hdr.ID(), err))
 		}
@@ -53,7 +53,7 @@ func (n *Node) withStateAt(at chain.Entry[*rec], f func(*ledger.State) error) er
 }
 
 func (n *Node) mustApply(r *rec) {
-	u, err := n.state.Apply(n.effects(&r.hdr, r.txs, r.mints))
+	u, err := n.state.Apply(n.effects(r.hdr, r.txs, r.mints))
 	if err != nil {
 		panic(fmt.Sprintf("coinai: invariant: validated block %x does not apply: %v", r.hdr.ID(), err))
 	}
@@ -64,7 +64,7 @@ func (n *Node) mustApply(r *rec) {
 // tip and releases the orphans waiting for it.
 func (n *Node) accept(p *pending, acc float64) {
 	h := &p.blk.Header
-	r := &rec{hdr: *h, txs: p.blk.Txs, msg: p.msg, reg: p.reg, mints: p.mints, diff: p.diff}
+	r := &rec{hdr: internHeader(p.id, h), txs: p.blk.Txs, msg: p.msg, reg: p.reg, mints: p.mints, diff: p.diff}
 	p.model = nil
 	res, err := n.tree.Add(chain.Block[*rec]{ID: p.id, Parent: h.Prev, Height: int64(h.Height),
 		Work: n.blockWork(h.Threshold, p.diff), Payload: r}, nil)

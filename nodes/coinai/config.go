@@ -129,6 +129,10 @@ type Config struct {
 	// Reveal is commit–reveal with a delayed test set (consensus); the
 	// zero value is off. See reveal.go.
 	Reveal RevealConfig
+	// Sampler, if not nil, turns on the sampled training fidelity: the
+	// run's cache of real attempt outcomes, shared by all its nodes (see
+	// sampled.go). nil trains every completed attempt.
+	Sampler *Sampler
 }
 
 func (c *Config) validate() error {
@@ -189,6 +193,9 @@ func (c *Config) validate() error {
 		}
 	}
 	if err := c.validateMore(); err != nil {
+		return err
+	}
+	if err := c.validSampler(); err != nil {
 		return err
 	}
 	if c.Attack.Kind != AttackNone && !c.Miner {

@@ -206,5 +206,13 @@
 // Per block a node keeps the header, the transactions, its undo record and a
 // reference to the message it arrived in (shared by all nodes of a
 // simulation, so a block's bytes exist once), plus the model commitment. The
-// decoded model is dropped once the block is verified.
+// decoded model is dropped once the block is verified. The header, the
+// decoded model and the signature and commitment checks are shared by the
+// nodes of a process through a memo of pure results (memo.go).
+//
+// # Sampled training
+//
+// With Config.Sampler (the scenario's coinai.fidelity = "sampled") most
+// attempts draw their outcome from real attempts of the same problem and
+// architecture instead of training; see sampled.go.
 package coinai

@@ -67,6 +67,9 @@ type TrainResult struct {
 	ValCorrect int      // validation samples classified correctly
 	ValN       int      // validation samples
 	Err        error
+	// drawn marks an outcome drawn from the sampled cache (sampled.go):
+	// Model is then the drawn attempt's, shared with the cache.
+	drawn bool
 }
 
 // ValAccuracy is ValCorrect/ValN.

@@ -77,7 +77,7 @@ func (n *Node) leakIndices(tip chain.Entry[*rec], size int) []int {
 	}
 	known := make([]bool, size)
 	for e := tip; e.Height > 0; {
-		h := &e.Payload.hdr
+		h := e.Payload.hdr
 		for _, i := range RevealSubset(CommitKey(h.Model, h.Miner, h.Prev), size, n.cfg.Reveal.Subset) {
 			known[i] = true
 		}

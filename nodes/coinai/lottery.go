@@ -181,7 +181,7 @@ func (n *Node) nextDifficulty(parent chain.Entry[*rec]) uint64 {
 	if !ok {
 		return parent.Payload.diff
 	}
-	return RequiredDifficulty(&n.cfg, parent.Payload.diff, &parent.Payload.hdr, &start.Payload.hdr)
+	return RequiredDifficulty(&n.cfg, parent.Payload.diff, parent.Payload.hdr, start.Payload.hdr)
 }
 
 // blockWork is a block's weight in the fork choice: its threshold in ppm,

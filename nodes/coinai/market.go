@@ -401,7 +401,7 @@ func (n *Node) MainBlocks() []MainBlock {
 		if e.Height == 0 {
 			continue
 		}
-		out = append(out, MainBlock{ID: e.ID, Header: e.Payload.hdr, Txs: e.Payload.txs, Mints: e.Payload.mints})
+		out = append(out, MainBlock{ID: e.ID, Header: *e.Payload.hdr, Txs: e.Payload.txs, Mints: e.Payload.mints})
 	}
 	return out
 }

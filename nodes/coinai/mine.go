@@ -58,6 +58,10 @@ func (n *Node) resume() {
 	}
 	n.jobTag = n.nextTag(tagAttempt)
 	n.jobTip, n.jobHeight, n.jobProblem = tip.ID, tip.Height+1, problem
+	if n.cfg.Sampler != nil {
+		n.job = n.env.Compute(&SampledJob{Train: job}, n.jobTag)
+		return
+	}
 	n.job = n.env.Compute(job, n.jobTag)
 }
 
@@ -76,8 +80,11 @@ func (n *Node) cancelAttempt() {
 func (n *Node) onAttempt(r *TrainResult) {
 	n.job = 0
 	tip := n.tree.Tip()
-	n.env.Observe(nodes.Event{Kind: nodes.EvAttemptDone, Parent: n.jobTip, Height: n.jobHeight,
-		Value: r.ValAccuracy()})
+	ev := nodes.Event{Kind: nodes.EvAttemptDone, Parent: n.jobTip, Height: n.jobHeight, Value: r.ValAccuracy()}
+	if r.drawn {
+		ev.Note = NoteSampled
+	}
+	n.env.Observe(ev)
 	if r.Err != nil {
 		n.env.Observe(nodes.Event{Kind: nodes.EvNote, Parent: n.jobTip, Note: "attempt failed: " + r.Err.Error()})
 		return
@@ -109,7 +116,15 @@ func (n *Node) onAttempt(r *TrainResult) {
 // and announces the block only once it has passed.
 func (n *Node) mine(tip chain.Entry[*rec], r *TrainResult, t int64, thr uint32, attempt uint32, note string) {
 	acc := uint32(uint64(r.ValCorrect) * PPM / uint64(r.ValN))
-	n.publish(tip, n.jobProblem, r.Model, t, acc, thr, attempt, note)
+	model := r.Model
+	if r.drawn {
+		// The drawn attempt's real model, made this attempt's own (sampled.go).
+		if model = n.drawnModel(model); model == nil {
+			n.env.Observe(nodes.Event{Kind: nodes.EvNote, Parent: tip.ID, Note: "drawn model does not decode or is known"})
+			return
+		}
+	}
+	n.publish(tip, n.jobProblem, model, t, acc, thr, attempt, note)
 }
 
 // publish builds and signs a block on tip stamped t carrying model,

@@ -15,7 +15,7 @@ import (
 // simulation (Env.Send forbids modifying sent messages), so relaying a
 // block costs no copy; the decoded model is dropped after verification.
 type rec struct {
-	hdr   Header
+	hdr   *Header // shared by the nodes of a run (internHeader): never modify
 	txs   []ledger.Tx
 	msg   []byte
 	undo  ledger.Undo
@@ -147,7 +147,7 @@ func New(cfg Config) (*Node, error) {
 	n.initMore()
 	g := Genesis(cfg)
 	blk := Block{Header: g}
-	r := &rec{hdr: g, msg: AppendBlock(nil, &blk), diff: cfg.Lottery.Difficulty}
+	r := &rec{hdr: &g, msg: AppendBlock(nil, &blk), diff: cfg.Lottery.Difficulty}
 	if cfg.Storage.Enabled {
 		n.candIdx = make(map[int32]int, len(cfg.Storage.Nodes))
 		for i, c := range cfg.Storage.Nodes {
@@ -210,7 +210,7 @@ func (n *Node) Header(id [32]byte) (Header, bool) {
 	if !ok {
 		return Header{}, false
 	}
-	return e.Payload.hdr, true
+	return *e.Payload.hdr, true
 }
 
 // MainChain returns the ids of the best chain from genesis to the tip.
@@ -280,8 +280,14 @@ func (n *Node) OnTimer(tag uint64) {
 func (n *Node) OnComputed(tag uint64, result any) {
 	switch tag &^ tagSeqMask {
 	case tagAttempt:
-		if r, ok := result.(*TrainResult); ok && tag == n.jobTag && n.job != 0 {
+		if tag != n.jobTag || n.job == 0 {
+			break
+		}
+		switch r := result.(type) {
+		case *TrainResult:
 			n.onAttempt(r)
+		case *sampledDone:
+			n.onSampled(r)
 		}
 	case tagEval:
 		if r, ok := result.(*EvalResult); ok {

@@ -151,12 +151,12 @@ func (n *Node) checkStateless(b *Block) error {
 		return errAccuracy
 	case h.Time > n.env.Now()+n.cfg.MaxFutureDrift:
 		return errFuture
-	case ModelCommitment(b.Model, n.chunkSize()) != h.Model:
+	case commitmentMemo(h, b.Model, n.chunkSize()) != h.Model:
 		return errCommitment
 	case TxRoot(b.Txs) != h.TxRoot:
 		return errTxRoot
 	}
-	if err := h.VerifySig(); err != nil {
+	if err := verifySigMemo(h); err != nil {
 		return err
 	}
 	if err := ledger.VerifyTxs(b.Txs); err != nil {
@@ -169,7 +169,7 @@ func (n *Node) checkStateless(b *Block) error {
 // leaves the decoded model in p.model.
 func (n *Node) checkContext(parent chain.Entry[*rec], p *pending) error {
 	h := &p.blk.Header
-	ph := &parent.Payload.hdr
+	ph := parent.Payload.hdr
 	switch {
 	case int64(h.Height) != parent.Height+1:
 		return errHeight
@@ -196,7 +196,7 @@ func (n *Node) checkContext(parent chain.Entry[*rec], p *pending) error {
 	if err != nil {
 		return errArch
 	}
-	m, err := nn.UnmarshalModel(p.blk.Model)
+	m, err := decodeMemo(p.id, p.blk.Model)
 	if err != nil {
 		return errModel
 	}

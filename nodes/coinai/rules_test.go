@@ -320,7 +320,7 @@ func (f *regFixture) reg(rounds []round, open []openChallenge) *registry {
 // parent is a synthetic parent entry at height and time carrying reg.
 func parentAt(height int64, time int64, reg *registry) chain.Entry[*rec] {
 	return chain.Entry[*rec]{ID: [32]byte{0xfa, byte(height)}, Height: height,
-		Payload: &rec{hdr: Header{Height: uint64(height), Time: time}, reg: reg}}
+		Payload: &rec{hdr: &Header{Height: uint64(height), Time: time}, reg: reg}}
 }
 
 // proofTx is holder's answer to the fixture's round, sent by prover.
@@ -906,7 +906,7 @@ func TestNextThresholdWindows(t *testing.T) {
 		for i, tm := range times[:tt.parentHeight] {
 			id := [32]byte{0xc0, byte(i)}
 			hdr := Header{Height: uint64(i + 1), Time: tm, Threshold: 500000}
-			if _, err := n.tree.Add(chain.Block[*rec]{ID: id, Parent: parent.ID, Height: int64(i + 1), Payload: &rec{hdr: hdr}}, nil); err != nil {
+			if _, err := n.tree.Add(chain.Block[*rec]{ID: id, Parent: parent.ID, Height: int64(i + 1), Payload: &rec{hdr: &hdr}}, nil); err != nil {
 				t.Fatal(err)
 			}
 			parent, _ = n.tree.Get(id)

@@ -116,9 +116,6 @@ func scaleOf(s float64) float64 {
 
 func coinaiNodes(s *scenarios.Scenario, p *Plan) error {
 	c := s.CoinAI
-	if c.Fidelity != "real" {
-		return fmt.Errorf("%s: coinai.fidelity = %q is not implemented yet; use \"real\"", s.File, c.Fidelity)
-	}
 	data, err := problemData(c.Problem)
 	if err != nil {
 		return fmt.Errorf("%s: coinai.problem: %w", s.File, err)
@@ -186,9 +183,15 @@ func coinaiNodes(s *scenarios.Scenario, p *Plan) error {
 		base.ExpectedBlocks = s.Run.StopHeight + 16
 	}
 	p.Fidelity = append(p.Fidelity, coinai.Fidelity()...)
-	p.Fidelity = append(p.Fidelity, "coinai.training=real: every completed attempt is trained and every block's model evaluated; "+
-		"an attempt cancelled by a new tip is charged only its busy time up to the cancellation, and a result computed ahead on a spare core "+
-		"and then cancelled is discarded (summary.json attempts_speculative: wall-clock work, never virtual time or energy)")
+	if c.Fidelity == "sampled" {
+		if err := sampledTraining(s, &base, p); err != nil {
+			return err
+		}
+	} else {
+		p.Fidelity = append(p.Fidelity, "coinai.training=real: every completed attempt is trained and every block's model evaluated; "+
+			"an attempt cancelled by a new tip is charged only its busy time up to the cancellation, and a result computed ahead on a spare core "+
+			"and then cancelled is discarded (summary.json attempts_speculative: wall-clock work, never virtual time or energy)")
+	}
 	ratio, n := costRatio(rg, data, c.EpochsPerAttempt, c.WorkScale, c.VerifyScale)
 	p.Fidelity = append(p.Fidelity, fmt.Sprintf("coinai.cost: training charged ×%g, evaluation ×%g of counted FLOPs; "+
 		"a mining attempt costs %.3g× a verification on the same hardware (mean over %d architectures of the grammar: "+

@@ -39,6 +39,14 @@ func (h *Host) payloadID(msg []byte, padding int) uint64 {
 	if len(msg) > 0 && len(msg) == len(h.lastMsg) && &msg[0] == &h.lastMsg[0] && padding == h.lastPad {
 		return h.lastID
 	}
+	if len(msg) >= bigPayload {
+		if h.payloads == nil {
+			h.payloads = new(payloadTable)
+		}
+		id := h.payloads.lookup(msg, padding)
+		h.lastMsg, h.lastPad, h.lastID = msg, padding, id
+		return id
+	}
 	h.lastMsg, h.lastPad, h.lastID = msg, padding, payloadID(msg, padding)
 	return h.lastID
 }

@@ -135,6 +135,8 @@ type Host struct {
 	lastMsg []byte
 	lastPad int
 	lastID  uint64
+	// payloads remembers the ids of big messages (payload.go).
+	payloads *payloadTable
 
 	tipHeight []int64
 	atStop    int // nodes whose tip height >= StopHeight

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/coinai/coinai/nodes"
+	"github.com/coinai/coinai/nodes/coinai"
 	"github.com/coinai/coinai/sim"
 )
 
@@ -101,6 +102,10 @@ type Observer struct {
 	rejected   map[string]int64
 	reorgs     int64
 	maxReorg   int64
+
+	// attemptsSampled counts the completed attempts whose outcome was
+	// drawn (EvAttemptDone with coinai.NoteSampled).
+	attemptsSampled int64
 
 	notes []string
 
@@ -292,6 +297,9 @@ func (o *Observer) Observe(node int32, now sim.Time, ev nodes.Event) {
 	case nodes.EvAttemptDone:
 		o.attemptsOK++
 		o.nodeStats[node].Attempts++
+		if ev.Note == coinai.NoteSampled {
+			o.attemptsSampled++
+		}
 	case nodes.EvAttemptCancelled:
 		o.attemptsX++
 		o.nodeStats[node].Cancelled++
@@ -409,6 +417,10 @@ type Result struct {
 	// TrainFLOPs and EvalFLOPs are per node (see Totals); zeros when not
 	// measured.
 	TrainFLOPs, EvalFLOPs []float64
+
+	// AttemptsSampled counts the completed attempts whose outcome was
+	// drawn under the sampled fidelity instead of trained.
+	AttemptsSampled int64
 	// Faults are the [[fault]] windows with what they did, link faults
 	// then crashes, in the plan's order (nil without [[fault]] tables).
 	Faults []FaultResult
@@ -432,7 +444,7 @@ func (o *Observer) Result(t Totals) *Result {
 	now := t.End
 	res := &Result{Spam: o.spamResult(), Config: o.cfg, Digest: t.Digest, Events: t.Events, End: now, Wall: t.Wall,
 		Nodes: o.nodeStats, AttemptsOK: o.attemptsOK,
-		AttemptsX: o.attemptsX, Rejected: o.rejected, Reorgs: o.reorgs, MaxReorg: o.maxReorg,
+		AttemptsX: o.attemptsX, AttemptsSampled: o.attemptsSampled, Rejected: o.rejected, Reorgs: o.reorgs, MaxReorg: o.maxReorg,
 		BytesSent: t.BytesSent, BytesRecv: t.BytesRecv, Messages: t.Messages,
 		NodeEnergy: t.NodeEnergy, NodeBusy: t.NodeBusy,
 		NodeCacheHits: t.CacheHits, MessagesSent: t.MessagesSent, Speculative: t.Speculative}

@@ -142,6 +142,13 @@ type Summary struct {
 	RewardComputeSlope *float64 `json:"reward_compute_slope"`
 	ComputeGini        *float64 `json:"compute_gini"`
 
+	// TrainingsReal and AttemptsSampled split attempts_completed of a
+	// Coin.AI run: attempts whose outcome was trained for real, and
+	// attempts whose outcome was drawn from the sampled cache (0 under
+	// fidelity "real"). Null for PoW.
+	TrainingsReal   *int64 `json:"trainings_real"`
+	AttemptsSampled *int64 `json:"attempts_sampled"`
+
 	// Faults (null without [[fault]] tables; faults.csv has one row per
 	// window): crashes of nodes, messages the faults dropped, and the
 	// longest time, over the cuts that healed, from a heal until every
@@ -204,6 +211,10 @@ func Summarize(res *Result, checks []CheckResult) *Summary {
 		Fidelity: cfg.Fidelity, Reorgs: res.Reorgs, ReorgMaxDepth: res.MaxReorg, Rejected: res.Rejected,
 		AttemptsCompleted: res.AttemptsOK, AttemptsCancelled: res.AttemptsX, VerifyCacheHits: res.CacheHits,
 		AttemptsSpeculative: res.Speculative}
+	if cfg.Protocol == "coinai" {
+		real, drawn := res.AttemptsOK-res.AttemptsSampled, res.AttemptsSampled
+		s.TrainingsReal, s.AttemptsSampled = &real, &drawn
+	}
 	if s.Fidelity == nil {
 		s.Fidelity = []string{}
 	}
