@@ -25,8 +25,8 @@ func TestSegmentsReproduceTrain(t *testing.T) {
 		epochs       int
 		serial       bool
 	}{
-		{"fc16-relu", 32, 4, 2, true},  // 10 steps an epoch, last batch 12
-		{"fc32-tanh", 64, 3, 3, true},  // 5 steps an epoch: segments cross epochs
+		{"fc16-relu", 32, 4, 2, true}, // 10 steps an epoch, last batch 12
+		{"fc32-tanh", 64, 3, 3, true}, // 5 steps an epoch: segments cross epochs
 		{"conv4x3-relu,pool2", 50, 5, 1, false},
 	} {
 		a, err := ParseArch(tc.arch, 1, 8, 8, 10)
