@@ -51,6 +51,7 @@ func Default() Scenario {
 			HashrateSpread: 0.25,
 			Reuse:          defaultReuse(),
 			Timestamp:      defaultTimestamp(),
+			Spoof:          defaultSpoof(),
 		}},
 		PoW: PoW{
 			Interval:       600 * Second,
@@ -94,6 +95,7 @@ func Default() Scenario {
 			DecayClock:        "timestamp",
 			LotteryDifficulty: 100,
 			LotteryWindow:     4,
+			SpotCheckSegments: 2,
 		},
 		Storage: Storage{
 			Enabled:           false,
@@ -143,8 +145,12 @@ func BuiltinHardware() []Hardware {
 
 // defaultGroup is the starting value of every [[group]] entry.
 func defaultGroup() Group {
-	return Group{Role: "miner", Regions: "default", Reuse: defaultReuse(), Timestamp: defaultTimestamp()}
+	return Group{Role: "miner", Regions: "default", Reuse: defaultReuse(), Timestamp: defaultTimestamp(), Spoof: defaultSpoof()}
 }
+
+// defaultSpoof is the starting value of every [group.spoof] table: half
+// the segments trained for real, one draw tried.
+func defaultSpoof() Spoof { return Spoof{RealFraction: 0.5, Grind: 1} }
 
 // defaultTimestamp is the starting value of every [group.timestamp]
 // table: the whole drift of the default 60 s interval.
@@ -189,7 +195,7 @@ var (
 	protocols   = []string{"pow", "coinai"}
 	jitters     = []string{"pareto", "none"}
 	relays      = []string{"compact", "full"}
-	roles       = []string{"miner", "storage", "user", "relay", "reuse", "timestamp"}
+	roles       = []string{"miner", "storage", "user", "relay", "reuse", "timestamp", "spoof"}
 	reuseSource = []string{"any", "own"}
 	reuseFall   = []string{"mine", "idle"}
 	binds       = []string{"none", "label-permutation"}

@@ -42,7 +42,7 @@ func TestValidate(t *testing.T) {
 		}, "group.1.count: 0 must be > 0"},
 		{"huge count", func(s *Scenario) { s.Groups[0].Count = 20_000_000 }, "group.0.count: 20000000 is more than the 10000000 nodes supported"},
 		{"unknown hardware", func(s *Scenario) { s.Groups[0].Hardware = "tpu" }, `group.0.hardware: unknown hardware "tpu" (known: laptop-cpu, rtx4090, h100, asic)`},
-		{"role", func(s *Scenario) { s.Groups[0].Role = "validator" }, `group.0.role: "validator" is not one of "miner", "storage", "user", "relay", "reuse", "timestamp"`},
+		{"role", func(s *Scenario) { s.Groups[0].Role = "validator" }, `group.0.role: "validator" is not one of "miner", "storage", "user", "relay", "reuse", "timestamp", "spoof"`},
 		{"timestamp under pow", func(s *Scenario) {
 			s.Groups[0].Role = "timestamp"
 			s.Groups = append(s.Groups, Group{Count: 1, Hardware: "asic", Role: "miner", Regions: "default"})

@@ -76,12 +76,15 @@ type AttackConfig struct {
 	// attacker may stamp a block (> 0, at most the run's MaxFutureDrift,
 	// beyond which every node refuses the block).
 	Forward int64
+	// Grind and RealFraction are AttackSpoof's parameters (spoof.go).
+	Grind        int
+	RealFraction float64
 }
 
 func (a *AttackConfig) validate() error {
 	switch a.Kind {
 	case AttackNone:
-		if a.PerturbBytes != 0 || a.Source != "" || a.Fallback != "" || a.Relabel || a.Forward != 0 {
+		if a.PerturbBytes != 0 || a.Source != "" || a.Fallback != "" || a.Relabel || a.Forward != 0 || a.Grind != 0 || a.RealFraction != 0 {
 			return fmt.Errorf("attack parameters set for an honest node")
 		}
 		return nil
@@ -93,12 +96,16 @@ func (a *AttackConfig) validate() error {
 			return fmt.Errorf("attack %q: forward %d ns: want > 0", a.Kind, a.Forward)
 		}
 		return nil
+	case AttackSpoof:
+		if err := a.validateSpoof(); err != nil {
+			return err
+		}
 	case AttackReuse:
-		if a.Forward != 0 {
+		if a.Forward != 0 || a.Grind != 0 || a.RealFraction != 0 {
 			return fmt.Errorf("attack %q: forward set", a.Kind)
 		}
 	default:
-		return fmt.Errorf("attack %q: want %q, %q or %q", a.Kind, AttackNone, AttackReuse, AttackTimestamp)
+		return fmt.Errorf("attack %q: want %q, %q, %q or %q", a.Kind, AttackNone, AttackReuse, AttackTimestamp, AttackSpoof)
 	}
 	switch {
 	case a.PerturbBytes < 1 || a.PerturbBytes > 1<<20:
@@ -195,6 +202,11 @@ func (n *Node) tryReuse(tip chain.Entry[*rec]) {
 		raw = nil
 	}
 	if raw == nil {
+		return
+	}
+	if n.spoof != nil {
+		// A spoofer fabricates a training log for the copy (spoof.go).
+		n.startSpoof(tip, problem, raw, src.acc)
 		return
 	}
 	n.publish(tip, problem, raw, t, uint32(math.Round(src.acc*PPM)), thr, 0, NoteReuse)

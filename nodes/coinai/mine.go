@@ -42,6 +42,8 @@ func (n *Node) resume() {
 		Seed:   Seed(tip.ID, n.addr, n.attempt),
 		Train:  nn.TrainConfig{Epochs: n.cfg.Epochs, Batch: n.cfg.Batch, LR: n.cfg.LR, Momentum: n.cfg.Momentum, Serial: true},
 		Labels: LabelsFor(&n.cfg, tip.ID),
+		// Under spot-checking the attempt logs its checkpoints.
+		CheckpointEvery: n.cfg.SpotCheck.Every,
 	}
 	if n.mode == ModeContinue && n.lastModel != nil {
 		job.From, job.Train.Epochs = n.lastModel, 1
@@ -64,6 +66,10 @@ func (n *Node) cancelAttempt() {
 }
 
 func (n *Node) onAttempt(r *TrainResult) {
+	if n.spoof != nil && n.spoof.job && n.spoof.tag == n.jobTag {
+		n.onSpoof(r)
+		return
+	}
 	n.job = 0
 	tip := n.tree.Tip()
 	n.env.Observe(nodes.Event{Kind: nodes.EvAttemptDone, Parent: n.jobTip, Height: n.jobHeight,
@@ -99,6 +105,7 @@ func (n *Node) onAttempt(r *TrainResult) {
 // and announces the block only once it has passed.
 func (n *Node) mine(tip chain.Entry[*rec], r *TrainResult, t int64, thr uint32, attempt uint32, note string) {
 	acc := uint32(uint64(r.ValCorrect) * PPM / uint64(r.ValN))
+	n.spotLog = r.Checkpoints
 	n.publish(tip, n.jobProblem, r.Model, t, acc, thr, attempt, note)
 }
 
@@ -114,7 +121,7 @@ func (n *Node) publish(tip chain.Entry[*rec], problem [32]byte, model []byte, t 
 	h := Header{
 		Version: Version, Prev: tip.ID, Height: uint64(tip.Height + 1),
 		Time:    t,
-		Problem: problem, Model: ModelCommitment(model, n.chunkSize()), TxRoot: TxRoot(txs),
+		Problem: problem, Model: n.commitModel(model), TxRoot: TxRoot(txs),
 		Accuracy: acc, Threshold: thr, Attempt: attempt,
 	}
 	if err := h.Sign(n.cfg.Key); err != nil {
@@ -122,6 +129,9 @@ func (n *Node) publish(tip chain.Entry[*rec], problem [32]byte, model []byte, t 
 		return
 	}
 	blk := Block{Header: h, Model: model, Txs: txs}
+	if !n.spotFinish(&h, &blk) {
+		return
+	}
 	msg := AppendBlock(nil, &blk)
 	id := h.ID()
 	n.env.Observe(nodes.Event{Kind: nodes.EvMined, Block: id, Parent: tip.ID, Height: int64(h.Height),

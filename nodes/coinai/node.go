@@ -89,6 +89,10 @@ type Node struct {
 	reuse *reuseState
 	// held are blocks waiting for their timestamp (DecayClockVerifier).
 	held []*pending
+	// spotLog is the training log of the block being published
+	// (spot-checking) and spoof an AttackSpoof attacker's state.
+	spotLog []SpotCheckpoint
+	spoof   *spoofState
 }
 
 var _ nodes.Node = (*Node)(nil)
@@ -124,8 +128,11 @@ func New(cfg Config) (*Node, error) {
 	if cfg.Key != nil {
 		n.addr = ledger.AddressOfKey(cfg.Key)
 	}
-	if cfg.Attack.Kind == AttackReuse {
+	if cfg.Attack.Kind == AttackReuse || cfg.Attack.Kind == AttackSpoof {
 		n.reuse = newReuseState()
+	}
+	if cfg.Attack.Kind == AttackSpoof {
+		n.spoof = &spoofState{}
 	}
 	g := Genesis(cfg)
 	blk := Block{Header: g}

@@ -144,7 +144,7 @@ func (n *Node) checkStateless(b *Block) error {
 		return errAccuracy
 	case h.Time > n.env.Now()+n.cfg.MaxFutureDrift:
 		return errFuture
-	case ModelCommitment(b.Model, n.chunkSize()) != h.Model:
+	case n.headerModel(b) != h.Model:
 		return errCommitment
 	case TxRoot(b.Txs) != h.TxRoot:
 		return errTxRoot
