@@ -54,7 +54,7 @@ func (a *AttackConfig) validateSpoof() error {
 // tried (Grind).
 type spoofState struct {
 	job     bool
-	tag     uint64 // the fabrication job's tag
+	tag     uint64  // the fabrication job's tag
 	acc     float64 // the copied model's verified accuracy
 	problem [32]byte
 	fake    []bool // per segment: fabricated
