@@ -6,7 +6,7 @@
 // verification, the block interval and the stale rate, with 95% intervals
 // and the paired effect against the twin, plus figures.
 //
-// The manifest, not the code, lists the cases, so that a scenario added to
+// The manifest (scenarios/reports/attacks.toml), not the code, lists the cases, so that a scenario added to
 // scenarios/attacks/ joins the report by a [[case]] entry.
 package attacks
 
@@ -26,7 +26,7 @@ import (
 // the command line sets one.
 const DefaultReps = 8
 
-// Manifest is an attacks manifest (scenarios/attacks/attacks.toml).
+// Manifest is an attacks manifest (scenarios/reports/attacks.toml).
 type Manifest struct {
 	// File is the manifest's path; scenario paths are relative to its
 	// directory.

@@ -20,7 +20,7 @@ import (
 const kindAttacks = "attacks"
 
 // defaultAttacksManifest is the manifest `coinai attacks` reads by default.
-const defaultAttacksManifest = "scenarios/attacks/attacks.toml"
+const defaultAttacksManifest = "scenarios/reports/attacks.toml"
 
 // attackJob is one run of the report: case c at seed, or its honest twin.
 type attackJob struct {
