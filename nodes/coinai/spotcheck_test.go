@@ -270,3 +270,34 @@ func TestSpoofAttackerRole(t *testing.T) {
 		}
 	}
 }
+
+// TestSpotBlockEncoding: a spot block re-encodes to its bytes, and every
+// truncation or a flipped length is an error, never a panic or a block.
+func TestSpotBlockEncoding(t *testing.T) {
+	cfg := spotConfig(t, 0, false, 8, 2)
+	g := Genesis(cfg)
+	r := spotJobFor(t, cfg, g.ID(), testKey(1)).Run().(*TrainResult)
+	_, msg := spotBlock(t, cfg, g, testKey(1), 1e9, r.Model, r.Checkpoints)
+	m, err := DecodeMessage(msg)
+	if err != nil || m.Block.Spot == nil {
+		t.Fatal(err)
+	}
+	if again := AppendBlock(nil, &m.Block); !slices.Equal(again, msg) {
+		t.Fatal("a spot block does not re-encode to its bytes")
+	}
+	if len(m.Block.Spot.Leaves) != len(r.Checkpoints) || len(m.Block.Spot.Ckpts) < 2 || len(m.Block.Spot.Ckpts) > 4 {
+		t.Errorf("%d leaves, %d checkpoints", len(m.Block.Spot.Leaves), len(m.Block.Spot.Ckpts))
+	}
+	for n := 0; n < len(msg); n += 1 + n/50 {
+		if _, err := DecodeMessage(msg[:n]); err == nil {
+			t.Fatalf("a truncation to %d of %d bytes decodes", n, len(msg))
+		}
+	}
+	for _, off := range []int{1, 1 + 4 + len(m.Block.Spot.Leaves)*64} { // leaf count, checkpoint count
+		bad := slices.Clone(msg)
+		binary.LittleEndian.PutUint32(bad[off:], 0xfffffff0)
+		if _, err := DecodeMessage(bad); err == nil {
+			t.Errorf("a count of 2^32-16 at offset %d decodes", off)
+		}
+	}
+}
