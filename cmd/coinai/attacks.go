@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"path"
 	"runtime"
 	"slices"
@@ -103,7 +104,10 @@ func cmdAttacks(args []string, stdout, stderr io.Writer) int {
 		for seed := int64(1); seed <= int64(n); seed++ {
 			dir := path.Join("runs", c.Attack, c.Variant, fmt.Sprintf("seed%d", seed))
 			todo = append(todo, attackJob{c: i, seed: seed, dir: dir})
-			if c.WantTwin() {
+			// A scenario without attacker roles or faults is its own twin:
+			// the same run (same scenario and seed, so the same trace), so
+			// it is not run twice.
+			if c.WantTwin() && len(changes[i]) > 0 {
 				todo = append(todo, attackJob{c: i, seed: seed, twin: true, dir: dir + "-twin"})
 			}
 		}
@@ -122,7 +126,7 @@ func cmdAttacks(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "coinai attacks: %d runs at once instead of %d: %s\n", fit, workers, why)
 		workers = fit
 	}
-	fmt.Fprintf(stdout, "attacks:       %d cases × %d seeds (+ honest twins) = %d runs from %s, %d at once\n",
+	fmt.Fprintf(stdout, "attacks:       %d cases × %d seeds (+ honest twins where the scenario has attackers or faults) = %d runs from %s, %d at once\n",
 		len(m.Cases), n, len(todo), m.File, workers)
 
 	intr := catchSignals(nil)
@@ -165,6 +169,13 @@ func cmdAttacks(args []string, stdout, stderr io.Writer) int {
 					what = "honest twin"
 				}
 				return fmt.Errorf("case %s/%s, seed %d, %s: %w", m.Cases[j.c].Attack, m.Cases[j.c].Variant, j.seed, what, e)
+			}
+		}
+		for k, j := range todo {
+			if c := m.Cases[j.c]; c.WantTwin() && len(changes[j.c]) == 0 {
+				self := vals[k]
+				self.Twin, self.Values = true, maps.Clone(self.Values)
+				vals = append(vals, self)
 			}
 		}
 		rep := attacks.Build(m, n, vals, changes)

@@ -49,7 +49,8 @@ func TestAttacksReport(t *testing.T) {
 			}
 		}
 		Runs []struct {
-			Attack string
+			Attack  string
+			Variant string
 			Seed   int64
 			Twin   bool
 			Values map[string]*float64
@@ -59,10 +60,16 @@ func TestAttacksReport(t *testing.T) {
 	if err := json.Unmarshal(data, &rep); err != nil {
 		t.Fatal(err)
 	}
-	if rep.Reps != 2 || len(rep.Cases) != 2 || len(rep.Runs) != 8 {
-		t.Fatalf("%d reps, %d cases, %d runs; want 2, 2, 8", rep.Reps, len(rep.Cases), len(rep.Runs))
+	if rep.Reps != 2 || len(rep.Cases) != 3 || len(rep.Runs) != 12 {
+		t.Fatalf("%d reps, %d cases, %d runs; want 2, 3, 12", rep.Reps, len(rep.Cases), len(rep.Runs))
 	}
-	want := [][]string{{`group.1 (reusers): role "reuse" -> "miner"`}, {"fault.0 (eu-rest): partition removed"}}
+	if _, err := os.Stat(filepath.Join(outs[0], "runs/partition/no-cut/seed1-twin")); !os.IsNotExist(err) {
+		t.Errorf("a scenario without attackers or faults was run as its own twin (%v)", err)
+	}
+	if e := rep.Cases[2].Metrics["stale_rate"].Effect; e.N != 2 || *e.Mean != 0 {
+		t.Errorf("no-cut: effect against itself %+v, want 0 over 2 seeds", e)
+	}
+	want := [][]string{{`group.1 (reusers): role "reuse" -> "miner"`}, {"fault.0 (eu-rest): partition removed"}, nil}
 	for i, c := range rep.Cases {
 		if strings.Join(c.TwinChanges, "|") != strings.Join(want[i], "|") || len(c.Seeds) != 2 {
 			t.Errorf("case %s: twin changes %q, seeds %v", c.Attack, c.TwinChanges, c.Seeds)
@@ -77,7 +84,7 @@ func TestAttacksReport(t *testing.T) {
 	}
 	stale := map[bool]map[int64]float64{false: {}, true: {}}
 	for _, r := range rep.Runs {
-		if r.Attack == "partition" {
+		if r.Attack == "partition" && r.Variant == "baseline" {
 			stale[r.Twin][r.Seed] = *r.Values["stale_rate"]
 		}
 	}
