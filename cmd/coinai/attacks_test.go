@@ -51,9 +51,9 @@ func TestAttacksReport(t *testing.T) {
 		Runs []struct {
 			Attack  string
 			Variant string
-			Seed   int64
-			Twin   bool
-			Values map[string]*float64
+			Seed    int64
+			Twin    bool
+			Values  map[string]*float64
 		}
 	}
 	data, _ := os.ReadFile(filepath.Join(outs[0], "attacks.json"))
