@@ -63,6 +63,7 @@ func Default() Scenario {
 			Eclipse:        defaultEclipse(),
 			Spam:           defaultSpam(),
 			Leak:           defaultLeak(),
+			Spoof:          defaultSpoof(),
 		}},
 		PoW: PoW{
 			Interval:       600 * Second,
@@ -112,6 +113,7 @@ func Default() Scenario {
 			RevealDelay:         2 * Second,
 			RevealSubset:        128,
 			SampledRealAttempts: 8, // coinai.DefaultSampledRealAttempts
+			SpotCheckSegments:   2,
 		},
 		Storage: Storage{
 			Enabled:           false,
@@ -163,7 +165,7 @@ func BuiltinHardware() []Hardware {
 func defaultGroup() Group {
 	return Group{Role: "miner", Regions: "default", Reuse: defaultReuse(), Timestamp: defaultTimestamp(),
 		DoubleSpend: defaultDoubleSpend(), Selfish: defaultSelfish(), Eclipse: defaultEclipse(),
-		Spam: defaultSpam(), Leak: defaultLeak()}
+		Spam: defaultSpam(), Leak: defaultLeak(), Spoof: defaultSpoof()}
 }
 
 // defaultDoubleSpend is the starting value of every [group.doublespend]
@@ -191,6 +193,10 @@ func defaultSpam() Spam { return Spam{PerTip: 4, WellFormed: true} }
 // defaultLeak is the starting value of every [group.leak] table: the
 // whole test split.
 func defaultLeak() Leak { return Leak{Fraction: 1} }
+
+// defaultSpoof is the starting value of every [group.spoof] table: half
+// the segments trained for real, one draw tried.
+func defaultSpoof() Spoof { return Spoof{RealFraction: 0.5, Grind: 1} }
 
 // defaultTimestamp is the starting value of every [group.timestamp]
 // table: the whole drift of the default 60 s interval.
@@ -237,7 +243,7 @@ var (
 	relays      = []string{"compact", "full"}
 	compactFail = []string{"node", "reception"}
 	refetches   = []string{"block", "missing"}
-	roles       = []string{"miner", "storage", "user", "relay", "reuse", "timestamp", "doublespend", "selfish", "eclipse", "spam", "leak", "steal"}
+	roles       = []string{"miner", "storage", "user", "relay", "reuse", "timestamp", "doublespend", "selfish", "eclipse", "spam", "leak", "steal", "spoof"}
 	eclipseMode = []string{"delay", "withhold"}
 	reuseSource = []string{"any", "own"}
 	reuseFall   = []string{"mine", "idle"}

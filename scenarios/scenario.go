@@ -208,6 +208,9 @@ type Group struct {
 	// attacker roles (the role "steal" has none); other roles ignore them.
 	Spam Spam `toml:"spam"`
 	Leak Leak `toml:"leak"`
+	// Spoof holds the parameters of the "spoof" attacker role (which
+	// also reads Reuse for the model it copies); other roles ignore it.
+	Spoof Spoof `toml:"spoof"`
 }
 
 // DoubleSpend is the [group.doublespend] table: the double-spend attacker
@@ -282,6 +285,21 @@ type Leak struct {
 	// under coinai.reveal = "delayed-test" only those of them already
 	// revealed by the blocks of its chain.
 	Fraction float64 `toml:"fraction"`
+}
+
+// Spoof is the [group.spoof] table: the Proof-of-Learning spoofer of
+// issue #13 (after Fang et al. 2023). It copies a model as the "reuse"
+// role does and fabricates the training log spot-checking asks for
+// (coinai.spot_check_every): a share RealFraction of the segments trained
+// for real, the others interpolated.
+type Spoof struct {
+	// RealFraction is the share of the log's segments trained for real,
+	// in [0, 1) (the last segment is always fabricated).
+	RealFraction float64 `toml:"real_fraction"`
+	// Grind is the number of re-stamped versions of a block the attacker
+	// tries until the verifiers' draw (a function of the block id) misses
+	// its fabricated segments; 0 publishes the first blind.
+	Grind int `toml:"grind"`
 }
 
 // Timestamp is the [group.timestamp] table: the timestamp attacker of
@@ -454,6 +472,13 @@ type CoinAI struct {
 	Reveal       string   `toml:"reveal"`
 	RevealDelay  Duration `toml:"reveal_delay"`
 	RevealSubset int      `toml:"reveal_subset"`
+	// SpotCheckEvery > 0 turns on spot-check re-training (after
+	// Proof-of-Learning): miners log a checkpoint every that many SGD
+	// steps, committed by a Merkle root in the block, and every verifier
+	// re-runs SpotCheckSegments segments drawn from the block id. 0 is off.
+	SpotCheckEvery int `toml:"spot_check_every"`
+	// SpotCheckSegments is the number q of segments a verifier re-runs.
+	SpotCheckSegments int `toml:"spot_check_segments"`
 }
 
 // Grammar is the [coinai.grammar] table: the ranges from which an

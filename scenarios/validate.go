@@ -249,6 +249,22 @@ func (v *validator) groups() {
 		if g.Role == "spam" || g.Role == "leak" || g.Role == "steal" {
 			v.moreRoles(key, g)
 		}
+		if g.Role == "spoof" {
+			if r := g.Reuse; r.PerturbBytes < 1 || r.PerturbBytes > 1<<20 {
+				v.add(key+".reuse.perturb_bytes", "%d must be in [1, %d]", r.PerturbBytes, 1<<20)
+			}
+			v.oneOf(key+".reuse.source", g.Reuse.Source, reuseSource)
+			v.oneOf(key+".reuse.fallback", g.Reuse.Fallback, reuseFall)
+			if f := g.Spoof.RealFraction; !(f >= 0 && f < 1) {
+				v.add(key+".spoof.real_fraction", "%v must be in [0, 1)", f)
+			}
+			if gr := g.Spoof.Grind; gr < 0 || gr > 1<<24 {
+				v.add(key+".spoof.grind", "%d must be in [0, %d]", gr, 1<<24)
+			}
+			if s.Run.Protocol != "coinai" || s.CoinAI.SpotCheckEvery <= 0 {
+				v.add(key+".role", `"spoof" fabricates a spot-check training log: it needs run.protocol = "coinai" and coinai.spot_check_every > 0`)
+			}
+		}
 		if g.Role == "timestamp" {
 			if s.Run.Protocol != "coinai" {
 				v.add(key+".role", `"timestamp" games Coin.AI's threshold decay: it needs run.protocol = "coinai"`)
@@ -279,7 +295,8 @@ func (v *validator) groups() {
 			v.add(key+".hardware", "unknown hardware %q (known: %s)", g.Hardware, strings.Join(names, ", "))
 			continue
 		}
-		if g.Role != "miner" && g.Role != "selfish" && (g.Role != "reuse" && g.Role != "timestamp" && g.Role != "leak" || s.Run.Protocol != "coinai") &&
+		if g.Role != "miner" && g.Role != "selfish" &&
+			(g.Role != "reuse" && g.Role != "timestamp" && g.Role != "leak" && g.Role != "spoof" || s.Run.Protocol != "coinai") &&
 			(g.Role != "doublespend" || s.Run.Protocol != "pow") {
 			continue
 		}
@@ -330,6 +347,20 @@ func (v *validator) coinai() {
 		v.atLeast("coinai.lottery_window", int64(c.LotteryWindow), 0)
 	} else {
 		v.atLeast("coinai.threshold_window", int64(c.ThresholdWindow), 1)
+	}
+	v.atLeast("coinai.spot_check_every", int64(c.SpotCheckEvery), 0)
+	if c.SpotCheckEvery > 0 {
+		v.inRange("coinai.spot_check_segments", float64(c.SpotCheckSegments), 1, 1<<16, false)
+		switch {
+		case c.Lottery:
+			v.add("coinai.spot_check_every", "%d: with lottery = true validators re-train the whole attempt already; spot-checking is another variant", c.SpotCheckEvery)
+		case v.s.Storage.Enabled:
+			v.add("coinai.spot_check_every", "%d: with storage.enabled the header's model field commits to the model's chunks; spot-checking commits it to the training log", c.SpotCheckEvery)
+		case c.AttemptMode != "fresh-seed":
+			v.add("coinai.attempt_mode", "%q: spot-checking re-runs segments of an attempt from its seeded initial model; want \"fresh-seed\"", c.AttemptMode)
+		case !c.Verify:
+			v.add("coinai.verify", "false: spot-checking is verification; want true")
+		}
 	}
 	v.inRange("coinai.threshold_max_step", c.ThresholdMaxStep, 0, 1, false)
 	v.inRange("coinai.threshold_min", c.ThresholdMin, 0, 1, false)

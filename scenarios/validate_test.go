@@ -69,7 +69,7 @@ func TestValidate(t *testing.T) {
 		{"selfish reach", func(s *Scenario) {
 			s.Groups = append(s.Groups, Group{Name: "pool", Count: 1, Hardware: "asic", Role: "selfish", Regions: "default", Selfish: Selfish{Reach: []string{"500"}}})
 		}, `group.1.selfish.reach.0: "500": node 500 is beyond the last node 100`},
-		{"role", func(s *Scenario) { s.Groups[0].Role = "validator" }, `group.0.role: "validator" is not one of "miner", "storage", "user", "relay", "reuse", "timestamp", "doublespend", "selfish", "eclipse", "spam", "leak", "steal"`},
+		{"role", func(s *Scenario) { s.Groups[0].Role = "validator" }, `group.0.role: "validator" is not one of "miner", "storage", "user", "relay", "reuse", "timestamp", "doublespend", "selfish", "eclipse", "spam", "leak", "steal", "spoof"`},
 		{"timestamp under pow", func(s *Scenario) {
 			s.Groups[0].Role = "timestamp"
 			s.Groups = append(s.Groups, Group{Count: 1, Hardware: "asic", Role: "miner", Regions: "default"})

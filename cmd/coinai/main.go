@@ -23,6 +23,7 @@ Usage:
   coinai report RUN_DIR
   coinai plot RUN_DIR [--out DIR] [--force]
   coinai compare RUN_DIR RUN_DIR... [--out DIR] [--force]
+  coinai attacks [--manifest FILE] [--reps N | --quick] [--set key=value]... [--jobs J] [--out DIR] [--force]
   coinai regress SCENARIO... [--baseline DIR] [--update] [--reps N] [--alpha A] [--seed S] [--set key=value]...
   coinai merge SWEEP_DIR... --out DIR [--force] [--partial]
   coinai calibrate [--quick] [--case PATTERN]... [--seed N] [--jobs J] [--out DIR] [--force]
@@ -65,6 +66,8 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 		return cmdPlot(rest, stdout, stderr)
 	case "compare":
 		return cmdCompare(rest, stdout, stderr)
+	case "attacks":
+		return cmdAttacks(rest, stdout, stderr)
 	case "regress":
 		return cmdRegress(rest, stdout, stderr)
 	case "merge":

@@ -80,34 +80,44 @@ type AttackConfig struct {
 	// AttackLeak ones (leak.go); AttackSteal has none (steal.go).
 	Spam SpamConfig
 	Leak LeakConfig
+	// Grind and RealFraction are AttackSpoof's parameters (spoof.go).
+	Grind        int
+	RealFraction float64
 }
 
 func (a *AttackConfig) validate() error {
 	switch a.Kind {
 	case AttackNone:
 		if a.PerturbBytes != 0 || a.Source != "" || a.Fallback != "" || a.Relabel || a.Forward != 0 ||
-			a.Spam != (SpamConfig{}) || a.Leak != (LeakConfig{}) {
+			a.Spam != (SpamConfig{}) || a.Leak != (LeakConfig{}) || a.Grind != 0 || a.RealFraction != 0 {
 			return fmt.Errorf("attack parameters set for an honest node")
 		}
 		return nil
 	case AttackSpam, AttackLeak, AttackSteal:
+		if a.Grind != 0 || a.RealFraction != 0 {
+			return fmt.Errorf("attack %q: another role's parameters set", a.Kind)
+		}
 		return a.validateMore()
 	case AttackTimestamp:
 		switch {
 		case a.PerturbBytes != 0 || a.Source != "" || a.Fallback != "" || a.Relabel ||
-			a.Spam != (SpamConfig{}) || a.Leak != (LeakConfig{}):
+			a.Spam != (SpamConfig{}) || a.Leak != (LeakConfig{}) || a.Grind != 0 || a.RealFraction != 0:
 			return fmt.Errorf("attack %q: another role's parameters set", a.Kind)
 		case a.Forward <= 0:
 			return fmt.Errorf("attack %q: forward %d ns: want > 0", a.Kind, a.Forward)
 		}
 		return nil
+	case AttackSpoof:
+		if err := a.validateSpoof(); err != nil {
+			return err
+		}
 	case AttackReuse:
-		if a.Forward != 0 || a.Spam != (SpamConfig{}) || a.Leak != (LeakConfig{}) {
+		if a.Forward != 0 || a.Spam != (SpamConfig{}) || a.Leak != (LeakConfig{}) || a.Grind != 0 || a.RealFraction != 0 {
 			return fmt.Errorf("attack %q: another role's parameters set", a.Kind)
 		}
 	default:
-		return fmt.Errorf("attack %q: want %q, %q, %q, %q, %q or %q", a.Kind, AttackNone, AttackReuse, AttackTimestamp,
-			AttackSpam, AttackLeak, AttackSteal)
+		return fmt.Errorf("attack %q: want %q, %q, %q, %q, %q, %q or %q", a.Kind, AttackNone, AttackReuse, AttackTimestamp,
+			AttackSpam, AttackLeak, AttackSteal, AttackSpoof)
 	}
 	switch {
 	case a.PerturbBytes < 1 || a.PerturbBytes > 1<<20:
@@ -204,6 +214,11 @@ func (n *Node) tryReuse(tip chain.Entry[*rec]) {
 		raw = nil
 	}
 	if raw == nil {
+		return
+	}
+	if n.spoof != nil {
+		// A spoofer fabricates a training log for the copy (spoof.go).
+		n.startSpoof(tip, problem, raw, src.acc)
 		return
 	}
 	n.publish(tip, problem, raw, t, uint32(math.Round(src.acc*PPM)), thr, 0, NoteReuse)

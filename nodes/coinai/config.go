@@ -112,6 +112,9 @@ type Config struct {
 	// Lottery turns on the lottery above the threshold (consensus); the
 	// zero value is off. See lottery.go.
 	Lottery LotteryConfig
+	// SpotCheck turns on spot-check re-training of a logged training
+	// (consensus); the zero value is off. See spotcheck.go.
+	SpotCheck SpotCheckConfig
 	// Attack makes the node an attacker for measurement (see attack.go);
 	// the zero value is an honest node.
 	Attack AttackConfig
@@ -184,6 +187,9 @@ func (c *Config) validate() error {
 	if err := c.Lottery.validate(c); err != nil {
 		return err
 	}
+	if err := c.SpotCheck.validate(c); err != nil {
+		return err
+	}
 	if err := c.Attack.validate(); err != nil {
 		return err
 	}
@@ -200,6 +206,9 @@ func (c *Config) validate() error {
 	}
 	if c.Attack.Kind != AttackNone && !c.Miner {
 		return fmt.Errorf("attack %q: the node must be a miner (it publishes blocks)", c.Attack.Kind)
+	}
+	if c.Attack.Kind == AttackSpoof && !c.SpotCheck.Enabled() {
+		return fmt.Errorf("attack %q: fabricates a spot-check log: needs spot-checking on", c.Attack.Kind)
 	}
 	return c.Storage.validate()
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash"
 	"math"
+	"slices"
 
 	"github.com/coinai/coinai/nodes"
 	"github.com/coinai/coinai/nodes/dataset"
@@ -58,6 +59,9 @@ type TrainJob struct {
 	// Labels, if not nil, maps every training and validation label y to
 	// Labels[y]: the binding rule's relabelling for the parent (LabelsFor).
 	Labels []uint8
+	// CheckpointEvery, if > 0, records the training state every that many
+	// SGD steps in TrainResult.Checkpoints (spot-checking, spotcheck.go).
+	CheckpointEvery int
 }
 
 // TrainResult is what a TrainJob returns.
@@ -70,6 +74,8 @@ type TrainResult struct {
 	// drawn marks an outcome drawn from the sampled cache (sampled.go):
 	// Model is then the drawn attempt's, shared with the cache.
 	drawn bool
+	// Checkpoints is the training log (TrainJob.CheckpointEvery > 0).
+	Checkpoints []SpotCheckpoint
 }
 
 // ValAccuracy is ValCorrect/ValN.
@@ -113,6 +119,9 @@ func (j *TrainJob) Key() [32]byte {
 		h.Write([]byte("labels"))
 		h.Write(j.Labels)
 	}
+	if j.CheckpointEvery > 0 {
+		h.Write(binary.LittleEndian.AppendUint64([]byte("checkpoints"), uint64(j.CheckpointEvery)))
+	}
 	var k [32]byte
 	h.Sum(k[:0])
 	return k
@@ -142,7 +151,14 @@ func (j *TrainJob) Run() any {
 	cfg := j.Train
 	cfg.Seed = j.Seed
 	tr := j.Data.Train
-	if _, err := nn.Train(m, tr.X, relabel(tr.Y, j.Labels), tr.Len(), cfg); err != nil {
+	if j.CheckpointEvery > 0 && j.From == nil {
+		_, err = nn.TrainCheckpointed(m, tr.X, relabel(tr.Y, j.Labels), tr.Len(), cfg, j.CheckpointEvery, func(step int, p, v []float32) {
+			res.Checkpoints = append(res.Checkpoints, SpotCheckpoint{Step: step, Params: slices.Clone(p), Vel: slices.Clone(v)})
+		})
+	} else {
+		_, err = nn.Train(m, tr.X, relabel(tr.Y, j.Labels), tr.Len(), cfg)
+	}
+	if err != nil {
 		res.Err = fmt.Errorf("training attempt: %w", err)
 		return res
 	}

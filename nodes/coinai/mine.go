@@ -49,6 +49,8 @@ func (n *Node) resume() {
 		Seed:   Seed(tip.ID, n.addr, n.attempt),
 		Train:  nn.TrainConfig{Epochs: n.cfg.Epochs, Batch: n.cfg.Batch, LR: n.cfg.LR, Momentum: n.cfg.Momentum, Serial: true},
 		Labels: LabelsFor(&n.cfg, tip.ID),
+		// Under spot-checking the attempt logs its checkpoints.
+		CheckpointEvery: n.cfg.SpotCheck.Every,
 	}
 	if n.leak != nil {
 		job.Data = n.leakData(tip, d)
@@ -78,6 +80,10 @@ func (n *Node) cancelAttempt() {
 }
 
 func (n *Node) onAttempt(r *TrainResult) {
+	if n.spoof != nil && n.spoof.job && n.spoof.tag == n.jobTag {
+		n.onSpoof(r)
+		return
+	}
 	n.job = 0
 	tip := n.tree.Tip()
 	ev := nodes.Event{Kind: nodes.EvAttemptDone, Parent: n.jobTip, Height: n.jobHeight, Value: r.ValAccuracy()}
@@ -124,6 +130,7 @@ func (n *Node) mine(tip chain.Entry[*rec], r *TrainResult, t int64, thr uint32, 
 			return
 		}
 	}
+	n.spotLog = r.Checkpoints
 	n.publish(tip, n.jobProblem, model, t, acc, thr, attempt, note)
 }
 
@@ -144,7 +151,7 @@ func (n *Node) publish(tip chain.Entry[*rec], problem [32]byte, model []byte, t 
 	h := Header{
 		Version: Version, Prev: tip.ID, Height: uint64(tip.Height + 1),
 		Time:    t,
-		Problem: problem, Model: ModelCommitment(model, n.chunkSize()), TxRoot: TxRoot(txs),
+		Problem: problem, Model: n.commitModel(model), TxRoot: TxRoot(txs),
 		Accuracy: acc, Threshold: thr, Attempt: attempt,
 	}
 	if err := h.Sign(n.cfg.Key); err != nil {
@@ -152,6 +159,9 @@ func (n *Node) publish(tip chain.Entry[*rec], problem [32]byte, model []byte, t 
 		return
 	}
 	blk := Block{Header: h, Model: model, Txs: txs}
+	if !n.spotFinish(&h, &blk) {
+		return
+	}
 	msg := AppendBlock(nil, &blk)
 	id := h.ID()
 	n.reportMined(&h, id, len(msg), txs, note)

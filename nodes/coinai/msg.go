@@ -57,6 +57,9 @@ type Block struct {
 	Header Header
 	Model  []byte
 	Txs    []ledger.Tx
+	// Spot is the spot-check proof (spotcheck.go) of a block sent as
+	// MsgSpotBlock; nil for a MsgBlock.
+	Spot *SpotProof
 }
 
 // Message is a decoded wire message.
@@ -73,7 +76,13 @@ type Message struct {
 // model's length as u32 and its bytes, then the transaction list
 // (ledger.AppendTxList).
 func AppendBlock(dst []byte, b *Block) []byte {
-	dst = append(dst, byte(MsgBlock))
+	if b.Spot != nil {
+		// A MsgSpotBlock: the proof, then the MsgBlock body.
+		dst = append(dst, byte(MsgSpotBlock))
+		dst = appendSpotProof(dst, b.Spot)
+	} else {
+		dst = append(dst, byte(MsgBlock))
+	}
 	dst = b.Header.Append(dst)
 	dst = binary.LittleEndian.AppendUint32(dst, uint32(len(b.Model)))
 	dst = append(dst, b.Model...)
@@ -124,6 +133,18 @@ func DecodeMessage(b []byte) (Message, error) {
 		}
 		m.Block = blk
 		m.ID = blk.Header.ID()
+		return m, nil
+	case MsgSpotBlock:
+		p, rest, err := decodeSpotProof(b[1:])
+		if err != nil {
+			return m, fmt.Errorf("decoding spot block message: %w", err)
+		}
+		blk, err := decodeBlock(rest)
+		if err != nil {
+			return m, fmt.Errorf("decoding spot block message: %w", err)
+		}
+		blk.Spot = p
+		m.Type, m.Block, m.ID = MsgBlock, blk, blk.Header.ID()
 		return m, nil
 	}
 	return m, fmt.Errorf("decoding message: unknown type %d", b[0])

@@ -100,6 +100,10 @@ type Node struct {
 	leak   *leakState
 	steal  *stealState
 	reveal *revealState
+	// spotLog is the training log of the block being published
+	// (spot-checking) and spoof an AttackSpoof attacker's state.
+	spotLog []SpotCheckpoint
+	spoof   *spoofState
 }
 
 var _ nodes.Node = (*Node)(nil)
@@ -135,7 +139,7 @@ func New(cfg Config) (*Node, error) {
 	if cfg.Key != nil {
 		n.addr = ledger.AddressOfKey(cfg.Key)
 	}
-	if cfg.Attack.Kind == AttackReuse {
+	if cfg.Attack.Kind == AttackReuse || cfg.Attack.Kind == AttackSpoof {
 		n.reuse = newReuseState()
 	}
 	if cfg.Market != nil {
@@ -145,6 +149,9 @@ func New(cfg Config) (*Node, error) {
 		}
 	}
 	n.initMore()
+	if cfg.Attack.Kind == AttackSpoof {
+		n.spoof = &spoofState{}
+	}
 	g := Genesis(cfg)
 	blk := Block{Header: g}
 	r := &rec{hdr: &g, msg: AppendBlock(nil, &blk), diff: cfg.Lottery.Difficulty}

@@ -179,6 +179,11 @@ func (n *Node) verify(p *pending) {
 		// The miner trained the model itself and only evaluates it.
 		job = n.retrainJob(p)
 	}
+	if n.cfg.SpotCheck.Enabled() && p.from != n.cfg.ID {
+		// Re-run the drawn segments of the block's training log
+		// (spotcheck.go); the miner only evaluates its own block.
+		job = n.spotCheckJob(p)
+	}
 	p.tag = n.nextTag(tagEval)
 	// Verification must not wait behind a training attempt: a processor
 	// that can time-slice runs it first (see nodes.Preempter).

@@ -151,7 +151,7 @@ func (n *Node) checkStateless(b *Block) error {
 		return errAccuracy
 	case h.Time > n.env.Now()+n.cfg.MaxFutureDrift:
 		return errFuture
-	case commitmentMemo(h, b.Model, n.chunkSize()) != h.Model:
+	case n.headerModel(b) != h.Model:
 		return errCommitment
 	case TxRoot(b.Txs) != h.TxRoot:
 		return errTxRoot

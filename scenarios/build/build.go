@@ -82,6 +82,11 @@ func attackOf(g scenarios.Group) coinai.AttackConfig {
 	case "steal":
 		return coinai.AttackConfig{Kind: coinai.AttackSteal}
 	}
+	if g.Role == "spoof" {
+		r := g.Reuse
+		return coinai.AttackConfig{Kind: coinai.AttackSpoof, PerturbBytes: r.PerturbBytes, Source: r.Source,
+			Fallback: r.Fallback, Relabel: r.Relabel, Grind: g.Spoof.Grind, RealFraction: g.Spoof.RealFraction}
+	}
 	if g.Role != "reuse" {
 		return coinai.AttackConfig{}
 	}

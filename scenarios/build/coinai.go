@@ -172,6 +172,15 @@ func coinaiNodes(s *scenarios.Scenario, p *Plan) error {
 			"which needs bit-for-bit reproducible training: true of the simulator's serial trainer, not of GPU training in general",
 			c.LotteryDifficulty, c.LotteryWindow))
 	}
+	if c.SpotCheckEvery > 0 {
+		base.SpotCheck = coinai.SpotCheckConfig{Every: c.SpotCheckEvery, Segments: c.SpotCheckSegments}
+		p.Fidelity = append(p.Fidelity, fmt.Sprintf("coinai.spot_check: miners log a checkpoint (parameters and momentum) every %d SGD steps, "+
+			"committed by a Merkle root in the block; every verifier re-runs the %d segments drawn from the block id (real training, charged as "+
+			"verification at verify_scale) and checks the end checkpoints bit for bit, which needs bit-for-bit reproducible training "+
+			"(true of the simulator's serial trainer, not of GPU training in general); the block carries every leaf and the drawn segments' "+
+			"checkpoints, charged on every hop; the draw is known to the miner before it publishes (grindable: see DESIGN.md)",
+			c.SpotCheckEvery, c.SpotCheckSegments))
+	}
 	if c.DecayClock == coinai.DecayClockVerifier {
 		p.Fidelity = append(p.Fidelity, "coinai.decay_clock=verifier: a block that takes a threshold decay step is held until the verifier's clock "+
 			"reaches its timestamp (nodes' clocks agree exactly in the simulator; a deployment's skew between clocks would delay such blocks by as much)")
@@ -211,13 +220,15 @@ func coinaiNodes(s *scenarios.Scenario, p *Plan) error {
 			"in training, validation and test; a model re-used from another parent scores about chance, "+
 			"but a miner that permutes its output units defeats the rule (not modelled unless an attacker sets relabel)")
 	}
-	var reusers, stampers []int
+	var reusers, stampers, spoofers []int
 	for _, i := range attackers {
 		switch p.Nodes[i].Attack.Kind {
 		case coinai.AttackReuse:
 			reusers = append(reusers, i)
 		case coinai.AttackTimestamp:
 			stampers = append(stampers, i)
+		case coinai.AttackSpoof:
+			spoofers = append(spoofers, i)
 		}
 	}
 	if len(reusers) > 0 {
@@ -228,6 +239,10 @@ func coinaiNodes(s *scenarios.Scenario, p *Plan) error {
 	if len(stampers) > 0 {
 		p.Fidelity = append(p.Fidelity, fmt.Sprintf("attack.timestamp: nodes %s mine honestly but stamp a block at the next threshold decay step "+
 			"when it falls at most group.timestamp.forward after their clock", intList(stampers)))
+	}
+	if len(spoofers) > 0 {
+		p.Fidelity = append(p.Fidelity, fmt.Sprintf("attack.spoof: nodes %s copy seen models as attack.reuse does and fabricate the spot-check log "+
+			"(a share group.spoof.real_fraction of the segments trained for real, charged as training; the other checkpoints interpolated)", intList(spoofers)))
 	}
 	withStorage, err := storageNodes(s, p)
 	if err != nil {

@@ -115,11 +115,9 @@ func (m *models) evaluate(h Host, a acceptance) (float64, string) {
 		}
 		m.diffs[a.block] = d
 	}
-	chunk := 0
-	if m.cfg.Storage.Enabled {
-		chunk = m.cfg.Storage.ChunkSize
-	}
-	if coinai.ModelCommitment(b.Model, chunk) != hdr.Model {
+	// The header's model field under the run's rule (the model's chunks
+	// under proof-of-storage, the training log under spot-checking).
+	if coinai.BlockModelCommitment(m.cfg, b) != hdr.Model {
 		return 0, fmt.Sprintf("block %s: the model does not match its commitment", id)
 	}
 	model, err := nn.UnmarshalModel(b.Model)
