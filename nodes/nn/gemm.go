@@ -26,6 +26,7 @@ const gemmParallelMin = 1 << 16
 type gemmWS struct {
 	mat    matA
 	bp     []float32
+	bt     []float32 // transposed B of gemmZ
 	ap     [2][]float32
 	serial bool // never start a second goroutine
 }
@@ -76,6 +77,10 @@ func (ws *gemmWS) gemmSrc(a aSource, tB bool, m, n, k int, b []float32, ldb int,
 				clear(c[i*ldc : i*ldc+n])
 			}
 		}
+		return
+	}
+	if useAVX512 {
+		ws.gemmZ(a, tB, m, n, k, b, ldb, c, ldc, acc)
 		return
 	}
 	mp := (m + mr - 1) / mr

@@ -17,3 +17,31 @@ func gatherKernel(k int, img []float32, pidx []int32, off0, off1 int, b []float3
 func pool2Row(n, C, ldw int, in []float32, idx int, out []float32, amax []int32) bool {
 	return false
 }
+
+// useAVX512 is false: there is no AVX-512 kernel here.
+const useAVX512 = false
+
+func kernelImplName() string { return kernelName }
+
+// kz is the strided kernel in portable Go, with kernelGeneric's arithmetic
+// per element (see kz12x32 in the amd64 build for the contract); gemmZ
+// only calls it where useAVX512 is set, which is never in this build.
+func kz(wd, k int, a0, a1 []float32, rs, cs int, b []float32, ldb int, c []float32, ldc int, accum bool) {
+	for i := 0; i < zmr; i++ {
+		a, r := a0, i
+		if i >= mr {
+			a, r = a1, i-mr
+		}
+		for j := 0; j < wd; j++ {
+			var s float32
+			for p := 0; p < k; p++ {
+				s += float32(a[r*rs+p*cs] * b[p*ldb+j])
+			}
+			if accum {
+				c[i*ldc+j] += s
+			} else {
+				c[i*ldc+j] = s
+			}
+		}
+	}
+}

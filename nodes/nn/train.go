@@ -212,3 +212,10 @@ func evaluate(m *Model, x []float32, y []uint8, n int, serial bool) (accuracy, l
 // "amd64-avx2-fma" or "generic". Trained weights are bit-identical between
 // runs that report the same kernel (see the package documentation).
 func Kernel() string { return kernelName }
+
+// KernelImpl names the code path that computes Kernel's arithmetic in this
+// process: "amd64-avx512f", "amd64-avx2-fma" or "generic". The first two
+// give bit-identical results (both report Kernel "amd64-avx2-fma"), so it
+// explains speed, never a digest. COINAI_NN_KERNEL=avx2 (or generic) caps
+// the path on amd64.
+func KernelImpl() string { return kernelImplName() }
