@@ -26,7 +26,6 @@ const gemmParallelMin = 1 << 16
 type gemmWS struct {
 	mat    matA
 	bp     []float32
-	bt     []float32 // transposed B of gemmZ
 	ap     [2][]float32
 	serial bool // never start a second goroutine
 }

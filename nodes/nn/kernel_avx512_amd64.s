@@ -2,36 +2,36 @@
 
 #include "textflag.h"
 
-// AVX-512 micro-kernels of the strided matrix multiply (see gemmz.go).
-// Each output element gets exactly the operations of kern6x16: a running
-// sum from +0 of fused multiply-adds A[i,p]*B[p,j] in increasing p, then,
-// with accum, C + sum (VADDPS with the sum as first operand, as kern6x16),
-// then a store. Only the tile shape and the addressing differ.
+// AVX-512 micro-kernels of the strided matrix multiply (see gemmz.go),
+// kzRxC for R rows (12 or 6) and at most C columns (32 and 16 in ZMM
+// registers, 8 in YMM registers with AVX-512VL masks). Each output element
+// gets exactly the operations of kern6x16: a running sum from +0 of fused
+// multiply-adds A[i,p]*B[p,j] in increasing p, then, with accum, sum + C
+// (VADDPS with the sum as first operand, as kern6x16), then a store. Only
+// the tile shape and the addressing differ.
 //
 // A[i, p] is read at a0 + i*rs + p*cs for rows i < 6 and at
 // a1 + (i-6)*rs + p*cs for 6 <= i < 12 (rs, cs in elements), so one
 // kernel reads a row-major A, its transpose, or a packed panel. B[p, j]
 // is read at b + p*ldb + j under a column mask (bit j set: column j
 // exists), so columns past the end of B and C are neither read nor
-// written. C[i, j] is at c + i*ldc + j.
-
-// ROWS12 sets R8..R11 to the bases of rows 0, 3, 6 and 9, R12 to rs in
-// bytes and R13 to cs in bytes.
-#define ROWS12 \
-	MOVQ a0+8(FP), R8; \
-	MOVQ a1+16(FP), R10; \
-	MOVQ rs+24(FP), R12; \
-	SHLQ $2, R12; \
-	MOVQ cs+32(FP), R13; \
-	SHLQ $2, R13; \
-	LEAQ (R12)(R12*2), AX; \
-	LEAQ (R8)(AX*1), R9; \
-	LEAQ (R10)(AX*1), R11
+// written. C[i, j] is at c + i*ldc + j. k >= 1.
+//
+// Generated (one block per shape); keep the shapes in step with kz in
+// kernel_avx512_amd64.go.
 
 // func kz12x32(k int, a0, a1 *float32, rs, cs int, b *float32, ldb int, c *float32, ldc int, mask uint32, accum bool)
 TEXT ·kz12x32(SB), NOSPLIT, $0-77
 	MOVQ k+0(FP), CX
-	ROWS12
+	MOVQ a0+8(FP), R8
+	MOVQ rs+24(FP), R12
+	SHLQ $2, R12
+	MOVQ cs+32(FP), R13
+	SHLQ $2, R13
+	LEAQ (R12)(R12*2), AX
+	LEAQ (R8)(AX*1), R9
+	MOVQ a1+16(FP), R10
+	LEAQ (R10)(AX*1), R11
 	MOVQ b+40(FP), DI
 	MOVQ ldb+48(FP), SI
 	SHLQ $2, SI
@@ -64,7 +64,7 @@ TEXT ·kz12x32(SB), NOSPLIT, $0-77
 	VPXORD Z22, Z22, Z22
 	VPXORD Z23, Z23, Z23
 
-z32loop:
+kz12x32loop:
 	VMOVUPS.Z    (DI), K1, Z24
 	VMOVUPS.Z    64(DI), K2, Z25
 	VBROADCASTSS (R8), Z26
@@ -109,61 +109,126 @@ z32loop:
 	ADDQ         R13, R11
 	ADDQ         SI, DI
 	DECQ         CX
-	JNZ          z32loop
+	JNZ          kz12x32loop
 
 	MOVQ    c+56(FP), DX
 	MOVQ    ldc+64(FP), BX
 	SHLQ    $2, BX
 	MOVBLZX accum+76(FP), AX
 	TESTQ   AX, AX
-	JZ      z32store
+	JZ      kz12x32store
+	MOVQ    DX, R9
+	VMOVUPS.Z 0(R9), K1, Z24
+	VMOVUPS.Z 64(R9), K2, Z25
+	VADDPS    Z24, Z0, Z0
+	VADDPS    Z25, Z1, Z1
+	ADDQ      BX, R9
+	VMOVUPS.Z 0(R9), K1, Z24
+	VMOVUPS.Z 64(R9), K2, Z25
+	VADDPS    Z24, Z2, Z2
+	VADDPS    Z25, Z3, Z3
+	ADDQ      BX, R9
+	VMOVUPS.Z 0(R9), K1, Z24
+	VMOVUPS.Z 64(R9), K2, Z25
+	VADDPS    Z24, Z4, Z4
+	VADDPS    Z25, Z5, Z5
+	ADDQ      BX, R9
+	VMOVUPS.Z 0(R9), K1, Z24
+	VMOVUPS.Z 64(R9), K2, Z25
+	VADDPS    Z24, Z6, Z6
+	VADDPS    Z25, Z7, Z7
+	ADDQ      BX, R9
+	VMOVUPS.Z 0(R9), K1, Z24
+	VMOVUPS.Z 64(R9), K2, Z25
+	VADDPS    Z24, Z8, Z8
+	VADDPS    Z25, Z9, Z9
+	ADDQ      BX, R9
+	VMOVUPS.Z 0(R9), K1, Z24
+	VMOVUPS.Z 64(R9), K2, Z25
+	VADDPS    Z24, Z10, Z10
+	VADDPS    Z25, Z11, Z11
+	ADDQ      BX, R9
+	VMOVUPS.Z 0(R9), K1, Z24
+	VMOVUPS.Z 64(R9), K2, Z25
+	VADDPS    Z24, Z12, Z12
+	VADDPS    Z25, Z13, Z13
+	ADDQ      BX, R9
+	VMOVUPS.Z 0(R9), K1, Z24
+	VMOVUPS.Z 64(R9), K2, Z25
+	VADDPS    Z24, Z14, Z14
+	VADDPS    Z25, Z15, Z15
+	ADDQ      BX, R9
+	VMOVUPS.Z 0(R9), K1, Z24
+	VMOVUPS.Z 64(R9), K2, Z25
+	VADDPS    Z24, Z16, Z16
+	VADDPS    Z25, Z17, Z17
+	ADDQ      BX, R9
+	VMOVUPS.Z 0(R9), K1, Z24
+	VMOVUPS.Z 64(R9), K2, Z25
+	VADDPS    Z24, Z18, Z18
+	VADDPS    Z25, Z19, Z19
+	ADDQ      BX, R9
+	VMOVUPS.Z 0(R9), K1, Z24
+	VMOVUPS.Z 64(R9), K2, Z25
+	VADDPS    Z24, Z20, Z20
+	VADDPS    Z25, Z21, Z21
+	ADDQ      BX, R9
+	VMOVUPS.Z 0(R9), K1, Z24
+	VMOVUPS.Z 64(R9), K2, Z25
+	VADDPS    Z24, Z22, Z22
+	VADDPS    Z25, Z23, Z23
 
-#define ACC2(r0, r1) \
-	VMOVUPS.Z (DX), K1, Z24; \
-	VMOVUPS.Z 64(DX), K2, Z25; \
-	VADDPS    Z24, r0, r0; \
-	VADDPS    Z25, r1, r1; \
-	ADDQ      BX, DX
-
-	ACC2(Z0, Z1)
-	ACC2(Z2, Z3)
-	ACC2(Z4, Z5)
-	ACC2(Z6, Z7)
-	ACC2(Z8, Z9)
-	ACC2(Z10, Z11)
-	ACC2(Z12, Z13)
-	ACC2(Z14, Z15)
-	ACC2(Z16, Z17)
-	ACC2(Z18, Z19)
-	ACC2(Z20, Z21)
-	ACC2(Z22, Z23)
-	MOVQ c+56(FP), DX
-
-z32store:
-#define ST2(r0, r1) \
-	VMOVUPS r0, K1, (DX); \
-	VMOVUPS r1, K2, 64(DX); \
+kz12x32store:
+	VMOVUPS Z0, K1, 0(DX)
+	VMOVUPS Z1, K2, 64(DX)
 	ADDQ    BX, DX
-
-	ST2(Z0, Z1)
-	ST2(Z2, Z3)
-	ST2(Z4, Z5)
-	ST2(Z6, Z7)
-	ST2(Z8, Z9)
-	ST2(Z10, Z11)
-	ST2(Z12, Z13)
-	ST2(Z14, Z15)
-	ST2(Z16, Z17)
-	ST2(Z18, Z19)
-	ST2(Z20, Z21)
-	ST2(Z22, Z23)
+	VMOVUPS Z2, K1, 0(DX)
+	VMOVUPS Z3, K2, 64(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z4, K1, 0(DX)
+	VMOVUPS Z5, K2, 64(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z6, K1, 0(DX)
+	VMOVUPS Z7, K2, 64(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z8, K1, 0(DX)
+	VMOVUPS Z9, K2, 64(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z10, K1, 0(DX)
+	VMOVUPS Z11, K2, 64(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z12, K1, 0(DX)
+	VMOVUPS Z13, K2, 64(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z14, K1, 0(DX)
+	VMOVUPS Z15, K2, 64(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z16, K1, 0(DX)
+	VMOVUPS Z17, K2, 64(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z18, K1, 0(DX)
+	VMOVUPS Z19, K2, 64(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z20, K1, 0(DX)
+	VMOVUPS Z21, K2, 64(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z22, K1, 0(DX)
+	VMOVUPS Z23, K2, 64(DX)
 	VZEROUPPER
 	RET
 
 // func kz12x16(k int, a0, a1 *float32, rs, cs int, b *float32, ldb int, c *float32, ldc int, mask uint32, accum bool)
 TEXT ·kz12x16(SB), NOSPLIT, $0-77
 	MOVQ k+0(FP), CX
-	ROWS12
+	MOVQ a0+8(FP), R8
+	MOVQ rs+24(FP), R12
+	SHLQ $2, R12
+	MOVQ cs+32(FP), R13
+	SHLQ $2, R13
+	LEAQ (R12)(R12*2), AX
+	LEAQ (R8)(AX*1), R9
+	MOVQ a1+16(FP), R10
+	LEAQ (R10)(AX*1), R11
 	MOVQ b+40(FP), DI
 	MOVQ ldb+48(FP), SI
 	SHLQ $2, SI
@@ -182,7 +247,7 @@ TEXT ·kz12x16(SB), NOSPLIT, $0-77
 	VPXORD Z10, Z10, Z10
 	VPXORD Z11, Z11, Z11
 
-z16loop:
+kz12x16loop:
 	VMOVUPS.Z    (DI), K1, Z24
 	VBROADCASTSS (R8), Z26
 	VFMADD231PS  Z24, Z26, Z0
@@ -214,50 +279,544 @@ z16loop:
 	ADDQ         R13, R11
 	ADDQ         SI, DI
 	DECQ         CX
-	JNZ          z16loop
+	JNZ          kz12x16loop
 
 	MOVQ    c+56(FP), DX
 	MOVQ    ldc+64(FP), BX
 	SHLQ    $2, BX
 	MOVBLZX accum+76(FP), AX
 	TESTQ   AX, AX
-	JZ      z16store
+	JZ      kz12x16store
+	MOVQ    DX, R9
+	VMOVUPS.Z 0(R9), K1, Z24
+	VADDPS    Z24, Z0, Z0
+	ADDQ      BX, R9
+	VMOVUPS.Z 0(R9), K1, Z24
+	VADDPS    Z24, Z1, Z1
+	ADDQ      BX, R9
+	VMOVUPS.Z 0(R9), K1, Z24
+	VADDPS    Z24, Z2, Z2
+	ADDQ      BX, R9
+	VMOVUPS.Z 0(R9), K1, Z24
+	VADDPS    Z24, Z3, Z3
+	ADDQ      BX, R9
+	VMOVUPS.Z 0(R9), K1, Z24
+	VADDPS    Z24, Z4, Z4
+	ADDQ      BX, R9
+	VMOVUPS.Z 0(R9), K1, Z24
+	VADDPS    Z24, Z5, Z5
+	ADDQ      BX, R9
+	VMOVUPS.Z 0(R9), K1, Z24
+	VADDPS    Z24, Z6, Z6
+	ADDQ      BX, R9
+	VMOVUPS.Z 0(R9), K1, Z24
+	VADDPS    Z24, Z7, Z7
+	ADDQ      BX, R9
+	VMOVUPS.Z 0(R9), K1, Z24
+	VADDPS    Z24, Z8, Z8
+	ADDQ      BX, R9
+	VMOVUPS.Z 0(R9), K1, Z24
+	VADDPS    Z24, Z9, Z9
+	ADDQ      BX, R9
+	VMOVUPS.Z 0(R9), K1, Z24
+	VADDPS    Z24, Z10, Z10
+	ADDQ      BX, R9
+	VMOVUPS.Z 0(R9), K1, Z24
+	VADDPS    Z24, Z11, Z11
 
-#define ACC1(r0) \
-	VMOVUPS.Z (DX), K1, Z24; \
-	VADDPS    Z24, r0, r0; \
-	ADDQ      BX, DX
-
-	ACC1(Z0)
-	ACC1(Z1)
-	ACC1(Z2)
-	ACC1(Z3)
-	ACC1(Z4)
-	ACC1(Z5)
-	ACC1(Z6)
-	ACC1(Z7)
-	ACC1(Z8)
-	ACC1(Z9)
-	ACC1(Z10)
-	ACC1(Z11)
-	MOVQ c+56(FP), DX
-
-z16store:
-#define ST1(r0) \
-	VMOVUPS r0, K1, (DX); \
+kz12x16store:
+	VMOVUPS Z0, K1, 0(DX)
 	ADDQ    BX, DX
+	VMOVUPS Z1, K1, 0(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z2, K1, 0(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z3, K1, 0(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z4, K1, 0(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z5, K1, 0(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z6, K1, 0(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z7, K1, 0(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z8, K1, 0(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z9, K1, 0(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z10, K1, 0(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z11, K1, 0(DX)
+	VZEROUPPER
+	RET
 
-	ST1(Z0)
-	ST1(Z1)
-	ST1(Z2)
-	ST1(Z3)
-	ST1(Z4)
-	ST1(Z5)
-	ST1(Z6)
-	ST1(Z7)
-	ST1(Z8)
-	ST1(Z9)
-	ST1(Z10)
-	ST1(Z11)
+// func kz12x8(k int, a0, a1 *float32, rs, cs int, b *float32, ldb int, c *float32, ldc int, mask uint32, accum bool)
+TEXT ·kz12x8(SB), NOSPLIT, $0-77
+	MOVQ k+0(FP), CX
+	MOVQ a0+8(FP), R8
+	MOVQ rs+24(FP), R12
+	SHLQ $2, R12
+	MOVQ cs+32(FP), R13
+	SHLQ $2, R13
+	LEAQ (R12)(R12*2), AX
+	LEAQ (R8)(AX*1), R9
+	MOVQ a1+16(FP), R10
+	LEAQ (R10)(AX*1), R11
+	MOVQ b+40(FP), DI
+	MOVQ ldb+48(FP), SI
+	SHLQ $2, SI
+	MOVL mask+72(FP), AX
+	KMOVW AX, K1
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+
+kz12x8loop:
+	VMOVUPS.Z    (DI), K1, Y24
+	VBROADCASTSS (R8), Y26
+	VFMADD231PS  Y24, Y26, Y0
+	VBROADCASTSS (R8)(R12*1), Y27
+	VFMADD231PS  Y24, Y27, Y1
+	VBROADCASTSS (R8)(R12*2), Y28
+	VFMADD231PS  Y24, Y28, Y2
+	VBROADCASTSS (R9), Y29
+	VFMADD231PS  Y24, Y29, Y3
+	VBROADCASTSS (R9)(R12*1), Y26
+	VFMADD231PS  Y24, Y26, Y4
+	VBROADCASTSS (R9)(R12*2), Y27
+	VFMADD231PS  Y24, Y27, Y5
+	VBROADCASTSS (R10), Y28
+	VFMADD231PS  Y24, Y28, Y6
+	VBROADCASTSS (R10)(R12*1), Y29
+	VFMADD231PS  Y24, Y29, Y7
+	VBROADCASTSS (R10)(R12*2), Y26
+	VFMADD231PS  Y24, Y26, Y8
+	VBROADCASTSS (R11), Y27
+	VFMADD231PS  Y24, Y27, Y9
+	VBROADCASTSS (R11)(R12*1), Y28
+	VFMADD231PS  Y24, Y28, Y10
+	VBROADCASTSS (R11)(R12*2), Y29
+	VFMADD231PS  Y24, Y29, Y11
+	ADDQ         R13, R8
+	ADDQ         R13, R9
+	ADDQ         R13, R10
+	ADDQ         R13, R11
+	ADDQ         SI, DI
+	DECQ         CX
+	JNZ          kz12x8loop
+
+	MOVQ    c+56(FP), DX
+	MOVQ    ldc+64(FP), BX
+	SHLQ    $2, BX
+	MOVBLZX accum+76(FP), AX
+	TESTQ   AX, AX
+	JZ      kz12x8store
+	MOVQ    DX, R9
+	VMOVUPS.Z 0(R9), K1, Y24
+	VADDPS    Y24, Y0, Y0
+	ADDQ      BX, R9
+	VMOVUPS.Z 0(R9), K1, Y24
+	VADDPS    Y24, Y1, Y1
+	ADDQ      BX, R9
+	VMOVUPS.Z 0(R9), K1, Y24
+	VADDPS    Y24, Y2, Y2
+	ADDQ      BX, R9
+	VMOVUPS.Z 0(R9), K1, Y24
+	VADDPS    Y24, Y3, Y3
+	ADDQ      BX, R9
+	VMOVUPS.Z 0(R9), K1, Y24
+	VADDPS    Y24, Y4, Y4
+	ADDQ      BX, R9
+	VMOVUPS.Z 0(R9), K1, Y24
+	VADDPS    Y24, Y5, Y5
+	ADDQ      BX, R9
+	VMOVUPS.Z 0(R9), K1, Y24
+	VADDPS    Y24, Y6, Y6
+	ADDQ      BX, R9
+	VMOVUPS.Z 0(R9), K1, Y24
+	VADDPS    Y24, Y7, Y7
+	ADDQ      BX, R9
+	VMOVUPS.Z 0(R9), K1, Y24
+	VADDPS    Y24, Y8, Y8
+	ADDQ      BX, R9
+	VMOVUPS.Z 0(R9), K1, Y24
+	VADDPS    Y24, Y9, Y9
+	ADDQ      BX, R9
+	VMOVUPS.Z 0(R9), K1, Y24
+	VADDPS    Y24, Y10, Y10
+	ADDQ      BX, R9
+	VMOVUPS.Z 0(R9), K1, Y24
+	VADDPS    Y24, Y11, Y11
+
+kz12x8store:
+	VMOVUPS Y0, K1, 0(DX)
+	ADDQ    BX, DX
+	VMOVUPS Y1, K1, 0(DX)
+	ADDQ    BX, DX
+	VMOVUPS Y2, K1, 0(DX)
+	ADDQ    BX, DX
+	VMOVUPS Y3, K1, 0(DX)
+	ADDQ    BX, DX
+	VMOVUPS Y4, K1, 0(DX)
+	ADDQ    BX, DX
+	VMOVUPS Y5, K1, 0(DX)
+	ADDQ    BX, DX
+	VMOVUPS Y6, K1, 0(DX)
+	ADDQ    BX, DX
+	VMOVUPS Y7, K1, 0(DX)
+	ADDQ    BX, DX
+	VMOVUPS Y8, K1, 0(DX)
+	ADDQ    BX, DX
+	VMOVUPS Y9, K1, 0(DX)
+	ADDQ    BX, DX
+	VMOVUPS Y10, K1, 0(DX)
+	ADDQ    BX, DX
+	VMOVUPS Y11, K1, 0(DX)
+	VZEROUPPER
+	RET
+
+// func kz6x32(k int, a0, a1 *float32, rs, cs int, b *float32, ldb int, c *float32, ldc int, mask uint32, accum bool)
+TEXT ·kz6x32(SB), NOSPLIT, $0-77
+	MOVQ k+0(FP), CX
+	MOVQ a0+8(FP), R8
+	MOVQ rs+24(FP), R12
+	SHLQ $2, R12
+	MOVQ cs+32(FP), R13
+	SHLQ $2, R13
+	LEAQ (R12)(R12*2), AX
+	LEAQ (R8)(AX*1), R9
+	MOVQ b+40(FP), DI
+	MOVQ ldb+48(FP), SI
+	SHLQ $2, SI
+	MOVL mask+72(FP), AX
+	KMOVW AX, K1
+	SHRL $16, AX
+	KMOVW AX, K2
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+
+kz6x32loop:
+	VMOVUPS.Z    (DI), K1, Z24
+	VMOVUPS.Z    64(DI), K2, Z25
+	VBROADCASTSS (R8), Z26
+	VFMADD231PS  Z24, Z26, Z0
+	VFMADD231PS  Z25, Z26, Z1
+	VBROADCASTSS (R8)(R12*1), Z27
+	VFMADD231PS  Z24, Z27, Z2
+	VFMADD231PS  Z25, Z27, Z3
+	VBROADCASTSS (R8)(R12*2), Z28
+	VFMADD231PS  Z24, Z28, Z4
+	VFMADD231PS  Z25, Z28, Z5
+	VBROADCASTSS (R9), Z29
+	VFMADD231PS  Z24, Z29, Z6
+	VFMADD231PS  Z25, Z29, Z7
+	VBROADCASTSS (R9)(R12*1), Z26
+	VFMADD231PS  Z24, Z26, Z8
+	VFMADD231PS  Z25, Z26, Z9
+	VBROADCASTSS (R9)(R12*2), Z27
+	VFMADD231PS  Z24, Z27, Z10
+	VFMADD231PS  Z25, Z27, Z11
+	ADDQ         R13, R8
+	ADDQ         R13, R9
+	ADDQ         SI, DI
+	DECQ         CX
+	JNZ          kz6x32loop
+
+	MOVQ    c+56(FP), DX
+	MOVQ    ldc+64(FP), BX
+	SHLQ    $2, BX
+	MOVBLZX accum+76(FP), AX
+	TESTQ   AX, AX
+	JZ      kz6x32store
+	MOVQ    DX, R9
+	VMOVUPS.Z 0(R9), K1, Z24
+	VMOVUPS.Z 64(R9), K2, Z25
+	VADDPS    Z24, Z0, Z0
+	VADDPS    Z25, Z1, Z1
+	ADDQ      BX, R9
+	VMOVUPS.Z 0(R9), K1, Z24
+	VMOVUPS.Z 64(R9), K2, Z25
+	VADDPS    Z24, Z2, Z2
+	VADDPS    Z25, Z3, Z3
+	ADDQ      BX, R9
+	VMOVUPS.Z 0(R9), K1, Z24
+	VMOVUPS.Z 64(R9), K2, Z25
+	VADDPS    Z24, Z4, Z4
+	VADDPS    Z25, Z5, Z5
+	ADDQ      BX, R9
+	VMOVUPS.Z 0(R9), K1, Z24
+	VMOVUPS.Z 64(R9), K2, Z25
+	VADDPS    Z24, Z6, Z6
+	VADDPS    Z25, Z7, Z7
+	ADDQ      BX, R9
+	VMOVUPS.Z 0(R9), K1, Z24
+	VMOVUPS.Z 64(R9), K2, Z25
+	VADDPS    Z24, Z8, Z8
+	VADDPS    Z25, Z9, Z9
+	ADDQ      BX, R9
+	VMOVUPS.Z 0(R9), K1, Z24
+	VMOVUPS.Z 64(R9), K2, Z25
+	VADDPS    Z24, Z10, Z10
+	VADDPS    Z25, Z11, Z11
+
+kz6x32store:
+	VMOVUPS Z0, K1, 0(DX)
+	VMOVUPS Z1, K2, 64(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z2, K1, 0(DX)
+	VMOVUPS Z3, K2, 64(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z4, K1, 0(DX)
+	VMOVUPS Z5, K2, 64(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z6, K1, 0(DX)
+	VMOVUPS Z7, K2, 64(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z8, K1, 0(DX)
+	VMOVUPS Z9, K2, 64(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z10, K1, 0(DX)
+	VMOVUPS Z11, K2, 64(DX)
+	VZEROUPPER
+	RET
+
+// func kz6x16(k int, a0, a1 *float32, rs, cs int, b *float32, ldb int, c *float32, ldc int, mask uint32, accum bool)
+TEXT ·kz6x16(SB), NOSPLIT, $0-77
+	MOVQ k+0(FP), CX
+	MOVQ a0+8(FP), R8
+	MOVQ rs+24(FP), R12
+	SHLQ $2, R12
+	MOVQ cs+32(FP), R13
+	SHLQ $2, R13
+	LEAQ (R12)(R12*2), AX
+	LEAQ (R8)(AX*1), R9
+	MOVQ b+40(FP), DI
+	MOVQ ldb+48(FP), SI
+	SHLQ $2, SI
+	MOVL mask+72(FP), AX
+	KMOVW AX, K1
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+
+kz6x16loop:
+	VMOVUPS.Z    (DI), K1, Z24
+	VBROADCASTSS (R8), Z26
+	VFMADD231PS  Z24, Z26, Z0
+	VBROADCASTSS (R8)(R12*1), Z27
+	VFMADD231PS  Z24, Z27, Z1
+	VBROADCASTSS (R8)(R12*2), Z28
+	VFMADD231PS  Z24, Z28, Z2
+	VBROADCASTSS (R9), Z29
+	VFMADD231PS  Z24, Z29, Z3
+	VBROADCASTSS (R9)(R12*1), Z26
+	VFMADD231PS  Z24, Z26, Z4
+	VBROADCASTSS (R9)(R12*2), Z27
+	VFMADD231PS  Z24, Z27, Z5
+	ADDQ         R13, R8
+	ADDQ         R13, R9
+	ADDQ         SI, DI
+	DECQ         CX
+	JNZ          kz6x16loop
+
+	MOVQ    c+56(FP), DX
+	MOVQ    ldc+64(FP), BX
+	SHLQ    $2, BX
+	MOVBLZX accum+76(FP), AX
+	TESTQ   AX, AX
+	JZ      kz6x16store
+	MOVQ    DX, R9
+	VMOVUPS.Z 0(R9), K1, Z24
+	VADDPS    Z24, Z0, Z0
+	ADDQ      BX, R9
+	VMOVUPS.Z 0(R9), K1, Z24
+	VADDPS    Z24, Z1, Z1
+	ADDQ      BX, R9
+	VMOVUPS.Z 0(R9), K1, Z24
+	VADDPS    Z24, Z2, Z2
+	ADDQ      BX, R9
+	VMOVUPS.Z 0(R9), K1, Z24
+	VADDPS    Z24, Z3, Z3
+	ADDQ      BX, R9
+	VMOVUPS.Z 0(R9), K1, Z24
+	VADDPS    Z24, Z4, Z4
+	ADDQ      BX, R9
+	VMOVUPS.Z 0(R9), K1, Z24
+	VADDPS    Z24, Z5, Z5
+
+kz6x16store:
+	VMOVUPS Z0, K1, 0(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z1, K1, 0(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z2, K1, 0(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z3, K1, 0(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z4, K1, 0(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z5, K1, 0(DX)
+	VZEROUPPER
+	RET
+
+// func kz6x8(k int, a0, a1 *float32, rs, cs int, b *float32, ldb int, c *float32, ldc int, mask uint32, accum bool)
+TEXT ·kz6x8(SB), NOSPLIT, $0-77
+	MOVQ k+0(FP), CX
+	MOVQ a0+8(FP), R8
+	MOVQ rs+24(FP), R12
+	SHLQ $2, R12
+	MOVQ cs+32(FP), R13
+	SHLQ $2, R13
+	LEAQ (R12)(R12*2), AX
+	LEAQ (R8)(AX*1), R9
+	MOVQ b+40(FP), DI
+	MOVQ ldb+48(FP), SI
+	SHLQ $2, SI
+	MOVL mask+72(FP), AX
+	KMOVW AX, K1
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+
+kz6x8loop:
+	VMOVUPS.Z    (DI), K1, Y24
+	VBROADCASTSS (R8), Y26
+	VFMADD231PS  Y24, Y26, Y0
+	VBROADCASTSS (R8)(R12*1), Y27
+	VFMADD231PS  Y24, Y27, Y1
+	VBROADCASTSS (R8)(R12*2), Y28
+	VFMADD231PS  Y24, Y28, Y2
+	VBROADCASTSS (R9), Y29
+	VFMADD231PS  Y24, Y29, Y3
+	VBROADCASTSS (R9)(R12*1), Y26
+	VFMADD231PS  Y24, Y26, Y4
+	VBROADCASTSS (R9)(R12*2), Y27
+	VFMADD231PS  Y24, Y27, Y5
+	ADDQ         R13, R8
+	ADDQ         R13, R9
+	ADDQ         SI, DI
+	DECQ         CX
+	JNZ          kz6x8loop
+
+	MOVQ    c+56(FP), DX
+	MOVQ    ldc+64(FP), BX
+	SHLQ    $2, BX
+	MOVBLZX accum+76(FP), AX
+	TESTQ   AX, AX
+	JZ      kz6x8store
+	MOVQ    DX, R9
+	VMOVUPS.Z 0(R9), K1, Y24
+	VADDPS    Y24, Y0, Y0
+	ADDQ      BX, R9
+	VMOVUPS.Z 0(R9), K1, Y24
+	VADDPS    Y24, Y1, Y1
+	ADDQ      BX, R9
+	VMOVUPS.Z 0(R9), K1, Y24
+	VADDPS    Y24, Y2, Y2
+	ADDQ      BX, R9
+	VMOVUPS.Z 0(R9), K1, Y24
+	VADDPS    Y24, Y3, Y3
+	ADDQ      BX, R9
+	VMOVUPS.Z 0(R9), K1, Y24
+	VADDPS    Y24, Y4, Y4
+	ADDQ      BX, R9
+	VMOVUPS.Z 0(R9), K1, Y24
+	VADDPS    Y24, Y5, Y5
+
+kz6x8store:
+	VMOVUPS Y0, K1, 0(DX)
+	ADDQ    BX, DX
+	VMOVUPS Y1, K1, 0(DX)
+	ADDQ    BX, DX
+	VMOVUPS Y2, K1, 0(DX)
+	ADDQ    BX, DX
+	VMOVUPS Y3, K1, 0(DX)
+	ADDQ    BX, DX
+	VMOVUPS Y4, K1, 0(DX)
+	ADDQ    BX, DX
+	VMOVUPS Y5, K1, 0(DX)
+	VZEROUPPER
+	RET
+
+// func transpose8(dst *float32, ldd int, src *float32, lds int)
+//
+// dst[p*ldd + j] = src[j*lds + p] for j, p < 8 (AVX).
+TEXT ·transpose8(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ ldd+8(FP), DX
+	SHLQ $2, DX
+	MOVQ src+16(FP), SI
+	MOVQ lds+24(FP), CX
+	SHLQ $2, CX
+	LEAQ (CX)(CX*2), AX
+	VMOVUPS (SI), Y0
+	VMOVUPS (SI)(CX*1), Y1
+	VMOVUPS (SI)(CX*2), Y2
+	VMOVUPS (SI)(AX*1), Y3
+	LEAQ    (SI)(CX*4), SI
+	VMOVUPS (SI), Y4
+	VMOVUPS (SI)(CX*1), Y5
+	VMOVUPS (SI)(CX*2), Y6
+	VMOVUPS (SI)(AX*1), Y7
+	VUNPCKLPS Y1, Y0, Y8
+	VUNPCKHPS Y1, Y0, Y9
+	VUNPCKLPS Y3, Y2, Y10
+	VUNPCKHPS Y3, Y2, Y11
+	VUNPCKLPS Y5, Y4, Y12
+	VUNPCKHPS Y5, Y4, Y13
+	VUNPCKLPS Y7, Y6, Y14
+	VUNPCKHPS Y7, Y6, Y15
+	VSHUFPS $0x44, Y10, Y8, Y0
+	VSHUFPS $0xee, Y10, Y8, Y1
+	VSHUFPS $0x44, Y11, Y9, Y2
+	VSHUFPS $0xee, Y11, Y9, Y3
+	VSHUFPS $0x44, Y14, Y12, Y4
+	VSHUFPS $0xee, Y14, Y12, Y5
+	VSHUFPS $0x44, Y15, Y13, Y6
+	VSHUFPS $0xee, Y15, Y13, Y7
+	VPERM2F128 $0x20, Y4, Y0, Y8
+	VPERM2F128 $0x20, Y5, Y1, Y9
+	VPERM2F128 $0x20, Y6, Y2, Y10
+	VPERM2F128 $0x20, Y7, Y3, Y11
+	VPERM2F128 $0x31, Y4, Y0, Y12
+	VPERM2F128 $0x31, Y5, Y1, Y13
+	VPERM2F128 $0x31, Y6, Y2, Y14
+	VPERM2F128 $0x31, Y7, Y3, Y15
+	LEAQ    (DX)(DX*2), AX
+	VMOVUPS Y8, (DI)
+	VMOVUPS Y9, (DI)(DX*1)
+	VMOVUPS Y10, (DI)(DX*2)
+	VMOVUPS Y11, (DI)(AX*1)
+	LEAQ    (DI)(DX*4), DI
+	VMOVUPS Y12, (DI)
+	VMOVUPS Y13, (DI)(DX*1)
+	VMOVUPS Y14, (DI)(DX*2)
+	VMOVUPS Y15, (DI)(AX*1)
 	VZEROUPPER
 	RET

@@ -26,8 +26,8 @@ func kernelImplName() string { return kernelName }
 // kz is the strided kernel in portable Go, with kernelGeneric's arithmetic
 // per element (see kz12x32 in the amd64 build for the contract); gemmZ
 // only calls it where useAVX512 is set, which is never in this build.
-func kz(wd, k int, a0, a1 []float32, rs, cs int, b []float32, ldb int, c []float32, ldc int, accum bool) {
-	for i := 0; i < zmr; i++ {
+func kz(rows, wd, k int, a0, a1 []float32, rs, cs int, b []float32, ldb int, c []float32, ldc int, accum bool) {
+	for i := 0; i < rows; i++ {
 		a, r := a0, i
 		if i >= mr {
 			a, r = a1, i-mr
@@ -42,6 +42,15 @@ func kz(wd, k int, a0, a1 []float32, rs, cs int, b []float32, ldb int, c []float
 			} else {
 				c[i*ldc+j] = s
 			}
+		}
+	}
+}
+
+// transposeBlock8 is never called in this build (see packBZ).
+func transposeBlock8(dst []float32, ldd int, src []float32, lds int) {
+	for j := 0; j < 8; j++ {
+		for p := 0; p < 8; p++ {
+			dst[p*ldd+j] = src[j*lds+p]
 		}
 	}
 }
