@@ -149,6 +149,9 @@ func biasActRange(out, b []float32, act Activation) {
 				row[j] = sigmoid32(row[j] + bv)
 			}
 		case ActTanh:
+			if tanhBiasRow(row, b) {
+				continue
+			}
 			for j, bv := range b {
 				row[j] = tanh32(row[j] + bv)
 			}
