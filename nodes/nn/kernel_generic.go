@@ -57,3 +57,9 @@ func transposeBlock8(dst []float32, ldd int, src []float32, lds int) {
 
 // tanhBiasRow reports that no vector tanh exists here.
 func tanhBiasRow(row, b []float32) bool { return false }
+
+// actGradVec reports that no vector loop exists here.
+func actGradVec(g, y []float32, act Activation) bool { return false }
+
+// colSumsVec reports that no vector loop exists here.
+func colSumsVec(db, g []float32) bool { return false }

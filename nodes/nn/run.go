@@ -176,6 +176,9 @@ func actGrad(g, y []float32, act Activation, par bool) {
 }
 
 func actGradRange(g, y []float32, act Activation) {
+	if actGradVec(g, y, act) {
+		return
+	}
 	y = y[:len(g)]
 	switch act {
 	case ActReLU:
@@ -388,6 +391,9 @@ func (r *runner) backward(nb int) {
 
 // colSums sets db[j] to the sum over rows of g[row*len(db)+j], rows in order.
 func colSums(db, g []float32) {
+	if colSumsVec(db, g) {
+		return
+	}
 	clear(db)
 	n := len(db)
 	for r := 0; r+n <= len(g); r += n {

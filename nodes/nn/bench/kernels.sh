@@ -6,9 +6,12 @@
 #
 #   nodes/nn/bench/kernels.sh [reps]          default: 3
 #
-# Each figure is the median of reps rounds; a round times every path and
-# the peers one after the other (never concurrently), so that a machine
-# shared with other work loads them alike. Only the timed runs are left at
+# Two tables: products on 2 threads timed by wall clock (PyTorch and
+# NumPy on 2 threads), and on 1 thread timed by that thread's CPU time,
+# which a machine shared with other work inflates far less. Each figure is
+# the median of reps rounds; a round times every path and the peers one
+# after the other (never concurrently), so that other work loads them
+# alike. Only the timed runs are left at
 # normal priority; builds run under nice. Set ATTEMPTS=0 to skip the
 # mining attempts (about 10 s of CPU per path and round).
 # Needs for the peers (optional): python3-torch, python3-numpy,
@@ -29,16 +32,17 @@ while [ "$r" -le "$reps" ]; do
 		k=$p
 		[ "$p" = auto ] && k=
 		COINAI_NN_KERNEL=$k "$tmp/nn.test" -test.run '^$' -test.bench '^BenchmarkGemmShapes$' -test.benchtime 0.2s |
-			sed -n 's|^BenchmarkGemmShapes/\([^/]*\)/\([^ ]*\)-[0-9]* .* \([0-9.]*\) GFLOP/s$|\1 \2 \3|p' >>"$tmp/rates"
+			sed -n 's|^BenchmarkGemmShapes/\([^/]*\)/\([^/]*\)/\([^ ]*\)-[0-9]* .* \([0-9.]*\) GFLOP/s$|\1 \2 \3 \4|p' >>"$tmp/rates"
 	done
 	if [ -x /usr/bin/python3 ]; then
 		OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=2 /usr/bin/python3 "$here/matmul_peer.py" --threads 2 --seconds 0.2 >>"$tmp/rates" || true
+		OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 /usr/bin/python3 "$here/matmul_peer.py" --threads 1 --cpu --seconds 0.2 >>"$tmp/rates" || true
 	fi
 	if [ "${ATTEMPTS:-1}" != 0 ]; then
 		for p in $paths; do
 			k=$p
 			[ "$p" = auto ] && k=
-			COINAI_NN_KERNEL=$k "$tmp/nn.test" -test.run '^$' -test.bench '^BenchmarkGemmShapes$' -test.benchtime 1x |
+			COINAI_NN_KERNEL=$k "$tmp/nn.test" -test.run '^$' -test.bench '^BenchmarkGemmShapes$/.*/2t/digits-out' -test.benchtime 1x |
 				sed -n 's|^BenchmarkGemmShapes/\([^/]*\)/.*|\1|p' | head -1 >"$tmp/impl"
 			COINAI_NN_KERNEL=$k "$tmp/build.test" -test.run '^$' -test.bench '^BenchmarkMiningAttemptDigits$' -test.benchtime 1x |
 				awk -v impl="$(cat "$tmp/impl")" '/^BenchmarkMiningAttemptDigits/ { for (i = 1; i < NF; i++) { if ($(i+1) == "cpu-ms/attempt") c = $i; if ($(i+1) == "ms/attempt") w = $i } print impl, c, w }' >>"$tmp/attempts"
@@ -48,24 +52,30 @@ while [ "$r" -le "$reps" ]; do
 done
 # Median of each (library, shape).
 median='function med(s,   n, a, i, j, t) { n = split(s, a, " "); for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] + 0 > t + 0; j--) a[j+1] = a[j]; a[j+1] = t } return n % 2 ? a[(n+1)/2] : (a[n/2] + a[n/2+1]) / 2 }'
-awk "$median"'
-{ v[$1 SUBSEP $2] = v[$1 SUBSEP $2] " " $3; if (!($2 in seen)) { seen[$2] = 1; order[++ns] = $2 } libs[$1] = 1 }
-END {
-	split("generic amd64-avx2-fma amd64-avx512f torch numpy", cols, " ")
-	printf "%-22s %8s %8s %8s %8s %8s %9s\n", "GFLOP/s (median)", "generic", "avx2", "avx512", "torch", "numpy", "best/torch"
-	for (s = 1; s <= ns; s++) {
-		sh = order[s]; line = sprintf("%-22s", sh); best = 0
-		for (c = 1; c <= 5; c++) {
-			k = cols[c] SUBSEP sh
-			if (k in v) { m[c] = med(substr(v[k], 2)); line = line sprintf(" %8.1f", m[c]) } else { m[c] = 0; line = line sprintf(" %8s", "-") }
-			if (c <= 3 && m[c] > best) best = m[c]
+for mode in 2t 1t-cpu; do
+	case $mode in
+	2t) title="2 threads, wall" ;;
+	*) title="1 thread, CPU time" ;;
+	esac
+	awk -v mode="$mode" -v title="$title" "$median"'
+	$2 == mode { v[$1 SUBSEP $3] = v[$1 SUBSEP $3] " " $4; if (!($3 in seen)) { seen[$3] = 1; order[++ns] = $3 } }
+	END {
+		split("generic amd64-avx2-fma amd64-avx512f torch numpy", cols, " ")
+		printf "GFLOP/s, %s (median of rounds)\n", title
+		printf "%-22s %8s %8s %8s %8s %8s %11s\n", "shape (m x k x n)", "generic", "avx2", "avx512", "torch", "numpy", "avx512/torch"
+		for (s = 1; s <= ns; s++) {
+			sh = order[s]; line = sprintf("%-22s", sh)
+			for (c = 1; c <= 5; c++) {
+				k = cols[c] SUBSEP sh
+				if (k in v) { m[c] = med(substr(v[k], 2)); line = line sprintf(" %8.1f", m[c]) } else { m[c] = 0; line = line sprintf(" %8s", "-") }
+			}
+			line = line (m[4] > 0 && m[3] > 0 ? sprintf(" %11.2f", m[3] / m[4]) : sprintf(" %11s", "-"))
+			print line
 		}
-		line = line (m[4] > 0 ? sprintf(" %9.2f", best / m[4]) : sprintf(" %9s", "-"))
-		print line
-	}
-}' "$tmp/rates"
+		print ""
+	}' "$tmp/rates"
+done
 if [ -s "$tmp/attempts" ]; then
-	echo
 	awk "$median"'
 	{ c[$1] = c[$1] " " $2; w[$1] = w[$1] " " $3; if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 } }
 	END {
