@@ -42,3 +42,31 @@ func actGradReLU16(n int, dz, y *float32)
 
 //go:noescape
 func colSums16(rows, n int, db, dz *float32)
+
+// sgdStepVec is Trainer.update's loop on the AVX-512 path (the same
+// float32 operations per parameter), reporting whether it ran.
+func sgdStepVec(p, v, g []float32, lr, mu float32) bool {
+	if !useAVX512 || len(p) == 0 {
+		return false
+	}
+	_, _ = v[len(p)-1], g[len(p)-1]
+	sgdStep16(len(p), &p[0], &v[0], &g[0], lr, mu)
+	return true
+}
+
+// biasActRowVec is one row of biasActRange for no activation or ReLU on
+// the AVX-512 path, reporting whether it ran.
+func biasActRowVec(row, b []float32, relu bool) bool {
+	if !useAVX512 || len(b) == 0 {
+		return false
+	}
+	_ = row[len(b)-1]
+	biasAct16(len(b), &row[0], &b[0], relu)
+	return true
+}
+
+//go:noescape
+func sgdStep16(n int, p, v, dz *float32, lr, mu float32)
+
+//go:noescape
+func biasAct16(n int, row, b *float32, relu bool)

@@ -104,3 +104,76 @@ rowloop:
 	JG        colloop
 	VZEROUPPER
 	RET
+
+// func sgdStep16(n int, p, v, dz *float32, lr, mu float32)
+// vi = mu*v[i] + dz[i]; v[i] = vi; p[i] -= lr*vi (each product rounded)
+TEXT ·sgdStep16(SB), NOSPLIT, $0-40
+	MOVQ         n+0(FP), CX
+	MOVQ         p+8(FP), DI
+	MOVQ         v+16(FP), SI
+	MOVQ         dz+24(FP), DX
+	VBROADCASTSS lr+32(FP), Z4
+	VBROADCASTSS mu+36(FP), Z5
+
+sgdloop:
+	MOVL $0xffff, BX
+	CMPQ CX, $16
+	JGE  lanes3
+	MOVL $1, BX
+	SHLL CX, BX
+	DECL BX
+
+lanes3:
+	KMOVW     BX, K1
+	VMOVUPS.Z (SI), K1, Z1
+	VMOVUPS.Z (DX), K1, Z2
+	VMOVUPS.Z (DI), K1, Z0
+	VMULPS    Z1, Z5, Z1 // mu*v
+	VADDPS    Z2, Z1, Z1 // + dz
+	VMOVUPS   Z1, K1, (SI)
+	VMULPS    Z1, Z4, Z1 // lr*vi
+	VSUBPS    Z1, Z0, Z0 // p - lr*vi
+	VMOVUPS   Z0, K1, (DI)
+	ADDQ      $64, DI
+	ADDQ      $64, SI
+	ADDQ      $64, DX
+	SUBQ      $16, CX
+	JG        sgdloop
+	VZEROUPPER
+	RET
+
+// func biasAct16(n int, row, b *float32, relu bool)
+// row[j] += b[j]; with relu, values not above zero (NaNs too) become +0
+TEXT ·biasAct16(SB), NOSPLIT, $0-25
+	MOVQ    n+0(FP), CX
+	MOVQ    row+8(FP), DI
+	MOVQ    b+16(FP), SI
+	MOVBLZX relu+24(FP), DX
+	VPXORD  Z3, Z3, Z3
+
+baloop:
+	MOVL $0xffff, BX
+	CMPQ CX, $16
+	JGE  lanes4
+	MOVL $1, BX
+	SHLL CX, BX
+	DECL BX
+
+lanes4:
+	KMOVW     BX, K1
+	VMOVUPS.Z (DI), K1, Z0
+	VMOVUPS.Z (SI), K1, Z1
+	VADDPS    Z1, Z0, Z0 // row + b
+	TESTQ     DX, DX
+	JZ        bastore
+	VCMPPS    $0x1e, Z3, Z0, K1, K2 // > 0 (GT_OQ) within the lanes
+	VMOVUPS.Z Z0, K2, Z0            // others +0
+
+bastore:
+	VMOVUPS Z0, K1, (DI)
+	ADDQ    $64, DI
+	ADDQ    $64, SI
+	SUBQ    $16, CX
+	JG      baloop
+	VZEROUPPER
+	RET

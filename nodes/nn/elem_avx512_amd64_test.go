@@ -8,8 +8,9 @@ import (
 	"testing"
 )
 
-// TestElemAVX512BitIdentical requires the AVX-512 backward loops (ReLU and
-// tanh derivatives, bias-gradient column sums) to give the Go loops' bits,
+// TestElemAVX512BitIdentical requires the AVX-512 element-wise loops (bias
+// with ReLU or none, ReLU and tanh derivatives, bias-gradient column sums,
+// the SGD step) to give the Go loops' bits,
 // for every tail length, with zeros of both signs, NaNs, infinities and
 // subnormals among the values, and to leave memory past the end alone.
 func TestElemAVX512BitIdentical(t *testing.T) {
@@ -53,6 +54,28 @@ func TestElemAVX512BitIdentical(t *testing.T) {
 			got := append([]float32(nil), g...)
 			withAVX512(t, true, func() { actGradRange(got[:n], y, act) })
 			same("actGrad", got, want)
+		}
+		for _, act := range []Activation{ActNone, ActReLU} {
+			row, b := fill(2*n+3), fill(n)
+			want := append([]float32(nil), row...)
+			withAVX512(t, false, func() { biasActRange(want[:2*n], b, act) })
+			got := append([]float32(nil), row...)
+			withAVX512(t, true, func() { biasActRange(got[:2*n], b, act) })
+			same("biasAct", got, want)
+		}
+		{
+			p, v, g := fill(n+2), fill(n+2), fill(n)
+			lr, mu := float32(0.05), float32(0.9)
+			step := func(z bool) ([]float32, []float32) {
+				pp, vv := append([]float32(nil), p...), append([]float32(nil), v...)
+				tr := &Trainer{m: &Model{Params: pp[:n]}, vel: vv[:n], r: &runner{grad: g, serial: true}, lr: lr, mu: mu}
+				withAVX512(t, z, tr.update)
+				return pp, vv
+			}
+			wp, wv := step(false)
+			gp, gv := step(true)
+			same("sgd params", gp, wp)
+			same("sgd velocity", gv, wv)
 		}
 		for _, rows := range []int{1, 2, 7, 33} {
 			g := fill(rows * n)

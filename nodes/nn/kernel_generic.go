@@ -63,3 +63,9 @@ func actGradVec(g, y []float32, act Activation) bool { return false }
 
 // colSumsVec reports that no vector loop exists here.
 func colSumsVec(db, g []float32) bool { return false }
+
+// sgdStepVec reports that no vector loop exists here.
+func sgdStepVec(p, v, g []float32, lr, mu float32) bool { return false }
+
+// biasActRowVec reports that no vector loop exists here.
+func biasActRowVec(row, b []float32, relu bool) bool { return false }

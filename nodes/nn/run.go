@@ -133,10 +133,16 @@ func biasActRange(out, b []float32, act Activation) {
 		row := out[r : r+n : r+n]
 		switch act {
 		case ActNone:
+			if biasActRowVec(row, b, false) {
+				continue
+			}
 			for j, bv := range b {
 				row[j] += bv
 			}
 		case ActReLU:
+			if biasActRowVec(row, b, true) {
+				continue
+			}
 			for j, bv := range b {
 				v := row[j] + bv
 				if !(v > 0) {

@@ -136,6 +136,9 @@ func (t *Trainer) update() {
 	par2(n, !t.r.serial && n >= 1<<15, func(lo, hi int) {
 		p, v, g := t.m.Params[lo:hi], t.vel[lo:hi], t.r.grad[lo:hi]
 		lr, mu := t.lr, t.mu
+		if sgdStepVec(p, v, g, lr, mu) {
+			return
+		}
 		for i := range p {
 			vi := float32(mu*v[i]) + g[i]
 			v[i] = vi
