@@ -49,7 +49,7 @@ type Summary struct {
 // KnownKeys lists summary.json's stable keys in the order DESIGN.md gives
 // them; reports print them in this order, then any other key sorted.
 var KnownKeys = []string{
-	"protocol", "scenario", "seed", "nodes", "trace_digest", "kernel", "events",
+	"protocol", "scenario", "seed", "nodes", "trace_digest", "kernel", "kernel_impl", "events",
 	"virtual_seconds", "wall_seconds", "attempts_speculative", "fidelity",
 	"blocks_main", "blocks_stale", "blocks_unaccepted", "stale_rate",
 	"interval_mean_s", "interval_p50_s", "interval_p90_s", "propagation_p50_s",

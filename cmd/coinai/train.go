@@ -119,8 +119,8 @@ func cmdTrain(args []string, stdout, stderr io.Writer) int {
 	}
 	flops := arch.TrainFLOPs(train.Len(), 1)
 	if !*asJSON {
-		fmt.Fprintf(stdout, "model %s (%s) on %s: %d train, %d test samples, %d parameters, %.3g FLOP per epoch, kernel %s\n",
-			*model, arch, *data, train.Len(), test.Len(), len(m.Params), flops, nn.Kernel())
+		fmt.Fprintf(stdout, "model %s (%s) on %s: %d train, %d test samples, %d parameters, %.3g FLOP per epoch, kernel %s (path %s)\n",
+			*model, arch, *data, train.Len(), test.Len(), len(m.Params), flops, nn.Kernel(), nn.KernelImpl())
 		fmt.Fprintf(stdout, "%5s %9s %8s %9s %9s %8s\n", "epoch", "train_s", "loss", "test_acc", "test_loss", "GFLOP/s")
 	}
 	enc := json.NewEncoder(stdout)

@@ -2,7 +2,9 @@ package nn
 
 import (
 	"math/rand/v2"
+	"runtime"
 	"testing"
+	"time"
 )
 
 // benchData is n synthetic 1x28x28 samples with 10 classes.
@@ -81,5 +83,78 @@ func BenchmarkGemm(b *testing.B) {
 			}
 			b.ReportMetric(2*float64(s.m*s.n*s.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		})
+	}
+}
+
+// gemmShapes are the products whose GFLOP/s nodes/nn/bench/kernels.sh
+// tabulates beside PyTorch and NumPy (nodes/nn/bench/matmul_peer.py has
+// the same list): the mlp preset's dense layer on Fashion-MNIST (forward,
+// input gradient, weight gradient), the digits grammar's widest dense
+// layer at its batch of 32 and its output layer, and a large square
+// product. Names are m x k x n with the transposed operand marked.
+var gemmShapes = []struct {
+	name    string
+	tA, tB  bool
+	m, k, n int
+}{
+	{"mlp-fwd-64x784x100", false, false, 64, 784, 100},
+	{"mlp-dx-64x100x784t", false, true, 64, 100, 784},
+	{"mlp-dw-784tx64x100", true, false, 784, 64, 100},
+	{"digits-fwd-32x64x64", false, false, 32, 64, 64},
+	{"digits-dx-32x64x64t", false, true, 32, 64, 64},
+	{"digits-dw-64tx32x64", true, false, 64, 32, 64},
+	{"digits-out-32x64x10", false, false, 32, 64, 10},
+	{"sq-1024x1024x1024", false, false, 1024, 1024, 1024},
+}
+
+// BenchmarkGemmShapes measures gemmShapes on the kernel path this process
+// runs (KernelImpl, which names the sub-benchmarks; set COINAI_NN_KERNEL to
+// compare paths) in two ways: "2t" on two goroutines, as PyTorch's two
+// threads, by wall time; "1t-cpu" on one goroutine locked to its thread
+// (the simulator's serial trainer), by that thread's CPU time, which on a
+// machine shared with other work does not count the time spent waiting
+// for a core. Each reports the rate of the fastest third of its
+// iterations, as the peer's best of three timed runs.
+func BenchmarkGemmShapes(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 1))
+	for _, mode := range []string{"2t", "1t-cpu"} {
+		for _, s := range gemmShapes {
+			b.Run(KernelImpl()+"/"+mode+"/"+s.name, func(b *testing.B) {
+				a := randSlice(r, s.m*s.k)
+				bb := randSlice(r, s.k*s.n)
+				c := make([]float32, s.m*s.n)
+				lda, ldb := s.k, s.n
+				if s.tA {
+					lda = s.m
+				}
+				if s.tB {
+					ldb = s.k
+				}
+				ws := gemmWS{serial: mode != "2t"}
+				clock := func() time.Duration { return time.Duration(time.Now().UnixNano()) }
+				if ws.serial {
+					runtime.LockOSThread()
+					defer runtime.UnlockOSThread()
+					clock = threadCPU
+				}
+				ws.gemm(s.tA, s.tB, s.m, s.n, s.k, a, lda, bb, ldb, c, s.n, false)
+				var spent [3]time.Duration
+				var count [3]int
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					t0 := clock()
+					ws.gemm(s.tA, s.tB, s.m, s.n, s.k, a, lda, bb, ldb, c, s.n, false)
+					spent[i*3/b.N] += clock() - t0
+					count[i*3/b.N]++
+				}
+				best := 0.0
+				for t := range spent {
+					if count[t] > 0 && spent[t] > 0 {
+						best = max(best, float64(count[t])/spent[t].Seconds())
+					}
+				}
+				b.ReportMetric(2*float64(s.m*s.n*s.k)*best/1e9, "GFLOP/s")
+			})
+		}
 	}
 }

@@ -31,9 +31,16 @@
 // elsewhere, or built with -tags purego, it is portable Go that rounds each
 // product to float32 before adding ("generic"), with explicit float32
 // conversions so that no compiler may fuse them. The two kernels give
-// different bits. Sigmoid and tanh are computed in portable float32 Go
-// (mathf.go: same bits everywhere, and several times faster than the math
-// package); softmax goes through math.Exp in float64, which has
+// different bits. Where the CPU also has AVX-512 (F and VL), the matrix
+// products, tanh and the element-wise loops of training run on AVX-512
+// kernels that perform the same float32 operations per element in the
+// same order (products: vectorised across outputs, each sum still one
+// chain of fused multiply-adds per kc block; tanh: tanh32's operations
+// lane by lane), so their bits, and Kernel(), are those of
+// "amd64-avx2-fma"; KernelImpl names the path, and COINAI_NN_KERNEL=avx2
+// (or generic) caps it. Sigmoid and tanh are defined by portable float32
+// Go (mathf.go: same bits everywhere, and several times faster than the
+// math package); softmax goes through math.Exp in float64, which has
 // per-architecture assembly (on amd64 it uses FMA when the CPU has it), so
 // GOARCH is part of the condition.
 //

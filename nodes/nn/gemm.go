@@ -78,6 +78,10 @@ func (ws *gemmWS) gemmSrc(a aSource, tB bool, m, n, k int, b []float32, ldb int,
 		}
 		return
 	}
+	if useAVX512 {
+		ws.gemmZ(a, tB, m, n, k, b, ldb, c, ldc, acc)
+		return
+	}
 	mp := (m + mr - 1) / mr
 	np := (n + nr - 1) / nr
 	ws.packB(tB, n, k, np, b, ldb)

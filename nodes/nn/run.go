@@ -133,10 +133,16 @@ func biasActRange(out, b []float32, act Activation) {
 		row := out[r : r+n : r+n]
 		switch act {
 		case ActNone:
+			if biasActRowVec(row, b, false) {
+				continue
+			}
 			for j, bv := range b {
 				row[j] += bv
 			}
 		case ActReLU:
+			if biasActRowVec(row, b, true) {
+				continue
+			}
 			for j, bv := range b {
 				v := row[j] + bv
 				if !(v > 0) {
@@ -149,6 +155,9 @@ func biasActRange(out, b []float32, act Activation) {
 				row[j] = sigmoid32(row[j] + bv)
 			}
 		case ActTanh:
+			if tanhBiasRow(row, b) {
+				continue
+			}
 			for j, bv := range b {
 				row[j] = tanh32(row[j] + bv)
 			}
@@ -173,6 +182,9 @@ func actGrad(g, y []float32, act Activation, par bool) {
 }
 
 func actGradRange(g, y []float32, act Activation) {
+	if actGradVec(g, y, act) {
+		return
+	}
 	y = y[:len(g)]
 	switch act {
 	case ActReLU:
@@ -385,6 +397,9 @@ func (r *runner) backward(nb int) {
 
 // colSums sets db[j] to the sum over rows of g[row*len(db)+j], rows in order.
 func colSums(db, g []float32) {
+	if colSumsVec(db, g) {
+		return
+	}
 	clear(db)
 	n := len(db)
 	for r := 0; r+n <= len(g); r += n {

@@ -136,6 +136,9 @@ func (t *Trainer) update() {
 	par2(n, !t.r.serial && n >= 1<<15, func(lo, hi int) {
 		p, v, g := t.m.Params[lo:hi], t.vel[lo:hi], t.r.grad[lo:hi]
 		lr, mu := t.lr, t.mu
+		if sgdStepVec(p, v, g, lr, mu) {
+			return
+		}
 		for i := range p {
 			vi := float32(mu*v[i]) + g[i]
 			v[i] = vi
@@ -212,3 +215,10 @@ func evaluate(m *Model, x []float32, y []uint8, n int, serial bool) (accuracy, l
 // "amd64-avx2-fma" or "generic". Trained weights are bit-identical between
 // runs that report the same kernel (see the package documentation).
 func Kernel() string { return kernelName }
+
+// KernelImpl names the code path that computes Kernel's arithmetic in this
+// process: "amd64-avx512f", "amd64-avx2-fma" or "generic". The first two
+// give bit-identical results (both report Kernel "amd64-avx2-fma"), so it
+// explains speed, never a digest. COINAI_NN_KERNEL=avx2 (or generic) caps
+// the path on amd64.
+func KernelImpl() string { return kernelImplName() }

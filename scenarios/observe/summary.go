@@ -19,7 +19,11 @@ type Summary struct {
 	// Kernel names the trainer's compute kernel (nn.Kernel) of a Coin.AI
 	// run: trained weights, and so the trace, are bit-identical only
 	// between runs of the same kernel. Empty for PoW, which trains nothing.
+	// KernelImpl names the code path that computed that arithmetic
+	// (nn.KernelImpl: "amd64-avx512f" and "amd64-avx2-fma" give the same
+	// bits), to explain wall time; it never changes the trace.
 	Kernel         string  `json:"kernel,omitempty"`
+	KernelImpl     string  `json:"kernel_impl,omitempty"`
 	Events         uint64  `json:"events"`
 	VirtualSeconds float64 `json:"virtual_seconds"`
 	WallSeconds    float64 `json:"wall_seconds"`

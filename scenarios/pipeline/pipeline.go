@@ -256,6 +256,7 @@ func (r *Run) Run() (*Result, error) {
 	observe.Summarize(res, r.chk.Final())
 	if r.cfg.Protocol == "coinai" {
 		res.Summary.Kernel = nn.Kernel()
+		res.Summary.KernelImpl = nn.KernelImpl()
 	}
 	return &Result{res}, nil
 }
