@@ -40,6 +40,9 @@ var Metrics = []Metric{
 	{"interval_p90_s", "90th percentile of the main-chain block interval (summary.json)"},
 	{"stale_rate", "stale blocks over all blocks found (summary.json)"},
 	{"blocks_main", "main-chain blocks (summary.json)"},
+	{"doublespend_success_rate", "races the double-spend attackers won over those decided (summary.json; null without them)"},
+	{"victim_wasted_work_share", "share of the eclipse victims' mining work spent on tips off the final main chain (summary.json; null without victims)"},
+	{"honest_verify_time_share", "share of the honest nodes' busy time spent verifying (summary.json; Coin.AI runs with attackers)"},
 }
 
 // NodeShare is one node of one run, for the reward-against-compute figure.
@@ -277,6 +280,10 @@ var mdColumns = []struct {
 	{"Δ interval vs twin", "interval_mean_s", "effect"},
 	{"stale rate", "stale_rate", "attack"},
 	{"Δ stale vs twin", "stale_rate", "effect"},
+	{"double-spend success", "doublespend_success_rate", "attack"},
+	{"victim wasted work", "victim_wasted_work_share", "attack"},
+	{"honest verify time share", "honest_verify_time_share", "attack"},
+	{"Δ honest verify share vs twin", "honest_verify_time_share", "effect"},
 }
 
 func (c Cell) part(p string) Stat {
