@@ -101,6 +101,15 @@ type Config struct {
 	StopHeight     int64
 	// Miners marks the nodes that mine (the liveness quorum).
 	Miners []bool
+	// HonestShare is the honest miners' share of the run's mining power
+	// (hash rate or FLOP/s, attackers' included); 0 means 1. The liveness
+	// rule counts honest nodes' tips only, so it waits LivenessIntervals
+	// of the honest miners' own expected interval, TargetInterval /
+	// HonestShare: a selfish pool of a third of the power that withholds
+	// its blocks leaves the honest tips growing at two thirds of the rate,
+	// and a 20-interval honest gap then comes once in a few 10,000-block
+	// runs (the calibration's alpha = 0.35 case hit it at seed 1).
+	HonestShare float64
 	// Cheats marks the nodes that misbehave (not honest): they are left
 	// out of the agreement check.
 	Cheats map[int32]string

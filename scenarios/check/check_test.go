@@ -184,6 +184,35 @@ func TestLivenessAndProgress(t *testing.T) {
 	}
 }
 
+// With attackers holding part of the mining power (HonestShare < 1),
+// liveness, which counts honest tips only, waits LivenessIntervals of the
+// honest miners' expected interval: at a share of 0.5, 40 target
+// intervals, not 20.
+func TestLivenessHonestShare(t *testing.T) {
+	const T = 1e9
+	miners := []bool{true, true, true, true}
+	for _, tc := range []struct {
+		share     float64
+		ok, fails sim.Time // last wait that passes, first that fails
+	}{
+		{0, 20 * T, 20*T + 1},
+		{1, 20 * T, 20*T + 1},
+		{0.5, 40 * T, 40*T + 1},
+		{0.8, 25 * T, 25*T + 1},
+	} {
+		h, _, s := world(4, 5, 0, -1, Config{Protocol: "pow", TargetInterval: T, Miners: miners, HonestShare: tc.share})
+		s.Observe(0, 10*T, nodes.Event{Kind: nodes.EvTip, Height: 5})
+		h.now = 10*T + tc.ok
+		if err := s.Tick(); err != nil {
+			t.Errorf("share %g, wait %ds: %v", tc.share, tc.ok/T, err)
+		}
+		h.now = 10*T + tc.fails
+		if err := s.Tick(); err == nil || !strings.Contains(err.Error(), "liveness: no tip above height 5") {
+			t.Errorf("share %g, just past %ds: %v", tc.share, tc.ok/T, err)
+		}
+	}
+}
+
 // A node online below the stop height while the highest tip is
 // OverrunBlocks past it fails progress.
 func TestOverrun(t *testing.T) {

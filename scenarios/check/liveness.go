@@ -60,7 +60,11 @@ func (g *growth) stalled(s *Suite) (name, reason string) {
 		s.pg.sync(s)
 		wait = now - max(g.at, s.pg.since)
 	}
-	if wait <= LivenessIntervals*T {
+	TL := T // the honest miners' expected interval (Config.HonestShare)
+	if hs := s.cfg.HonestShare; hs > 0 && hs < 1 {
+		TL = sim.Time(float64(T) / hs)
+	}
+	if wait <= LivenessIntervals*TL {
 		return "", ""
 	}
 	if now < g.quorumAt {
@@ -73,7 +77,7 @@ func (g *growth) stalled(s *Suite) (name, reason string) {
 			continue
 		}
 		miners++
-		if s.h.OnlineThrough(int32(i), now-LivenessIntervals*T, now) {
+		if s.h.OnlineThrough(int32(i), now-LivenessIntervals*TL, now) {
 			online++
 		}
 	}

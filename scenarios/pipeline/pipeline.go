@@ -167,8 +167,23 @@ func miner(protocol string, n build.Node) bool {
 // checkConfig is what the checkers need of the plan.
 func checkConfig(p *build.Plan) check.Config {
 	cc := check.Config{Protocol: p.Protocol, TargetInterval: p.TargetInterval, StopHeight: p.StopHeight, CoinAI: p.CoinAI}
+	var honest, all float64
 	for _, n := range p.Nodes {
 		cc.Miners = append(cc.Miners, n.Mines() && (n.HashRate > 0 || n.FLOPS > 0))
+		power := n.FLOPS
+		if p.Protocol == "pow" {
+			power = n.HashRate
+		}
+		switch {
+		case miner(p.Protocol, n):
+			honest += power
+			all += power
+		case n.AttackKind() != "" && n.Adversary != "eclipse":
+			all += power // an attacker that mines (or could): its tips do not count
+		}
+	}
+	if all > 0 && honest > 0 {
+		cc.HonestShare = honest / all
 	}
 	// Storage cheaters and attackers are not honest nodes: the agreement
 	// check leaves them out.
