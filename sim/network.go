@@ -202,27 +202,11 @@ func AssignRegions(shares []float64, count int, rng *rand.Rand) []int8 {
 // peers; links are bidirectional, so a node's peer list holds its outbound
 // peers and every node that chose it. Lists are sorted by node id.
 func RandomTopology(n, degree int, rng *rand.Rand) [][]int32 {
-	if degree > n-1 {
-		degree = n - 1
+	degrees := make([]int, n)
+	for i := range degrees {
+		degrees[i] = degree
 	}
-	adj := make([][]int32, n)
-	linked := func(a, b int32) bool { return slices.Contains(adj[a], b) }
-	for i := 0; i < n; i++ {
-		out := 0
-		for tries := 0; out < degree && tries < 100*degree; tries++ {
-			j := int32(rng.IntN(n))
-			if j == int32(i) || linked(int32(i), j) {
-				continue
-			}
-			adj[i] = append(adj[i], j)
-			adj[j] = append(adj[j], int32(i))
-			out++
-		}
-	}
-	for i := range adj {
-		slices.Sort(adj[i])
-	}
-	return adj
+	return RandomTopologyDegrees(degrees, rng)
 }
 
 // MeanLatency is the mean one-way latency between the regions of nodes s

@@ -12,7 +12,6 @@ import (
 	"github.com/coinai/coinai/nodes/chain"
 	"github.com/coinai/coinai/nodes/dataset"
 	"github.com/coinai/coinai/nodes/ledger"
-	"github.com/coinai/coinai/nodes/nn"
 )
 
 // Commit–reveal with a delayed test set (Config.Reveal), after PoDL
@@ -373,23 +372,13 @@ func (n *Node) onRevealTimer(tag uint64) {
 }
 
 // SubsetEvalJob is a validator's check of a block's model on its deciding
-// test subset (RevealDelayedTest). Unlike EvalJob its key names the
-// commitment K, which decides the subset: two blocks with the same model
-// and different miners are judged on different samples.
+// test subset (RevealDelayedTest): an EvalJob on the subset whose key also
+// names the commitment K, which decides the subset: two blocks with the
+// same model and different miners are judged on different samples.
 type SubsetEvalJob struct {
-	Model      *nn.Model // only read
-	Commitment [32]byte
-	K          [32]byte // the commitment that drew the subset
-	Problem    [32]byte
-	Test       *dataset.Set // the subset
-	Labels     []uint8
+	EvalJob          // Test is the subset
+	K       [32]byte // the commitment that drew the subset
 }
-
-// FLOPs implements nodes.Job: one forward pass per subset sample.
-func (j *SubsetEvalJob) FLOPs() float64 { return j.Model.Arch.EvalFLOPs(j.Test.Len()) }
-
-// Class implements nodes.Classed: verification is evaluation.
-func (j *SubsetEvalJob) Class() nodes.JobClass { return nodes.JobEval }
 
 // Key implements nodes.Job.
 func (j *SubsetEvalJob) Key() [32]byte {
@@ -407,22 +396,15 @@ func (j *SubsetEvalJob) Key() [32]byte {
 	return k
 }
 
-// Shareable reports that nodes may share the result.
-func (j *SubsetEvalJob) Shareable() bool { return true }
-
-// Run implements nodes.Job.
-func (j *SubsetEvalJob) Run() any {
-	return &EvalResult{Correct: correctAs(j.Model, j.Test, j.Labels), N: j.Test.Len()}
-}
-
 var (
 	_ nodes.Job       = (*SubsetEvalJob)(nil)
 	_ nodes.Shareable = (*SubsetEvalJob)(nil)
+	_ nodes.Classed   = (*SubsetEvalJob)(nil)
 )
 
 // revealJob is the verification of p under RevealDelayedTest.
 func (n *Node) revealJob(p *pending) nodes.Job {
 	h := &p.blk.Header
-	return &SubsetEvalJob{Model: p.model, Commitment: h.Model, K: CommitKey(h.Model, h.Miner, h.Prev),
-		Problem: h.Problem, Test: DecidingTest(&n.cfg, h), Labels: LabelsFor(&n.cfg, h.Prev)}
+	return &SubsetEvalJob{EvalJob: EvalJob{Model: p.model, Commitment: h.Model, Problem: h.Problem,
+		Test: DecidingTest(&n.cfg, h), Labels: LabelsFor(&n.cfg, h.Prev)}, K: CommitKey(h.Model, h.Miner, h.Prev)}
 }
