@@ -398,6 +398,9 @@ type CoinAI struct {
 	// parent's hash). Empty means "fee"; without a workload every block
 	// trains on the built-in problem.
 	ProblemPick string `toml:"problem_pick,omitempty"`
+	// StandIn lists the [[coinai.standin]] tables: per data set, the
+	// larger workload its real training stands for (standin.go).
+	StandIn []StandIn `toml:"standin,omitempty"`
 }
 
 // Grammar is the [coinai.grammar] table: the ranges from which an

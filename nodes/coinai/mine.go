@@ -125,7 +125,7 @@ func (n *Node) publish(tip chain.Entry[*rec], problem [32]byte, model []byte, t 
 	msg := AppendBlock(nil, &blk)
 	id := h.ID()
 	n.env.Observe(nodes.Event{Kind: nodes.EvMined, Block: id, Parent: tip.ID, Height: int64(h.Height),
-		Miner: n.cfg.ID, Size: len(msg), Value: float64(thr) / PPM, Note: note})
+		Miner: n.cfg.ID, Size: len(msg) + n.minedPadding(tip, problem, len(model)), Value: float64(thr) / PPM, Note: note})
 	var fees ledger.Amount
 	for _, tx := range txs {
 		if tx.Kind() != ledger.KindProblem {

@@ -36,7 +36,7 @@ func (n *Node) Receive(from nodes.PeerID, msg []byte) {
 		n.request(m.ID, from)
 	case MsgGetData:
 		if e, ok := n.tree.Get(m.ID); ok && e.Height > 0 {
-			n.env.Send(from, e.Payload.msg, 0)
+			n.env.Send(from, e.Payload.msg, e.Payload.pad)
 		}
 	case MsgBlock:
 		if n.mkt != nil && n.onRetrieved(&m, msg) {
@@ -154,7 +154,7 @@ func (n *Node) verify(p *pending) {
 		n.waiting++
 	}
 	var job nodes.Job = &EvalJob{Model: p.model, Commitment: p.blk.Header.Model, Problem: p.blk.Header.Problem,
-		Test: p.testSet(&n.cfg), Labels: LabelsFor(&n.cfg, p.blk.Header.Prev)}
+		Test: p.testSet(&n.cfg), Labels: LabelsFor(&n.cfg, p.blk.Header.Prev), StandIn: p.standIn(&n.cfg)}
 	if n.cfg.Lottery.Enabled && p.from != n.cfg.ID {
 		// The lottery's nonce is the attempt: re-train it (lottery.go).
 		// The miner trained the model itself and only evaluates it.

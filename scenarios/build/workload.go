@@ -105,6 +105,7 @@ func marketData(s *scenarios.Scenario, digitsRanges grammar.Ranges) ([]coinai.Ma
 		if name == "digits" {
 			md.Ranges = digitsRanges
 		}
+		md.Data.StandIn = standInOf(s, name)
 		out = append(out, md)
 	}
 	return out, nil
