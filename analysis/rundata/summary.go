@@ -73,7 +73,7 @@ var KnownKeys = []string{
 	"victim_wasted_work_share", "victim_blocks_mined", "victim_stale_blocks",
 	"problems_submitted", "problems_solved", "problems_refunded", "problem_wait_mean_s",
 	"problem_wait_p90_s", "transfers_confirmed", "tx_confirm_p50_s", "reward_fees",
-	"models_delivered",
+	"models_delivered", "energy_per_model_delivered_j",
 }
 
 // Has reports whether summary.json has key with a non-null value.
