@@ -1,8 +1,11 @@
 package pipeline
 
 import (
+	"reflect"
 	"runtime"
 	"testing"
+
+	"github.com/coinai/coinai/scenarios"
 )
 
 // mixedSmall shrinks coinai-mixed-hardware.toml for tests: 3 hours, users
@@ -51,6 +54,55 @@ func TestMixedHardwareScenario(t *testing.T) {
 		for n, spec := range res.Config.Nodes {
 			if spec.Hardware == "laptop-cpu" && res.Nodes[n].BlocksWon > 0 {
 				t.Errorf("laptop node %d won %d blocks: a 3.9-day attempt cannot finish in 3 hours", n, res.Nodes[n].BlocksWon)
+			}
+		}
+	}
+}
+
+// pow-mixed-hardware.toml is the twin of coinai-mixed-hardware.toml: the
+// same network, node count, target interval and duration; it replays
+// byte-identically at GOMAXPROCS 1 and 2.
+func TestPoWMixedHardwareTwin(t *testing.T) {
+	coin, err := scenarios.Load("../coinai-mixed-hardware.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pow, err := scenarios.Load("../pow-mixed-hardware.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(coin.Network, pow.Network) {
+		t.Errorf("networks differ:\n%+v\n%+v", coin.Network, pow.Network)
+	}
+	count := func(s *scenarios.Scenario) (n int) {
+		for _, g := range s.Groups {
+			n += g.Count
+		}
+		return n
+	}
+	if count(coin) != count(pow) || coin.CoinAI.Interval != pow.PoW.Interval || coin.Run.StopTime != pow.Run.StopTime {
+		t.Errorf("nodes %d/%d, interval %v/%v, stop %v/%v", count(coin), count(pow), coin.CoinAI.Interval, pow.PoW.Interval, coin.Run.StopTime, pow.Run.StopTime)
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	var first map[string][]byte
+	for _, procs := range []int{1, 2} {
+		runtime.GOMAXPROCS(procs)
+		_, res := runScenario(t, "../pow-mixed-hardware.toml", "run.stop_time=3h")
+		files, err := res.Files(true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		delete(files, "summary.json")
+		if first == nil {
+			first = files
+			if res.Summary.BlocksMain < 5 {
+				t.Fatalf("only %d main blocks in 3 hours", res.Summary.BlocksMain)
+			}
+			continue
+		}
+		for name, b := range first {
+			if string(files[name]) != string(b) {
+				t.Errorf("GOMAXPROCS=2: %s differs from GOMAXPROCS=1", name)
 			}
 		}
 	}
