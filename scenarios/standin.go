@@ -61,6 +61,9 @@ func (v *validator) standins() {
 	if c.VerifyScale != 1 {
 		v.add("coinai.verify_scale", "%v with [[coinai.standin]]: a stand-in declares the work it charges; leave verify_scale at 1", c.VerifyScale)
 	}
+	if c.Fidelity != "real" {
+		v.add("coinai.fidelity", "%q with [[coinai.standin]]: stand-ins charge the jobs of real training only for now; use \"real\"", c.Fidelity)
+	}
 	if s.Storage.Enabled {
 		v.add("coinai.standin", "stand-ins and [storage] together are not supported yet: proof-of-storage moves the real model's chunks, not the stand-in's bytes")
 	}

@@ -28,6 +28,7 @@ func TestStandInValidation(t *testing.T) {
 		{"name", "[coinai]\n" + strings.Replace(good, "name = \"n\"\n", "", 1), "coinai.standin.0.name"},
 		{"flops", "[coinai]\n" + strings.Replace(good, "1e15", "0", 1), "coinai.standin.0.train_flops"},
 		{"bytes", "[coinai]\n" + strings.Replace(good, `"46.8MB"`, `"0B"`, 1), "coinai.standin.0.model_bytes"},
+		{"fidelity", "[coinai]\nfidelity = \"sampled\"\n" + good, "coinai.fidelity"},
 		{"pow", strings.Replace(head, `"coinai"`, `"pow"`, 1) + "[coinai]\n" + good, "coinai.standin"},
 	} {
 		_, err := Parse(tc.name+".toml", []byte(head+tc.body))
