@@ -34,10 +34,12 @@ func TestWriteReport(t *testing.T) {
 			t.Errorf("report.md lacks %q", want)
 		}
 	}
-	if n := bytes.Count(html, []byte(`src="data:image/png;base64,iVBOR`)); n != 14 {
-		t.Errorf("report.html embeds %d PNGs, want 14", n)
+	// 14 figures, and rewards_vs_compute_by_hardware (the synthetic run has
+	// several hardware classes and compute.csv).
+	if n := bytes.Count(html, []byte(`src="data:image/png;base64,iVBOR`)); n != 15 {
+		t.Errorf("report.html embeds %d PNGs, want 15", n)
 	}
-	for _, name := range []string{"block_intervals.png", "block_intervals.svg", "storage_proofs.png", "rewards_share_vs_compute_share.png"} {
+	for _, name := range []string{"block_intervals.png", "block_intervals.svg", "storage_proofs.png", "rewards_share_vs_compute_share.png", "rewards_vs_compute_by_hardware.png"} {
 		if _, err := os.Stat(filepath.Join(dir, FiguresDir, name)); err != nil {
 			t.Error(err)
 		}

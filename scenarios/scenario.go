@@ -479,6 +479,9 @@ type CoinAI struct {
 	SpotCheckEvery int `toml:"spot_check_every"`
 	// SpotCheckSegments is the number q of segments a verifier re-runs.
 	SpotCheckSegments int `toml:"spot_check_segments"`
+	// StandIn lists the [[coinai.standin]] tables: per data set, the
+	// larger workload its real training stands for (standin.go).
+	StandIn []StandIn `toml:"standin,omitempty"`
 }
 
 // Grammar is the [coinai.grammar] table: the ranges from which an

@@ -34,6 +34,7 @@ func (s *Scenario) Validate() error {
 	v.storageNodes()
 	v.faults()
 	v.workloads()
+	v.standins()
 	v.supply()
 	v.regression()
 	if s.Output.Dir == "" {

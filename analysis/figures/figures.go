@@ -129,6 +129,7 @@ func ForRuns(runs []*rundata.Run) ([]*Figure, []Note) {
 		RewardLorenz, RewardByHardware, RewardVsCompute, RewardShareVsComputeShare,
 		Propagation,
 		StorageAvailability, StorageProofs, StorageRewards,
+		RewardComputeByHardware, EnergyPerBlockByRun,
 	} {
 		f, n := mk(runs)
 		if f != nil {

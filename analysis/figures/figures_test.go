@@ -45,24 +45,31 @@ func TestRender(t *testing.T) {
 		"energy_cumulative", "energy_per_block", "rewards_lorenz", "rewards_by_hardware",
 		"rewards_vs_compute", "rewards_share_vs_compute_share", "propagation_cdf", "storage_availability", "storage_proofs", "storage_rewards"}
 	noStorage := []string{"storage_availability", "storage_proofs", "storage_rewards"}
+	// The per-class compute figure needs compute.csv and two hardware
+	// classes; the per-run energy figure two runs.
+	byRun := "energy_per_block_by_run"
+	single := append(slices.Clone(all), "rewards_vs_compute_by_hardware")
+	both := append(slices.Clone(single), byRun)
 	for _, tc := range []struct {
 		name    string
 		runs    []*rundata.Run
 		want    []string
 		skipped []string
 	}{
-		{"coinai", []*rundata.Run{coin}, all, nil},
+		{"coinai", []*rundata.Run{coin}, single, []string{byRun}},
 		// Every PoW node hashes all the time: busy_s does not separate
 		// them, and a PoW run has no compute.csv.
 		{"pow", []*rundata.Run{pow}, []string{"chain_over_height", "block_intervals", "block_intervals_qq",
 			"energy_cumulative", "energy_per_block", "rewards_lorenz", "rewards_by_hardware", "propagation_cdf"},
-			append([]string{"attempts_outcome", "rewards_vs_compute", "rewards_share_vs_compute_share"}, noStorage...)},
+			append(append([]string{"attempts_outcome", "rewards_vs_compute", "rewards_share_vs_compute_share"}, noStorage...),
+				"rewards_vs_compute_by_hardware", byRun)},
 		// One hardware class, all nodes busy throughout: per-class shares
 		// are all 100% and reward against compute is one vertical line.
 		{"quickstart", []*rundata.Run{quick}, []string{"chain_over_height", "attempts_outcome", "block_intervals",
 			"block_intervals_qq", "energy_cumulative", "energy_per_block", "rewards_lorenz", "propagation_cdf"},
-			append([]string{"rewards_by_hardware", "rewards_vs_compute", "rewards_share_vs_compute_share"}, noStorage...)},
-		{"compare", []*rundata.Run{coin, pow}, all, nil},
+			append(append([]string{"rewards_by_hardware", "rewards_vs_compute", "rewards_share_vs_compute_share"}, noStorage...),
+				"rewards_vs_compute_by_hardware", byRun)},
+		{"compare", []*rundata.Run{coin, pow}, both, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			figs, notes := ForRuns(tc.runs)

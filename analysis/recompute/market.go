@@ -12,10 +12,11 @@ import (
 // solved problems (wait_s: mean and type-7 90th percentile), the confirmed
 // transfers, the median confirm_s of every included transaction, the fees
 // miners were paid (fees of included transfers plus rewards of solved
-// problems) and the delivered models.
+// problems), the delivered models and the energy (nodes.csv energy_j
+// summed) per delivered model.
 func market(v Values, run *rundata.Run) {
 	keys := []string{"problems_submitted", "problems_solved", "problems_refunded", "problem_wait_mean_s", "problem_wait_p90_s",
-		"transfers_confirmed", "tx_confirm_p50_s", "reward_fees", "models_delivered"}
+		"transfers_confirmed", "tx_confirm_p50_s", "reward_fees", "models_delivered", "energy_per_model_delivered_j"}
 	for _, k := range keys {
 		v[k] = math.NaN()
 	}
@@ -52,4 +53,7 @@ func market(v Values, run *rundata.Run) {
 	v["transfers_confirmed"], v["reward_fees"] = transfers, fees
 	v["problem_wait_mean_s"], v["problem_wait_p90_s"] = stats.Mean(waits), stats.Quantile(waits, 0.9)
 	v["tx_confirm_p50_s"] = stats.Quantile(confirms, 0.5)
+	if e, ok := v["energy_joules"].(float64); ok && delivered > 0 {
+		v["energy_per_model_delivered_j"] = e / delivered
+	}
 }

@@ -78,7 +78,7 @@ var KnownKeys = []string{
 	"honest_verify_flops_spam", "honest_verify_flops_per_node",
 	"honest_verify_flops_per_block", "honest_verify_time_per_node_s",
 	"honest_verify_time_share", "honest_attempts_cancelled_per_block",
-	"trainings_real", "attempts_sampled",
+	"trainings_real", "attempts_sampled", "energy_per_model_delivered_j",
 }
 
 // Has reports whether summary.json has key with a non-null value.

@@ -64,7 +64,8 @@ func (n *Node) mustApply(r *rec) {
 // tip and releases the orphans waiting for it.
 func (n *Node) accept(p *pending, acc float64) {
 	h := &p.blk.Header
-	r := &rec{hdr: internHeader(p.id, h), txs: p.blk.Txs, msg: p.msg, reg: p.reg, mints: p.mints, diff: p.diff}
+	r := &rec{hdr: internHeader(p.id, h), txs: p.blk.Txs, msg: p.msg, reg: p.reg, mints: p.mints, diff: p.diff,
+		pad: wirePadding(p.standIn(&n.cfg), len(p.blk.Model))}
 	p.model = nil
 	res, err := n.tree.Add(chain.Block[*rec]{ID: p.id, Parent: h.Prev, Height: int64(h.Height),
 		Work: n.blockWork(h.Threshold, p.diff), Payload: r}, nil)
@@ -79,7 +80,7 @@ func (n *Node) accept(p *pending, acc float64) {
 	moved := res.TipMoved
 	undone, applied := slices.Clone(res.Undone), slices.Clone(res.Applied)
 	n.env.Observe(nodes.Event{Kind: nodes.EvAccepted, Block: p.id, Parent: h.Prev, Height: int64(h.Height),
-		Size: len(p.msg), Value: acc})
+		Size: len(p.msg) + r.pad, Value: acc})
 	if n.reuse != nil {
 		n.recordReuse(p.id, h, acc)
 	}

@@ -22,6 +22,10 @@ type Data struct {
 	// sizes must hold the same samples.
 	Name             string
 	Train, Val, Test *dataset.Set
+	// StandIn, if not nil, is the larger workload this problem's real
+	// training stands for (standin.go): jobs on it are charged its FLOPs,
+	// and its models travel with its size. It never changes a result.
+	StandIn *StandIn
 }
 
 func (d *Data) check() error {
@@ -195,6 +199,9 @@ type EvalJob struct {
 	// Labels, if not nil, maps every test label y to Labels[y] (the
 	// binding rule's relabelling for the block's parent, LabelsFor).
 	Labels []uint8
+	// StandIn, if not nil, is the problem's stand-in: the job is charged
+	// its EvalFLOPs (standin.go). It is not part of the key.
+	StandIn *StandIn
 }
 
 // EvalResult is what an EvalJob returns.

@@ -352,7 +352,7 @@ func (n *Node) onRetrieved(m *Message, msg []byte) bool {
 	tag := n.nextTag(tagDelivEval)
 	n.mkt.evals[tag] = dl
 	dl.size = len(msg)
-	job := &EvalJob{Model: model, Commitment: dl.model, Problem: dl.problem, Test: dl.data.Data.Test}
+	job := &EvalJob{Model: model, Commitment: dl.model, Problem: dl.problem, Test: dl.data.Data.Test, StandIn: dl.data.Data.StandIn}
 	// The user's check does not wait behind the home node's mining
 	// attempt: a processor that can time-slice runs it first.
 	if pe, ok := n.env.(nodes.Preempter); ok {

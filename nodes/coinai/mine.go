@@ -164,7 +164,7 @@ func (n *Node) publish(tip chain.Entry[*rec], problem [32]byte, model []byte, t 
 	}
 	msg := AppendBlock(nil, &blk)
 	id := h.ID()
-	n.reportMined(&h, id, len(msg), txs, note)
+	n.reportMined(&h, id, len(msg)+n.minedPadding(tip, problem, len(model)), txs, note)
 	m, err := DecodeMessage(msg)
 	if err != nil {
 		n.env.Observe(nodes.Event{Kind: nodes.EvNote, Block: id, Note: "mined block does not decode: " + err.Error()})

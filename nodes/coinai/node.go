@@ -22,6 +22,7 @@ type rec struct {
 	reg   *registry     // proof-of-storage state after the block (nil without storage)
 	mints []ledger.Mint // storage rewards the block mints
 	diff  uint64        // the block's ticket difficulty (lottery; 0 without)
+	pad   int           // bytes its stand-in's model adds on the wire (standin.go)
 }
 
 // pending is a block that passed the stateless checks and waits for its

@@ -43,7 +43,7 @@ func (n *Node) Receive(from nodes.PeerID, msg []byte) {
 		n.request(m.ID, from)
 	case MsgGetData:
 		if e, ok := n.tree.Get(m.ID); ok && e.Height > 0 {
-			n.env.Send(from, e.Payload.msg, 0)
+			n.env.Send(from, e.Payload.msg, e.Payload.pad)
 		}
 	case MsgBlock:
 		if n.mkt != nil && n.onRetrieved(&m, msg) {
@@ -170,7 +170,7 @@ func (n *Node) verify(p *pending) {
 		n.waiting++
 	}
 	var job nodes.Job = &EvalJob{Model: p.model, Commitment: p.blk.Header.Model, Problem: p.blk.Header.Problem,
-		Test: p.testSet(&n.cfg), Labels: LabelsFor(&n.cfg, p.blk.Header.Prev)}
+		Test: p.testSet(&n.cfg), Labels: LabelsFor(&n.cfg, p.blk.Header.Prev), StandIn: p.standIn(&n.cfg)}
 	if n.reveal != nil {
 		job = n.revealJob(p)
 	}

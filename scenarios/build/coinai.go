@@ -120,6 +120,7 @@ func coinaiNodes(s *scenarios.Scenario, p *Plan) error {
 	if err != nil {
 		return fmt.Errorf("%s: coinai.problem: %w", s.File, err)
 	}
+	data.StandIn = standInOf(s, c.Problem)
 	rg, err := ranges(c.Grammar)
 	if err != nil {
 		return fmt.Errorf("%s: %w", s.File, err)
@@ -202,10 +203,16 @@ func coinaiNodes(s *scenarios.Scenario, p *Plan) error {
 			"and then cancelled is discarded (summary.json attempts_speculative: wall-clock work, never virtual time or energy)")
 	}
 	ratio, n := costRatio(rg, data, c.EpochsPerAttempt, c.WorkScale, c.VerifyScale)
-	p.Fidelity = append(p.Fidelity, fmt.Sprintf("coinai.cost: training charged ×%g, evaluation ×%g of counted FLOPs; "+
-		"a mining attempt costs %.3g× a verification on the same hardware (mean over %d architectures of the grammar: "+
-		"%d epochs on %d training samples plus %d validation samples, against %d test samples)",
-		scaleOf(c.WorkScale), scaleOf(c.VerifyScale), ratio, n, c.EpochsPerAttempt, data.Train.Len(), data.Val.Len(), data.Test.Len()))
+	standInFidelity(s, p)
+	if st := data.StandIn; st != nil {
+		p.Fidelity = append(p.Fidelity, fmt.Sprintf("coinai.cost: the %s problem is charged its stand-in's FLOPs: "+
+			"a mining attempt costs %.3g× a verification on the same hardware", c.Problem, st.TrainFLOPs/st.EvalFLOPs))
+	} else {
+		p.Fidelity = append(p.Fidelity, fmt.Sprintf("coinai.cost: training charged ×%g, evaluation ×%g of counted FLOPs; "+
+			"a mining attempt costs %.3g× a verification on the same hardware (mean over %d architectures of the grammar: "+
+			"%d epochs on %d training samples plus %d validation samples, against %d test samples)",
+			scaleOf(c.WorkScale), scaleOf(c.VerifyScale), ratio, n, c.EpochsPerAttempt, data.Train.Len(), data.Val.Len(), data.Test.Len()))
+	}
 	if c.WorkScale != 1 {
 		p.Fidelity = append(p.Fidelity, fmt.Sprintf("coinai.work_scale=%g: each training attempt is charged %g times its counted FLOPs in virtual time and energy, standing in for a larger training job", c.WorkScale, c.WorkScale))
 	}

@@ -105,6 +105,7 @@ func marketData(s *scenarios.Scenario, digitsRanges grammar.Ranges) ([]coinai.Ma
 		if name == "digits" {
 			md.Ranges = digitsRanges
 		}
+		md.Data.StandIn = standInOf(s, name)
 		out = append(out, md)
 	}
 	return out, nil
@@ -267,7 +268,7 @@ func workloadNodes(s *scenarios.Scenario, p *Plan, base *coinai.Config, digitsRa
 			"a user's client runs beside its home node (drawn uniformly): its transactions enter that node's pool and are flooded from there, "+
 			"with no access link modelled", len(wl.Accounts), len(wl.Subs), wl.Skipped),
 		fmt.Sprintf("market: coinai.problem_pick = %q over the open problems on %s; each data set is trained and tested on its fixed consensus split "+
-			"(seed 1, 65/15/20%%) whatever the problem's split fields; training attempts on every data set share coinai.work_scale and epochs_per_attempt",
+			"(seed 1, 65/15/20%%) whatever the problem's split fields; training attempts on every data set share epochs_per_attempt, and coinai.work_scale unless the data set has a [[coinai.standin]]",
 			wl.Pick, joinComma(names)),
 		"market.delivery=from-peer: the submitter of a solved problem asks a peer of its home node for the block (the network charges the bytes), "+
 			"checks the model against the header's commitment and evaluates it on the problem's test split (charged to its home node as evaluation); "+

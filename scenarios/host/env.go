@@ -147,8 +147,9 @@ type jobState struct {
 	share   bool
 }
 
-// compute charges a job its FLOPs, scaled by its class's cost scale, on
-// the node's hardware.
+// compute charges a job its FLOPs, scaled by its class's cost scale (or
+// the FLOPs it declares as a stand-in, nodes.Charged), on the node's
+// hardware.
 func (e *env) compute(job nodes.Job, tag uint64, first bool) nodes.Handle {
 	h := e.h
 	h.nextJob++
@@ -157,7 +158,9 @@ func (e *env) compute(job nodes.Job, tag uint64, first bool) nodes.Handle {
 	dur := sim.Time(1)
 	if spec.FLOPS > 0 {
 		flops := job.FLOPs()
-		if s := h.cfg.CostScale[nodes.ClassOf(job)]; s != 0 {
+		if f, ok := nodes.ChargedFLOPs(job); ok {
+			flops = f // a declared stand-in, charged as declared
+		} else if s := h.cfg.CostScale[nodes.ClassOf(job)]; s != 0 {
 			flops *= s
 		}
 		dur = max(1, sim.Time(flops/spec.FLOPS*1e9))

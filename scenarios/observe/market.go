@@ -119,6 +119,9 @@ func MarketSummary(s *Summary, m *MarketResult) {
 	}
 	s.ProblemsSubmitted, s.ProblemsSolved, s.ProblemsRefunded = &submitted, &solved, &refunded
 	s.TransfersConfirmed, s.ModelsDelivered = &confirmed, &delivered
+	if delivered > 0 {
+		s.EnergyPerModelDeliveredJ = ptr(s.EnergyJoules / float64(delivered))
+	}
 	fees := m.RewardFees
 	s.RewardFees = &fees
 	if len(waits) > 0 {

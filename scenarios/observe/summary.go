@@ -187,6 +187,12 @@ type Summary struct {
 	TxConfirmP50S      *float64 `json:"tx_confirm_p50_s"`
 	RewardFees         *float64 `json:"reward_fees"`
 	ModelsDelivered    *int64   `json:"models_delivered"`
+	// EnergyPerModelDeliveredJ is energy_joules over models_delivered:
+	// what the network spent, mining and verifying included, for each
+	// model a user received (null without a market or with none
+	// delivered). Set beside energy_joules_per_block of a PoW twin it
+	// says what a delivered model costs against a block of hashing.
+	EnergyPerModelDeliveredJ *float64 `json:"energy_per_model_delivered_j"`
 }
 
 func ptr(v float64) *float64 {

@@ -110,6 +110,16 @@ func TestSummaryRecomputedFromFiles(t *testing.T) {
 				t.Errorf("%d problems, %d transactions, models_delivered %s: the run does not exercise the market",
 					len(run.Problems), len(run.Txs), run.Summary.Raw["models_delivered"])
 			}
+			if !run.Summary.Has("energy_per_model_delivered_j") {
+				t.Error("energy_per_model_delivered_j is null with models delivered")
+			}
+		}},
+		{"mixed-hardware", "../coinai-mixed-hardware.toml", mixedSmall, func(t *testing.T, run *rundata.Run) {
+			for _, k := range []string{"reward_compute_slope", "compute_gini", "energy_per_model_delivered_j"} {
+				if !run.Summary.Has(k) {
+					t.Errorf("%s is null: the run does not exercise it", k)
+				}
+			}
 		}},
 		{"spam-defended", "../attacks/spam-defended.toml", []string{"run.stop_height=4"}, func(t *testing.T, run *rundata.Run) {
 			// The spam keys and spam.csv: spam sent, some evaluated, the
