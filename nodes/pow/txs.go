@@ -178,15 +178,6 @@ func (n *Node) MainBlocks() []MainBlock {
 	return out
 }
 
-// Invariants implements nodes.InvariantChecker with transactions: the
-// ledger at the tip conserves coins.
-func (n *Node) Invariants() error {
-	if st := n.State(); st != nil {
-		return st.CheckConservation()
-	}
-	return nil
-}
-
 // minerAddr is the ledger address of a block's miner.
 func (n *Node) minerAddr(miner uint32) ledger.Address {
 	if int(miner) < len(n.tx.cfg.Miners) {
