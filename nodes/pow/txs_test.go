@@ -307,3 +307,21 @@ func TestTxsCompactFetch(t *testing.T) {
 }
 
 func testConfig1(c Config) Config { c.ID = 0; return c }
+
+// TestTxsValidationDelay: a block with real transactions is charged per
+// transaction for them and for its filler, in either form.
+func TestTxsValidationDelay(t *testing.T) {
+	users := txUsers(2)
+	cfg := testConfig(0)
+	txs := []ledger.Tx{signedTransfer(t, users[0], users[1], 1, 1, 0), signedTransfer(t, users[0], users[1], 1, 1, 1)}
+	b, full := txBlock(cfg, mustGenesis(t, cfg), 100e9, 1, txs)
+	ids := [][32]byte{txs[0].ID(), txs[1].ID()}
+	bd := newBody(full[:blockMsgSize], txs, ids)
+	d := ValidationDelay(2e6, 10e3)
+	want := 2e6 + 10e3*int64(int(b.Filler.Count)+2)
+	for name, msg := range map[string][]byte{"block": full, "cmpctblock": bd.cmpct} {
+		if got := d(msg, 0); got != want {
+			t.Errorf("%s: delay %d, want %d", name, got, want)
+		}
+	}
+}
