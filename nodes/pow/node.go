@@ -886,6 +886,9 @@ func (n *Node) mine() {
 		n.tx.sh.bodies[m.ID] = bd
 	}
 	n.env.Observe(n.event(nodes.EvMined, m.ID, raw(msg)))
+	if bd != nil {
+		n.observeFees(m.ID, height, bd)
+	}
 	seq := n.mineSeq
 	if err := n.checkBody(&m.Block, merkle); err != nil {
 		n.reject(m.ID, err)

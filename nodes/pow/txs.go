@@ -578,3 +578,17 @@ func (n *Node) onSubmit() {
 	}
 	n.scheduleSubmit()
 }
+
+// observeFees reports the fees a mined block pays its miner (EvReward
+// "fee"; the coinbase is not reported, observers credit it), which count
+// if the block ends on the main chain.
+func (n *Node) observeFees(id [32]byte, height uint64, bd *body) {
+	var fees ledger.Amount
+	for _, tx := range bd.txs {
+		fees += tx.Header().Fee
+	}
+	if fees > 0 {
+		n.env.Observe(nodes.Event{Kind: nodes.EvReward, Block: id, Height: int64(height), Miner: n.cfg.ID,
+			Value: float64(fees) / float64(ledger.Coin), Note: "fee"})
+	}
+}
