@@ -225,9 +225,13 @@ func (v *validator) workloads() {
 	names := map[string]int{}
 	for i, w := range s.Workload {
 		key := fmt.Sprintf("workload.%d", i)
-		if s.Run.Protocol != "coinai" {
-			v.add(key, "workloads run under protocol \"coinai\" only for now (the PoW baseline does not carry real transactions yet)")
+		pow := s.Run.Protocol == "pow"
+		if !pow && s.Run.Protocol != "coinai" {
+			v.add(key, "workloads run under protocols \"coinai\" and \"pow\" only")
 			return
+		}
+		if pow {
+			v.powWorkload(key, w)
 		}
 		if s.Storage.Enabled {
 			v.add(key, "workloads and [storage] together are not supported yet: a submitter retrieves its model from a peer, not through proof-of-storage")

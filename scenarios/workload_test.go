@@ -95,8 +95,13 @@ func TestWorkloadErrors(t *testing.T) {
 		name, body string
 		want       []string
 	}{
-		{"pow", strings.Replace(workloadHead, `"coinai"`, `"pow"`, 1) + "[[workload]]\nname = \"u\"\nkind = \"poisson\"\n",
-			[]string{`s.toml:9: workload.0: workloads run under protocol "coinai" only`}},
+		{"pow problems", strings.Replace(workloadHead, `"coinai"`, `"pow"`, 1) + "[[workload]]\nname = \"u\"\nkind = \"poisson\"\n" +
+			"accounts = 4\nfund = 10\nrate = \"1/m\"\nuntil = \"1h\"\nproblem_share = 0.5\namount = 1\nfee = 0.1\nreward = 1\ndeadline = \"10m\"\ndatasets = [\"iris\"]\n",
+			[]string{`s.toml:16: workload.0.problem_share: 0.5: the PoW baseline carries transfers only`,
+				`s.toml:21: workload.0.datasets: the PoW baseline carries transfers only`}},
+		{"pow trace problems", strings.Replace(workloadHead, `"coinai"`, `"pow"`, 1) +
+			"[[workload]]\nname = \"t\"\nkind = \"trace\"\naccounts = 2\nfund = 1\nuntil = \"1h\"\nfile = \"trace.csv\"\n",
+			[]string{`s.toml:15: workload.0.file: testdata/workload/trace.csv:`, `kind "problem": the PoW baseline carries transfers only`}},
 		{"kind and pick", workloadHead + "[coinai]\nproblem_pick = \"cheapest\"\n[[workload]]\nname = \"u\"\nkind = \"burst\"\n",
 			[]string{`s.toml:10: coinai.problem_pick: "cheapest" is not one of "fee", "age", "hash-draw"`,
 				`s.toml:13: workload.0.kind: "burst" is not one of "poisson", "trace"`}},

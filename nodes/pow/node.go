@@ -101,6 +101,9 @@ type Config struct {
 	// Shared); every node of the run must get the same one. nil gives the
 	// node state of its own, with the same behaviour.
 	Shared *Shared
+	// Txs, if not nil, makes blocks carry the users' real transactions
+	// (txs.go); nil keeps the declared filler alone, as before.
+	Txs *TxConfig
 }
 
 // Shared is what the nodes of one run can share to save memory and time
@@ -123,6 +126,8 @@ type Shared struct {
 	// the same bytes, so one shared slice, which stays in the cache for
 	// all its receivers, replaces an allocation per node and block.
 	small map[smallKey][]byte
+	// txs is the transaction state of runs with Config.Txs (txs.go).
+	txs *txShared
 }
 
 // smallKey names a small message: type, block id, relay form.
@@ -269,6 +274,8 @@ type Node struct {
 	cacheBits uint32
 	cacheWork chain.Work
 	cacheDiff float64
+
+	tx *txNode // real transactions (nil without Config.Txs)
 }
 
 var _ nodes.Node = (*Node)(nil)
@@ -298,6 +305,11 @@ func New(cfg Config) (*Node, error) {
 	n.tree.Init(store, g.Header.ID(), n.work(g.Header.Bits), r,
 		chain.Options{MaxOrphans: cfg.MaxOrphans, Capacity: cfg.ExpectedBlocks + 1})
 	n.check = n.checkLink
+	if cfg.Txs != nil {
+		if err := n.initTxs(g.Header.ID()); err != nil {
+			return nil, fmt.Errorf("pow config: %w", err)
+		}
+	}
 	return n, nil
 }
 
@@ -345,6 +357,9 @@ func (n *Node) difficulty(bits uint32) float64 {
 func (n *Node) Start(env nodes.Env) {
 	n.env = env
 	n.peers = env.Peers()
+	if n.tx != nil {
+		n.scheduleSubmit()
+	}
 	if n.cfg.Miner {
 		env.SetBusy(true)
 		n.startMining()
@@ -379,6 +394,9 @@ func (n *Node) checkLink(parent chain.Entry[raw], b *chain.Block[raw]) error {
 	}
 	if rawBits(b.Payload) != n.nextBits(parent) {
 		return errDifficulty
+	}
+	if n.tx != nil {
+		return n.checkLedger(parent, b)
 	}
 	return nil
 }
@@ -428,6 +446,9 @@ func (n *Node) Receive(from nodes.PeerID, msg []byte) {
 			n.onBlockTxn(*id)
 			return
 		}
+	}
+	if n.tx != nil && len(msg) > 0 && n.receiveTx(from, msg) {
+		return
 	}
 	m, merkle, err := n.decode(msg)
 	if err != nil {
@@ -557,6 +578,14 @@ func (n *Node) serve(to nodes.PeerID, id [32]byte, want Relay) {
 	typ, pad := MsgBlock, int(bytes)
 	if want == RelayCompact && !n.cfg.NoCompact {
 		typ, pad = MsgCmpctBlock, ShortIDSize*int(count)
+	}
+	if bd := n.bodyOf(id); bd != nil {
+		msg := bd.full
+		if typ == MsgCmpctBlock {
+			msg = bd.cmpct
+		}
+		n.env.Send(to, msg, pad)
+		return
 	}
 	n.env.Send(to, n.retype(e.Payload, typ)[:], pad)
 }
@@ -738,6 +767,9 @@ func (n *Node) accept(from nodes.PeerID, m *Message, msg []byte) {
 		n.reject(rj.ID, err)
 	}
 	if res.TipMoved {
+		if n.tx != nil {
+			n.txReorg(res.Undone, res.Applied)
+		}
 		tip := n.tree.Tip()
 		n.env.Observe(nodes.Event{Kind: nodes.EvTip, Block: tip.ID, Parent: tip.Parent, Height: tip.Height,
 			Miner: nodes.PeerID(int32(le32(tip.Payload[1+offMiner:]))), Value: float64(len(res.Undone))})
@@ -772,9 +804,17 @@ func (n *Node) event(kind nodes.EventKind, id [32]byte, r raw) nodes.Event {
 		Kind: kind, Block: id, Parent: parent,
 		Height: int64(le64(r[1+offHeight:])),
 		Miner:  nodes.PeerID(int32(le32(r[1+offMiner:]))),
-		Size:   blockMsgSize + int(bytes),
+		Size:   blockMsgSize + int(bytes) + n.bodyBytes(id),
 		Value:  n.difficulty(bits),
 	}
+}
+
+// bodyBytes is the size of a block's transaction list (0 without one).
+func (n *Node) bodyBytes(id [32]byte) int {
+	if bd := n.bodyOf(id); bd != nil {
+		return len(bd.list)
+	}
+	return 0
 }
 
 // OnTimer implements nodes.Node.
@@ -786,6 +826,10 @@ func (n *Node) OnTimer(tag uint64) {
 		}
 	case tagRequest:
 		n.onTimeout(tag)
+	case tagSubmit:
+		if n.tx != nil {
+			n.onSubmit()
+		}
 	}
 }
 
@@ -830,11 +874,23 @@ func (n *Node) mine() {
 		Filler:   Filler{Count: uint32(filler / n.cfg.TxSize), Bytes: uint64(filler), Seed: rnd.Uint64()},
 	}
 	b.Header.Merkle = b.ComputeMerkle()
+	var bd *body
+	if n.tx != nil {
+		bd = n.fillTxs(&b, tip)
+	}
 	m := Message{Type: MsgBlock, ID: b.Header.ID(), Block: b}
 	msg := m.Append(make([]byte, 0, blockMsgSize))
+	merkle := (*[32]byte)(nil)
+	if bd != nil {
+		msg, merkle = bd.full[:blockMsgSize], &b.Header.Merkle
+		n.tx.sh.bodies[m.ID] = bd
+	}
 	n.env.Observe(n.event(nodes.EvMined, m.ID, raw(msg)))
+	if bd != nil {
+		n.observeFees(m.ID, height, bd)
+	}
 	seq := n.mineSeq
-	if err := n.checkBody(&m.Block, nil); err != nil {
+	if err := n.checkBody(&m.Block, merkle); err != nil {
 		n.reject(m.ID, err)
 	} else {
 		n.accept(n.cfg.ID, &m, msg)

@@ -55,10 +55,13 @@ func txnBytes(count uint32, bytes uint64, missing uint32) int {
 // round trip instead of after it: the same time to acceptance.
 func ValidationDelay(base, perTx int64) func(msg []byte, padding int) int64 {
 	return func(msg []byte, _ int) int64 {
-		if len(msg) != blockMsgSize || (MsgType(msg[0]) != MsgBlock && MsgType(msg[0]) != MsgCmpctBlock) {
+		if len(msg) < blockMsgSize || (MsgType(msg[0]) != MsgBlock && MsgType(msg[0]) != MsgCmpctBlock) {
 			return 0
 		}
 		count, _ := rawFiller(raw(msg))
+		if len(msg) >= blockMsgSize+4 { // real transactions (txs.go): both forms start with their count
+			count += le32(msg[blockMsgSize:])
+		}
 		return base + perTx*int64(count)
 	}
 }

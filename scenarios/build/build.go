@@ -161,6 +161,10 @@ type Plan struct {
 	// Workload is the users' submissions of the [[workload]] tables (nil
 	// without any), for observers that match them against the chain.
 	Workload *Workload
+	// PoWTxs is the consensus part of the PoW nodes' transactions (genesis
+	// funds, miner addresses) of a PoW run with a workload, for the
+	// coins-conserved checker; nil otherwise.
+	PoWTxs *pow.TxConfig
 }
 
 // Storage is what observers need to know of proof-of-storage.
@@ -364,6 +368,10 @@ func powNodes(s *scenarios.Scenario, p *Plan) error {
 	}
 	network2019(s, p, &base)
 	p.Fidelity = append(p.Fidelity, pow.Fidelity()...)
+	subs, err := powWorkload(s, p, &base)
+	if err != nil {
+		return err
+	}
 	if slices.ContainsFunc(p.Nodes, func(n Node) bool { return n.Role == "doublespend" }) {
 		p.Fidelity = append(p.Fidelity, pow.DoubleSpendFidelity)
 	}
@@ -376,6 +384,11 @@ func powNodes(s *scenarios.Scenario, p *Plan) error {
 			c.Miner = n.hashes() && n.HashRate > 0
 			c.HashRate = n.HashRate
 			c.Shared = shared
+			if subs != nil {
+				txs := *base.Txs
+				txs.Submit = subs[i]
+				c.Txs = &txs
+			}
 			if n.NoCompact {
 				c.Relay, c.NoCompact = pow.RelayFull, true
 			}

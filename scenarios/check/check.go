@@ -33,6 +33,7 @@ import (
 
 	"github.com/coinai/coinai/nodes"
 	"github.com/coinai/coinai/nodes/coinai"
+	"github.com/coinai/coinai/nodes/pow"
 	"github.com/coinai/coinai/scenarios/observe"
 	"github.com/coinai/coinai/sim"
 )
@@ -121,6 +122,11 @@ type Config struct {
 	// CoinAI is the consensus configuration of a Coin.AI run (rules, test
 	// data), for the accepted-model checker; nil for other protocols.
 	CoinAI *coinai.Config
+	// PoWTxs is the consensus part of a PoW run's transactions (nil
+	// without a workload), for the coins-conserved checker.
+	PoWTxs *pow.TxConfig
+	// PoWReward is the PoW coinbase in base units.
+	PoWReward uint64
 }
 
 // Suite is the run's checkers.
@@ -267,6 +273,9 @@ func (s *Suite) Final() []Result {
 	}
 	if s.cfg.CoinAI != nil && s.cfg.CoinAI.Market != nil {
 		out = append(out, verdict(nameCoins, s.coins))
+	}
+	if s.cfg.PoWTxs != nil {
+		out = append(out, verdict(nameCoins, s.powCoins))
 	}
 	if s.cfg.TargetInterval > 0 {
 		out = append(out, verdict(nameLiveness, func() (string, string) { return s.grow.summary(s), "" }))

@@ -18,6 +18,9 @@ import (
 // the ledger's own rules, and against the deliveries the submitters'
 // home nodes recorded.
 func marketResult(p *build.Plan, h *host.Host, cheats map[int32]string) *observe.MarketResult {
+	if p.Protocol == "pow" {
+		return powMarketResult(p, h, cheats)
+	}
 	wl := p.Workload
 	ref, best := int32(-1), int64(-1)
 	for i := range h.NumNodes() {

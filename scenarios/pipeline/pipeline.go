@@ -8,10 +8,12 @@ package pipeline
 import (
 	"io"
 	"maps"
+	"math"
 	"time"
 
 	"github.com/coinai/coinai/nodes"
 	"github.com/coinai/coinai/nodes/coinai"
+	"github.com/coinai/coinai/nodes/ledger"
 	"github.com/coinai/coinai/nodes/nn"
 	"github.com/coinai/coinai/scenarios"
 	"github.com/coinai/coinai/scenarios/build"
@@ -167,6 +169,9 @@ func miner(protocol string, n build.Node) bool {
 // checkConfig is what the checkers need of the plan.
 func checkConfig(p *build.Plan) check.Config {
 	cc := check.Config{Protocol: p.Protocol, TargetInterval: p.TargetInterval, StopHeight: p.StopHeight, CoinAI: p.CoinAI}
+	if p.PoWTxs != nil {
+		cc.PoWTxs, cc.PoWReward = p.PoWTxs, uint64(math.Round(p.SilentBlockReward*float64(ledger.Coin)))
+	}
 	var honest, all float64
 	for _, n := range p.Nodes {
 		cc.Miners = append(cc.Miners, n.Mines() && (n.HashRate > 0 || n.FLOPS > 0))

@@ -131,6 +131,12 @@ func TestSummaryRecomputedFromFiles(t *testing.T) {
 				}
 			}
 		}},
+		{"pow-market", "../pow-market.toml", []string{"run.stop_time=20m", "workload.0.until=15m"}, func(t *testing.T, run *rundata.Run) {
+			if len(run.Txs) == 0 || !run.Summary.Has("transfers_confirmed") || !run.Summary.Has("tx_confirm_p50_s") {
+				t.Errorf("%d transactions, transfers_confirmed %s: the run does not exercise the transfers",
+					len(run.Txs), run.Summary.Raw["transfers_confirmed"])
+			}
+		}},
 		{"storage-churn", "../storage-churn.toml", []string{"run.stop_height=30"}, func(t *testing.T, run *rundata.Run) {
 			// The run exercises what it should: catch-up after an offline
 			// window, evicted cheaters, retrievals.

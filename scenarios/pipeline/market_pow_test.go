@@ -1,0 +1,95 @@
+package pipeline
+
+import (
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/coinai/coinai/scenarios/build"
+)
+
+// Both protocols under the same workload seed submit the identical
+// transfer sequence: pow-market.toml and coinai-market.toml with its
+// problems turned off resolve to the same signed transfers (same ids,
+// hence same keys, amounts, fees and nonces), at the same times, from the
+// same home nodes.
+func TestPoWTwinSameTransfers(t *testing.T) {
+	plans := map[string]*build.Plan{}
+	for _, tc := range []struct {
+		file string
+		set  []string
+	}{{"../pow-market.toml", nil}, {"../coinai-market.toml", []string{"workload.0.problem_share=0"}}} {
+		p, err := build.FromScenario(loadWith(t, tc.file, tc.set...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		plans[p.Protocol] = p
+	}
+	pw, ca := plans["pow"].Workload, plans["coinai"].Workload
+	if pw == nil || ca == nil || len(pw.Subs) < 100 {
+		t.Fatalf("workloads %v / %v", pw, ca)
+	}
+	if len(pw.Subs) != len(ca.Subs) || pw.Skipped != ca.Skipped {
+		t.Fatalf("pow submits %d (%d skipped), coinai %d (%d skipped)", len(pw.Subs), pw.Skipped, len(ca.Subs), ca.Skipped)
+	}
+	for i := range pw.Subs {
+		a, b := pw.Subs[i], ca.Subs[i]
+		if a.ID != b.ID || a.At != b.At || a.Home != b.Home || a.Account != b.Account {
+			t.Fatalf("submission %d differs: pow %x at %d from node %d, coinai %x at %d from node %d",
+				i, a.ID[:4], a.At, a.Home, b.ID[:4], b.At, b.Home)
+		}
+	}
+}
+
+// pow-market.toml runs its users' transfers through PoW blocks: every one
+// confirmed, the market keys filled, coins conserved on every node's
+// chain, and the run byte-identical at GOMAXPROCS 1 and 2.
+func TestPoWMarketScenario(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	var first map[string][]byte
+	for i, procs := range []int{1, 2} {
+		runtime.GOMAXPROCS(procs)
+		_, res := runScenario(t, "../pow-market.toml", "run.stop_time=40m", "workload.0.until=30m")
+		files, err := res.Files(true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 1 {
+			for name, b := range first {
+				if name != "summary.json" && string(files[name]) != string(b) {
+					t.Errorf("GOMAXPROCS=2: %s differs from GOMAXPROCS=1", name)
+				}
+			}
+			break
+		}
+		first = files
+		s := res.Summary
+		coins := false
+		for _, c := range s.Checks {
+			coins = coins || c.Name == "coins-conserved" && strings.Contains(c.Note, "200 nodes")
+		}
+		if !coins {
+			t.Errorf("no coins-conserved check over the 200 nodes: %+v", s.Checks)
+		}
+		m := res.Market
+		if len(m.Txs) < 100 || len(m.Problems) != 0 {
+			t.Fatalf("%d transactions, %d problems", len(m.Txs), len(m.Problems))
+		}
+		confirmed := 0
+		for _, tx := range m.Txs {
+			if tx.Height > 0 {
+				confirmed++
+				if !(tx.ConfirmS() > 0) {
+					t.Errorf("transfer %s confirmed %.3fs after its submission", tx.ID[:8], tx.ConfirmS())
+				}
+			}
+		}
+		// Submissions stop 10 minutes before the end: all are confirmed.
+		if s.TransfersConfirmed == nil || int(*s.TransfersConfirmed) != len(m.Txs) || confirmed != len(m.Txs) {
+			t.Errorf("transfers_confirmed = %v, %d of %d in the chain", s.TransfersConfirmed, confirmed, len(m.Txs))
+		}
+		if s.TxConfirmP50S == nil || !(*s.TxConfirmP50S > 0) || s.RewardFees == nil || !(*s.RewardFees > 0) {
+			t.Errorf("tx_confirm_p50_s = %v, reward_fees = %v", s.TxConfirmP50S, s.RewardFees)
+		}
+	}
+}
