@@ -102,7 +102,9 @@ func FromRun(run *rundata.Run, verifyScale float64) RunValues {
 			vs += eval[n.Node] * verifyScale / f
 		}
 	}
-	if bm := rv.Values["blocks_main"]; run.Compute != nil && len(run.Nodes) > 0 && bm > 0 {
+	// Coin.AI only: a PoW node verifies by hashing a header, which the
+	// simulator does not charge (null, not 0).
+	if bm := rv.Values["blocks_main"]; run.Summary.Protocol == "coinai" && run.Compute != nil && len(run.Nodes) > 0 && bm > 0 {
 		rv.Values["verify_s_per_block"] = vs / float64(len(run.Nodes)) / bm
 	}
 	slices.Sort(rv.Attackers)
