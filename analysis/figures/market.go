@@ -92,6 +92,7 @@ func ProblemWait(runs []*rundata.Run) (*Figure, *Note) {
 			fmtDuration(stats.Mean(waits)), fmtDuration(stats.Quantile(waits, 0.9)), len(refunded)))
 	}
 	p.X.Min, p.Y.Min = 0, 0
+	p.X.Max = math.Max(p.X.Max, 1.03*maxT/tu.Scale) // room for the last glyph
 	legendAt(p, true, true, 0.3)
 	caption := "Each solved problem's wait (problems.csv wait_s: submission to the main-chain block that solved it) against its submission time, by data set; " +
 		"refunded problems are drawn at their deadline. " + strings.Join(parts, "; ") + "."
@@ -147,6 +148,7 @@ func ProblemFees(runs []*rundata.Run) (*Figure, *Note) {
 		parts = append(parts, runs[i].Label()+": "+strings.Join(counts, ", "))
 	}
 	p.X.Min, p.Y.Min = 0, 0
+	p.X.Max = math.Max(p.X.Max, 1.03*maxT/tu.Scale) // room for the last glyph
 	legendAt(p, true, true, 0.3)
 	caption := "Each problem's reward (problems.csv reward, the fee escrowed until a block solves it) against its submission time, by status at the end of the run. " +
 		strings.Join(parts, "; ") + "."
@@ -198,6 +200,7 @@ func TxConfirm(runs []*rundata.Run) (*Figure, *Note) {
 			fmtDuration(stats.Quantile(confirms, 0.5)), fmtDuration(stats.Quantile(confirms, 0.9)), unconfirmed))
 	}
 	p.X.Min, p.Y.Min = 0, 0
+	p.X.Max = math.Max(p.X.Max, 1.03*maxT/tu.Scale) // room for the last glyph
 	legendAt(p, true, true, 0.3)
 	caption := "Each included transaction's confirmation time (transactions.csv confirm_s: submission to the main-chain block that included it) against its submission time, by kind. " +
 		strings.Join(parts, "; ") + "."
