@@ -153,3 +153,29 @@ func TestReportRemovesOutdatedFigures(t *testing.T) {
 		}
 	}
 }
+
+// A run with a problem market gets the market figures in its report.
+func TestWriteReportMarket(t *testing.T) {
+	dir := t.TempDir()
+	if err := runtest.Write(dir, runtest.Config{Protocol: "coinai", Scenario: "mkt", Seed: 3, Nodes: 20, Blocks: 40, Market: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteReport(dir); err != nil {
+		t.Fatal(err)
+	}
+	md, _ := os.ReadFile(filepath.Join(dir, "report.md"))
+	for _, name := range []string{"problem_wait", "problem_fees", "tx_confirm"} {
+		if _, err := os.Stat(filepath.Join(dir, FiguresDir, name+".png")); err != nil {
+			t.Error(err)
+		}
+		if !bytes.Contains(md, []byte("(figures/"+name+".png)")) {
+			t.Errorf("report.md does not show %s", name)
+		}
+	}
+	if keep := os.Getenv("COINAI_FIG_DIR"); keep != "" {
+		for _, name := range []string{"problem_wait", "problem_fees", "tx_confirm"} {
+			b, _ := os.ReadFile(filepath.Join(dir, FiguresDir, name+".png"))
+			_ = os.WriteFile(filepath.Join(keep, name+".png"), b, 0o644)
+		}
+	}
+}

@@ -54,7 +54,8 @@ type WorkloadSpec struct {
 	// picked before the ledger refunds its reward.
 	Deadline Duration `toml:"deadline"`
 	// Datasets are the data sets problems name, drawn uniformly
-	// (poisson): "digits", "iris", "wine".
+	// (poisson): "digits", "iris", "wine", "fashion-mnist" (the first
+	// 1000 images of its test partition; needs dataset-fashion-mnist).
 	Datasets []string `toml:"datasets"`
 	// File is the trace (kind "trace"), a CSV file relative to the
 	// scenario's directory with the header
@@ -69,8 +70,10 @@ type WorkloadSpec struct {
 // WorkloadKinds are the arrival processes of a [[workload]].
 var WorkloadKinds = []string{"poisson", "trace"}
 
-// WorkloadDatasets are the data sets a problem may name.
-var WorkloadDatasets = []string{"digits", "iris", "wine"}
+// WorkloadDatasets are the data sets a problem may name. fashion-mnist is
+// read from the Debian package dataset-fashion-mnist at build time (an
+// error naming the key, with the install command, where it is absent).
+var WorkloadDatasets = []string{"digits", "iris", "wine", "fashion-mnist"}
 
 // ProblemPicks are the values of coinai.problem_pick (the ledger's rules).
 var ProblemPicks = []string{"fee", "age", "hash-draw"}

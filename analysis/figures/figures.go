@@ -130,6 +130,7 @@ func ForRuns(runs []*rundata.Run) ([]*Figure, []Note) {
 		Propagation,
 		StorageAvailability, StorageProofs, StorageRewards,
 		RewardComputeByHardware, EnergyPerBlockByRun,
+		ProblemWait, ProblemFees, TxConfirm,
 	} {
 		f, n := mk(runs)
 		if f != nil {

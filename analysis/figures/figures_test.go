@@ -45,6 +45,8 @@ func TestRender(t *testing.T) {
 		"energy_cumulative", "energy_per_block", "rewards_lorenz", "rewards_by_hardware",
 		"rewards_vs_compute", "rewards_share_vs_compute_share", "propagation_cdf", "storage_availability", "storage_proofs", "storage_rewards"}
 	noStorage := []string{"storage_availability", "storage_proofs", "storage_rewards"}
+	// None of these runs has a problem market.
+	noMarket := []string{"problem_wait", "problem_fees", "tx_confirm"}
 	// The per-class compute figure needs compute.csv and two hardware
 	// classes; the per-run energy figure two runs.
 	byRun := "energy_per_block_by_run"
@@ -56,20 +58,20 @@ func TestRender(t *testing.T) {
 		want    []string
 		skipped []string
 	}{
-		{"coinai", []*rundata.Run{coin}, single, []string{byRun}},
+		{"coinai", []*rundata.Run{coin}, single, append([]string{byRun}, noMarket...)},
 		// Every PoW node hashes all the time: busy_s does not separate
 		// them, and a PoW run has no compute.csv.
 		{"pow", []*rundata.Run{pow}, []string{"chain_over_height", "block_intervals", "block_intervals_qq",
 			"energy_cumulative", "energy_per_block", "rewards_lorenz", "rewards_by_hardware", "propagation_cdf"},
 			append(append([]string{"attempts_outcome", "rewards_vs_compute", "rewards_share_vs_compute_share"}, noStorage...),
-				"rewards_vs_compute_by_hardware", byRun)},
+				"rewards_vs_compute_by_hardware", byRun, "problem_wait", "problem_fees", "tx_confirm")},
 		// One hardware class, all nodes busy throughout: per-class shares
 		// are all 100% and reward against compute is one vertical line.
 		{"quickstart", []*rundata.Run{quick}, []string{"chain_over_height", "attempts_outcome", "block_intervals",
 			"block_intervals_qq", "energy_cumulative", "energy_per_block", "rewards_lorenz", "propagation_cdf"},
 			append(append([]string{"rewards_by_hardware", "rewards_vs_compute", "rewards_share_vs_compute_share"}, noStorage...),
-				"rewards_vs_compute_by_hardware", byRun)},
-		{"compare", []*rundata.Run{coin, pow}, both, nil},
+				"rewards_vs_compute_by_hardware", byRun, "problem_wait", "problem_fees", "tx_confirm")},
+		{"compare", []*rundata.Run{coin, pow}, both, noMarket},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			figs, notes := ForRuns(tc.runs)

@@ -13,10 +13,14 @@ import (
 // transfers, the median confirm_s of every included transaction, the fees
 // miners were paid (fees of included transfers plus rewards of solved
 // problems), the delivered models and the energy (nodes.csv energy_j
-// summed) per delivered model.
+// summed) per delivered model; and the pick rule's fairness by fee class
+// (stats.MarketFairness on the rows, a refund's wait being refunded_s -
+// submitted_s).
 func market(v Values, run *rundata.Run) {
 	keys := []string{"problems_submitted", "problems_solved", "problems_refunded", "problem_wait_mean_s", "problem_wait_p90_s",
-		"transfers_confirmed", "tx_confirm_p50_s", "reward_fees", "models_delivered", "energy_per_model_delivered_j"}
+		"transfers_confirmed", "tx_confirm_p50_s", "reward_fees", "models_delivered", "energy_per_model_delivered_j",
+		"problem_wait_mean_low_fee_s", "problem_wait_mean_high_fee_s", "problem_wait_p90_low_fee_s", "problem_wait_p90_high_fee_s",
+		"problem_refund_share_low_fee", "problem_refund_share_high_fee", "problem_wait_jain"}
 	for _, k := range keys {
 		v[k] = math.NaN()
 	}
@@ -25,7 +29,12 @@ func market(v Values, run *rundata.Run) {
 	}
 	var solved, refunded, delivered, transfers, fees float64
 	var waits, confirms []float64
-	for _, p := range run.Problems {
+	outs := make([]stats.ProblemOutcome, len(run.Problems))
+	for i, p := range run.Problems {
+		outs[i] = stats.ProblemOutcome{Reward: p.Reward, Solved: p.Status == "solved", Refunded: p.Status == "refunded", WaitS: p.WaitS}
+		if p.Status == "refunded" {
+			outs[i].WaitS = p.RefundedS - p.SubmittedS
+		}
 		switch p.Status {
 		case "solved":
 			solved++
@@ -53,6 +62,11 @@ func market(v Values, run *rundata.Run) {
 	v["transfers_confirmed"], v["reward_fees"] = transfers, fees
 	v["problem_wait_mean_s"], v["problem_wait_p90_s"] = stats.Mean(waits), stats.Quantile(waits, 0.9)
 	v["tx_confirm_p50_s"] = stats.Quantile(confirms, 0.5)
+	f := stats.MarketFairness(outs)
+	v["problem_wait_mean_low_fee_s"], v["problem_wait_mean_high_fee_s"] = f.WaitMeanLow, f.WaitMeanHigh
+	v["problem_wait_p90_low_fee_s"], v["problem_wait_p90_high_fee_s"] = f.WaitP90Low, f.WaitP90High
+	v["problem_refund_share_low_fee"], v["problem_refund_share_high_fee"] = f.RefundShareLow, f.RefundShareHigh
+	v["problem_wait_jain"] = f.WaitJain
 	if e, ok := v["energy_joules"].(float64); ok && delivered > 0 {
 		v["energy_per_model_delivered_j"] = e / delivered
 	}

@@ -79,6 +79,9 @@ var KnownKeys = []string{
 	"honest_verify_flops_per_block", "honest_verify_time_per_node_s",
 	"honest_verify_time_share", "honest_attempts_cancelled_per_block",
 	"trainings_real", "attempts_sampled", "energy_per_model_delivered_j",
+	"problem_wait_mean_low_fee_s", "problem_wait_mean_high_fee_s", "problem_wait_p90_low_fee_s",
+	"problem_wait_p90_high_fee_s", "problem_refund_share_low_fee", "problem_refund_share_high_fee",
+	"problem_wait_jain",
 }
 
 // Has reports whether summary.json has key with a non-null value.

@@ -8,7 +8,6 @@ import (
 	"slices"
 
 	"github.com/coinai/coinai/nodes/coinai"
-	"github.com/coinai/coinai/nodes/dataset"
 	"github.com/coinai/coinai/nodes/grammar"
 	"github.com/coinai/coinai/nodes/ledger"
 	"github.com/coinai/coinai/scenarios"
@@ -71,12 +70,19 @@ func UserKey(seed uint64, w, a int) [32]byte {
 
 // marketData loads the data sets the workloads name, in WorkloadDatasets
 // order: digits with the scenario's grammar section, the flat sets with
-// grammar.DefaultRanges for their input (dense layers only).
+// grammar.DefaultRanges for their input (dense layers only), Fashion-MNIST
+// with fashionRanges on a fixed head of its images (loadMarketSet). A set
+// that cannot be loaded is an error naming the key that asked for it.
 func marketData(s *scenarios.Scenario, digitsRanges grammar.Ranges) ([]coinai.MarketData, error) {
-	used := map[string]bool{}
-	for _, w := range s.Workload {
-		for _, d := range w.Datasets {
-			used[d] = true
+	used := map[string]string{} // data set -> the first key naming it, for messages
+	use := func(name, key string) {
+		if _, ok := used[name]; !ok {
+			used[name] = key
+		}
+	}
+	for i, w := range s.Workload {
+		for j, d := range w.Datasets {
+			use(d, fmt.Sprintf("workload.%d.datasets.%d", i, j))
 		}
 		if w.Kind == "trace" {
 			rows, err := scenarios.ReadTrace(s.TracePath(w), w.Accounts)
@@ -85,23 +91,24 @@ func marketData(s *scenarios.Scenario, digitsRanges grammar.Ranges) ([]coinai.Ma
 			}
 			for _, r := range rows {
 				if r.Kind == "problem" {
-					used[r.Dataset] = true
+					use(r.Dataset, fmt.Sprintf("workload.%d.file (%s line %d)", i, w.File, r.Line))
 				}
 			}
 		}
 	}
 	var out []coinai.MarketData
 	for _, name := range scenarios.WorkloadDatasets {
-		if !used[name] {
+		key, ok := used[name]
+		if !ok {
 			continue
 		}
-		all, _, err := dataset.ByName(name, "")
+		all, ranges, err := loadMarketSet(name)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%s: data set %q: %w", key, name, err)
 		}
 		tr, va, te := all.Split(digitsSplitSeed, digitsValFrac, digitsTestFrac)
 		md := coinai.MarketData{Dataset: name, Data: coinai.Data{Name: name + "/split1", Train: tr, Val: va, Test: te},
-			Ranges: grammar.DefaultRanges(tr.C, tr.H, tr.W)}
+			Ranges: ranges}
 		if name == "digits" {
 			md.Ranges = digitsRanges
 		}
@@ -262,6 +269,10 @@ func workloadNodes(s *scenarios.Scenario, p *Plan, base *coinai.Config, digitsRa
 	for i, d := range data {
 		names[i] = fmt.Sprintf("%s (%d train, %d validation, %d test samples; grammar %s)", d.Dataset,
 			d.Data.Train.Len(), d.Data.Val.Len(), d.Data.Test.Len(), rangesNote(d))
+		if d.Dataset == "fashion-mnist" {
+			names[i] = fmt.Sprintf("fashion-mnist (the first %d of its 10000 test-partition images: %d train, %d validation, %d test; grammar %s)",
+				fashionMarketImages, d.Data.Train.Len(), d.Data.Val.Len(), d.Data.Test.Len(), rangesNote(d))
+		}
 	}
 	p.Fidelity = append(p.Fidelity,
 		fmt.Sprintf("workload: %d users submit %d signed transactions (ed25519), %d draws their remaining genesis funds could not pay left out; "+

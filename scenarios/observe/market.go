@@ -131,6 +131,20 @@ func MarketSummary(s *Summary, m *MarketResult) {
 	if len(confirms) > 0 {
 		s.TxConfirmP50S = ptr(quantile(confirms, 0.5))
 	}
+	outs := make([]stats.ProblemOutcome, len(m.Problems))
+	for i := range m.Problems {
+		p := &m.Problems[i]
+		st := p.Status()
+		outs[i] = stats.ProblemOutcome{Reward: p.Reward, Solved: st == "solved", Refunded: st == "refunded", WaitS: p.WaitS()}
+		if st == "refunded" {
+			outs[i].WaitS = p.RefundedS - p.SubmittedS
+		}
+	}
+	f := stats.MarketFairness(outs)
+	s.ProblemWaitMeanLowFeeS, s.ProblemWaitMeanHighFeeS = ptr(f.WaitMeanLow), ptr(f.WaitMeanHigh)
+	s.ProblemWaitP90LowFeeS, s.ProblemWaitP90HighFeeS = ptr(f.WaitP90Low), ptr(f.WaitP90High)
+	s.ProblemRefundShareLowFee, s.ProblemRefundShareHighFee = ptr(f.RefundShareLow), ptr(f.RefundShareHigh)
+	s.ProblemWaitJain = ptr(f.WaitJain)
 }
 
 // quantile is stats.Quantile (type 7, as interval_p90_s).

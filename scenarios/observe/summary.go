@@ -193,6 +193,18 @@ type Summary struct {
 	// delivered). Set beside energy_joules_per_block of a PoW twin it
 	// says what a delivered model costs against a block of hashing.
 	EnergyPerModelDeliveredJ *float64 `json:"energy_per_model_delivered_j"`
+	// The fairness of coinai.problem_pick (null without a market; see
+	// stats.MarketFairness): problems split at the median reward into a
+	// low-fee and a high-fee class, each class's solved-problem wait
+	// (mean, 90th percentile) and refunded share, and Jain's index of the
+	// time every settled problem waited for its outcome.
+	ProblemWaitMeanLowFeeS    *float64 `json:"problem_wait_mean_low_fee_s"`
+	ProblemWaitMeanHighFeeS   *float64 `json:"problem_wait_mean_high_fee_s"`
+	ProblemWaitP90LowFeeS     *float64 `json:"problem_wait_p90_low_fee_s"`
+	ProblemWaitP90HighFeeS    *float64 `json:"problem_wait_p90_high_fee_s"`
+	ProblemRefundShareLowFee  *float64 `json:"problem_refund_share_low_fee"`
+	ProblemRefundShareHighFee *float64 `json:"problem_refund_share_high_fee"`
+	ProblemWaitJain           *float64 `json:"problem_wait_jain"`
 }
 
 func ptr(v float64) *float64 {

@@ -13,12 +13,19 @@ import (
 // problems turned off resolve to the same signed transfers (same ids,
 // hence same keys, amounts, fees and nonces), at the same times, from the
 // same home nodes.
+// So do pow-mixed-hardware.toml and coinai-mixed-hardware.toml.
 func TestPoWTwinSameTransfers(t *testing.T) {
+	for _, pair := range [][2]string{{"../pow-market.toml", "../coinai-market.toml"}, {"../pow-mixed-hardware.toml", "../coinai-mixed-hardware.toml"}} {
+		t.Run(strings.TrimSuffix(strings.TrimPrefix(pair[0], "../"), ".toml"), func(t *testing.T) { sameTransfers(t, pair[0], pair[1]) })
+	}
+}
+
+func sameTransfers(t *testing.T, powFile, coinFile string) {
 	plans := map[string]*build.Plan{}
 	for _, tc := range []struct {
 		file string
 		set  []string
-	}{{"../pow-market.toml", nil}, {"../coinai-market.toml", []string{"workload.0.problem_share=0"}}} {
+	}{{powFile, nil}, {coinFile, []string{"workload.0.problem_share=0"}}} {
 		p, err := build.FromScenario(loadWith(t, tc.file, tc.set...))
 		if err != nil {
 			t.Fatal(err)

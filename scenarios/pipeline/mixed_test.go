@@ -87,7 +87,7 @@ func TestPoWMixedHardwareTwin(t *testing.T) {
 	var first map[string][]byte
 	for _, procs := range []int{1, 2} {
 		runtime.GOMAXPROCS(procs)
-		_, res := runScenario(t, "../pow-mixed-hardware.toml", "run.stop_time=3h")
+		_, res := runScenario(t, "../pow-mixed-hardware.toml", "run.stop_time=3h", "workload.0.until=2h")
 		files, err := res.Files(true)
 		if err != nil {
 			t.Fatal(err)
@@ -97,6 +97,9 @@ func TestPoWMixedHardwareTwin(t *testing.T) {
 			first = files
 			if res.Summary.BlocksMain < 5 {
 				t.Fatalf("only %d main blocks in 3 hours", res.Summary.BlocksMain)
+			}
+			if c := res.Summary.TransfersConfirmed; c == nil || *c < 10 {
+				t.Errorf("transfers_confirmed = %v: the twin does not carry the users' transfers", c)
 			}
 			continue
 		}

@@ -113,6 +113,14 @@ func TestSummaryRecomputedFromFiles(t *testing.T) {
 			if !run.Summary.Has("energy_per_model_delivered_j") {
 				t.Error("energy_per_model_delivered_j is null with models delivered")
 			}
+			// Rewards are drawn uniform around the mean: both fee classes
+			// have problems, and some waited.
+			for _, k := range []string{"problem_wait_mean_low_fee_s", "problem_wait_mean_high_fee_s", "problem_wait_p90_low_fee_s",
+				"problem_wait_p90_high_fee_s", "problem_refund_share_low_fee", "problem_refund_share_high_fee", "problem_wait_jain"} {
+				if !run.Summary.Has(k) {
+					t.Errorf("%s is null in a market run", k)
+				}
+			}
 		}},
 		{"mixed-hardware", "../coinai-mixed-hardware.toml", mixedSmall, func(t *testing.T, run *rundata.Run) {
 			for _, k := range []string{"reward_compute_slope", "compute_gini", "energy_per_model_delivered_j"} {

@@ -33,6 +33,9 @@ type Config struct {
 	// Homogeneous gives every node the same hardware class and busy time,
 	// as in the quickstart scenarios (20 laptops that train all the time).
 	Homogeneous bool
+	// Market writes problems.csv, transactions.csv and the market's
+	// summary keys (a run with a [[workload]]).
+	Market bool
 	// Omit lists files not to write (e.g. "energy.csv").
 	Omit []string
 }
@@ -371,6 +374,10 @@ func Write(dir string, c Config) error {
 		sum["cheaters_caught"], sum["availability_mean"] = 1, availSum/float64(c.Blocks)
 		sum["retrievals_ok"], sum["retrievals_failed"] = c.Blocks*2, 1
 	}
+	var mkt *market
+	if c.Market {
+		mkt = newMarket(c, end, sum)
+	}
 	js, err := json.MarshalIndent(sum, "", "  ")
 	if err != nil {
 		return err
@@ -431,6 +438,9 @@ func Write(dir string, c Config) error {
 		if err := writeFile(filepath.Join(dir, f.name), f.rows, f.raw); err != nil {
 			return err
 		}
+	}
+	if mkt != nil {
+		return mkt.write(dir, omit)
 	}
 	return nil
 }
