@@ -13,10 +13,13 @@ import (
 // transfers, the median confirm_s of every included transaction, the fees
 // miners were paid (fees of included transfers plus rewards of solved
 // problems), the delivered models and the energy (nodes.csv energy_j
-// summed) per delivered model.
+// summed) per delivered model; the median retrieval_s of the delivered
+// models; and, with proof-of-storage (storage.csv present), the solved
+// problems whose model is retrievable_at_end.
 func market(v Values, run *rundata.Run) {
 	keys := []string{"problems_submitted", "problems_solved", "problems_refunded", "problem_wait_mean_s", "problem_wait_p90_s",
-		"transfers_confirmed", "tx_confirm_p50_s", "reward_fees", "models_delivered", "energy_per_model_delivered_j"}
+		"transfers_confirmed", "tx_confirm_p50_s", "reward_fees", "models_delivered", "energy_per_model_delivered_j",
+		"model_retrieval_p50_s", "models_retrievable_at_end"}
 	for _, k := range keys {
 		v[k] = math.NaN()
 	}
@@ -24,7 +27,8 @@ func market(v Values, run *rundata.Run) {
 		return
 	}
 	var solved, refunded, delivered, transfers, fees float64
-	var waits, confirms []float64
+	var waits, confirms, retrievals []float64
+	var retrievable float64
 	for _, p := range run.Problems {
 		switch p.Status {
 		case "solved":
@@ -36,6 +40,10 @@ func market(v Values, run *rundata.Run) {
 		}
 		if p.Delivered {
 			delivered++
+			retrievals = append(retrievals, p.RetrievalS)
+		}
+		if p.RetrievableAtEnd == 1 {
+			retrievable++
 		}
 	}
 	for _, t := range run.Txs {
@@ -53,6 +61,10 @@ func market(v Values, run *rundata.Run) {
 	v["transfers_confirmed"], v["reward_fees"] = transfers, fees
 	v["problem_wait_mean_s"], v["problem_wait_p90_s"] = stats.Mean(waits), stats.Quantile(waits, 0.9)
 	v["tx_confirm_p50_s"] = stats.Quantile(confirms, 0.5)
+	v["model_retrieval_p50_s"] = stats.Quantile(retrievals, 0.5)
+	if run.Has(rundata.StorageFile) {
+		v["models_retrievable_at_end"] = retrievable
+	}
 	if e, ok := v["energy_joules"].(float64); ok && delivered > 0 {
 		v["energy_per_model_delivered_j"] = e / delivered
 	}

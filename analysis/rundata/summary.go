@@ -79,6 +79,7 @@ var KnownKeys = []string{
 	"honest_verify_flops_per_block", "honest_verify_time_per_node_s",
 	"honest_verify_time_share", "honest_attempts_cancelled_per_block",
 	"trainings_real", "attempts_sampled", "energy_per_model_delivered_j",
+	"model_retrieval_p50_s", "models_retrievable_at_end",
 }
 
 // Has reports whether summary.json has key with a non-null value.
