@@ -2,6 +2,8 @@ package pipeline
 
 import (
 	"math"
+	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -111,5 +113,72 @@ func TestMarketStorageScenario(t *testing.T) {
 		}
 		t.Logf("digest %s: %d problems, %d solved (%d downloaded from storage), retrieval p50 %.3fs, %d retrievable at the end",
 			s.TraceDigest, len(m.Problems), solved, downloaded, *s.ModelRetrievalP50S, retrievable)
+	}
+}
+
+// storageOffAtEnd takes four of the six storage nodes offline two minutes
+// before the end of the shortened run (node 12 is offline from minute 5):
+// only node 15 is online at the end.
+const storageOffAtEnd = `
+[[storage.fault]]
+kind = "offline"
+node = 10
+at = "11m"
+
+[[storage.fault]]
+kind = "offline"
+node = 11
+at = "11m"
+
+[[storage.fault]]
+kind = "offline"
+node = 13
+at = "11m"
+
+[[storage.fault]]
+kind = "offline"
+node = 14
+at = "11m"
+`
+
+// When the storage nodes that hold a delivered model are all offline at
+// the end, problems.csv says it is no longer retrievable, and
+// models_retrievable_at_end counts only the others; it never exceeds the
+// models storage.csv's last row finds available (an online holder that
+// keeps the data, from the storage nodes' own stored/dropped reports).
+func TestMarketStorageRetrievableAtEnd(t *testing.T) {
+	b, err := os.ReadFile("../coinai-market-storage.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "s.toml")
+	if err := os.WriteFile(path, append(b, storageOffAtEnd...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, res := runScenario(t, path, marketStorageSmall...)
+	var yes, no int
+	for _, p := range res.Market.Problems {
+		if p.Status() != "solved" {
+			continue
+		}
+		if !p.Checked {
+			t.Errorf("problem %s: retrievability not checked", p.ID[:8])
+		}
+		if p.RetrievableAtEnd {
+			yes++
+		} else {
+			no++
+		}
+	}
+	if yes == 0 || no == 0 {
+		t.Errorf("%d retrievable, %d not: want both with one storage node of six online at the end", yes, no)
+	}
+	s := res.Summary
+	if s.ModelsRetrievableAtEnd == nil || *s.ModelsRetrievableAtEnd != int64(yes) {
+		t.Errorf("models_retrievable_at_end %v, want %d", s.ModelsRetrievableAtEnd, yes)
+	}
+	smp := res.Storage.Samples
+	if last := smp[len(smp)-1]; yes > last.Available {
+		t.Errorf("%d problems' models retrievable at the end, but storage.csv finds only %d models available", yes, last.Available)
 	}
 }
