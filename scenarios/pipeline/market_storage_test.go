@@ -118,8 +118,15 @@ func TestMarketStorageScenario(t *testing.T) {
 
 // storageOffAtEnd takes four of the six storage nodes offline two minutes
 // before the end of the shortened run (node 12 is offline from minute 5):
-// only node 15 is online at the end.
+// only node 15 is online at the end. Two users (nodes 16 and 17) retrieve
+// a random stored model every minute.
 const storageOffAtEnd = `
+[[group]]
+name = "users"
+count = 2
+hardware = "laptop-cpu"
+role = "user"
+
 [[storage.fault]]
 kind = "offline"
 node = 10
@@ -146,6 +153,8 @@ at = "11m"
 // models_retrievable_at_end counts only the others; it never exceeds the
 // models storage.csv's last row finds available (an online holder that
 // keeps the data, from the storage nodes' own stored/dropped reports).
+// The users' periodic retrievals evaluate each model on its own problem's
+// test split (iris and wine models too), so none fails.
 func TestMarketStorageRetrievableAtEnd(t *testing.T) {
 	b, err := os.ReadFile("../coinai-market-storage.toml")
 	if err != nil {
@@ -155,7 +164,7 @@ func TestMarketStorageRetrievableAtEnd(t *testing.T) {
 	if err := os.WriteFile(path, append(b, storageOffAtEnd...), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, res := runScenario(t, path, marketStorageSmall...)
+	_, res := runScenario(t, path, append([]string{"storage.retrieval_interval=60s"}, marketStorageSmall...)...)
 	var yes, no int
 	for _, p := range res.Market.Problems {
 		if p.Status() != "solved" {
@@ -176,6 +185,9 @@ func TestMarketStorageRetrievableAtEnd(t *testing.T) {
 	s := res.Summary
 	if s.ModelsRetrievableAtEnd == nil || *s.ModelsRetrievableAtEnd != int64(yes) {
 		t.Errorf("models_retrievable_at_end %v, want %d", s.ModelsRetrievableAtEnd, yes)
+	}
+	if r := s.RetrievalsOK; r == nil || *r == 0 || *s.RetrievalsFailed != 0 {
+		t.Errorf("periodic retrievals: %v ok, %v failed; want some ok and none failed", r, s.RetrievalsFailed)
 	}
 	smp := res.Storage.Samples
 	if last := smp[len(smp)-1]; yes > last.Available {
