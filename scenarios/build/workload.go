@@ -304,5 +304,5 @@ func deliveryFidelity(s *scenarios.Scenario) string {
 	}
 	return "market.delivery=from-peer: the submitter of a solved problem asks a peer of its home node for the block (the network charges the bytes), " +
 		"checks the model against the header's commitment and evaluates it on the problem's test split (charged to its home node as evaluation); " +
-		"proof-of-storage retrieval is not wired to the market yet"
+		"without [storage] (with it the model comes through proof-of-storage)"
 }
