@@ -236,9 +236,6 @@ func (v *validator) workloads() {
 		if pow {
 			v.powWorkload(key, w)
 		}
-		if s.Storage.Enabled {
-			v.add(key, "workloads and [storage] together are not supported yet: a submitter retrieves its model from a peer, not through proof-of-storage")
-		}
 		if w.Name == "" {
 			v.add(key+".name", "missing: a [[workload]] needs a name (it names its random stream)")
 		} else if j, dup := names[w.Name]; dup {

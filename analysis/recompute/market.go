@@ -13,14 +13,17 @@ import (
 // transfers, the median confirm_s of every included transaction, the fees
 // miners were paid (fees of included transfers plus rewards of solved
 // problems), the delivered models and the energy (nodes.csv energy_j
-// summed) per delivered model; and the pick rule's fairness by fee class
+// summed) per delivered model; the pick rule's fairness by fee class
 // (stats.MarketFairness on the rows, a refund's wait being refunded_s -
-// submitted_s).
+// submitted_s); the median retrieval_s of the delivered models; and, with
+// proof-of-storage (storage.csv present), the solved problems whose model
+// is retrievable_at_end.
 func market(v Values, run *rundata.Run) {
 	keys := []string{"problems_submitted", "problems_solved", "problems_refunded", "problem_wait_mean_s", "problem_wait_p90_s",
 		"transfers_confirmed", "tx_confirm_p50_s", "reward_fees", "models_delivered", "energy_per_model_delivered_j",
 		"problem_wait_mean_low_fee_s", "problem_wait_mean_high_fee_s", "problem_wait_p90_low_fee_s", "problem_wait_p90_high_fee_s",
-		"problem_refund_share_low_fee", "problem_refund_share_high_fee", "problem_wait_jain"}
+		"problem_refund_share_low_fee", "problem_refund_share_high_fee", "problem_wait_jain",
+		"model_retrieval_p50_s", "models_retrievable_at_end"}
 	for _, k := range keys {
 		v[k] = math.NaN()
 	}
@@ -28,7 +31,8 @@ func market(v Values, run *rundata.Run) {
 		return
 	}
 	var solved, refunded, delivered, transfers, fees float64
-	var waits, confirms []float64
+	var waits, confirms, retrievals []float64
+	var retrievable float64
 	outs := make([]stats.ProblemOutcome, len(run.Problems))
 	for i, p := range run.Problems {
 		outs[i] = stats.ProblemOutcome{Reward: p.Reward, Solved: p.Status == "solved", Refunded: p.Status == "refunded", WaitS: p.WaitS}
@@ -45,6 +49,10 @@ func market(v Values, run *rundata.Run) {
 		}
 		if p.Delivered {
 			delivered++
+			retrievals = append(retrievals, p.RetrievalS)
+		}
+		if p.RetrievableAtEnd == 1 {
+			retrievable++
 		}
 	}
 	for _, t := range run.Txs {
@@ -67,6 +75,10 @@ func market(v Values, run *rundata.Run) {
 	v["problem_wait_p90_low_fee_s"], v["problem_wait_p90_high_fee_s"] = f.WaitP90Low, f.WaitP90High
 	v["problem_refund_share_low_fee"], v["problem_refund_share_high_fee"] = f.RefundShareLow, f.RefundShareHigh
 	v["problem_wait_jain"] = f.WaitJain
+	v["model_retrieval_p50_s"] = stats.Quantile(retrievals, 0.5)
+	if run.Has(rundata.StorageFile) {
+		v["models_retrievable_at_end"] = retrievable
+	}
 	if e, ok := v["energy_joules"].(float64); ok && delivered > 0 {
 		v["energy_per_model_delivered_j"] = e / delivered
 	}

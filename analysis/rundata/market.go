@@ -23,6 +23,13 @@ type ProblemRow struct {
 	Delivered                     bool
 	DeliveredS, RetrievalS        float64
 	Accuracy, RetrievedBytes      float64
+	// DeliveredVia is how the model came (peer, storage, storage-local;
+	// empty: not delivered, or a file from before the column).
+	DeliveredVia string
+	// RetrievableAtEnd is 1 or 0 for a solved problem of a run with
+	// proof-of-storage (the storage nodes online at the end keep its model
+	// in full), NaN otherwise.
+	RetrievableAtEnd float64
 }
 
 // TxRow is one row of transactions.csv: a transaction a user submitted and
@@ -66,6 +73,7 @@ func (r *Run) loadProblems(t *table) error {
 			return err
 		}
 		p.Workload, p.Dataset, p.Status = t.str("workload"), t.str("dataset"), t.str("status")
+		p.DeliveredVia = t.str("delivered_via")
 		if p.Account, err = t.int("account", -1); err != nil {
 			return err
 		}
@@ -77,9 +85,9 @@ func (r *Run) loadProblems(t *table) error {
 		}
 		var delivered float64
 		if err := floats(t, []string{"reward", "submitted_s", "deadline_s", "included_s", "solved_s", "refunded_s", "wait_s",
-			"delivered", "delivered_s", "retrieval_s", "accuracy", "retrieved_bytes"},
+			"delivered", "delivered_s", "retrieval_s", "accuracy", "retrieved_bytes", "retrievable_at_end"},
 			&p.Reward, &p.SubmittedS, &p.DeadlineS, &p.IncludedS, &p.SolvedS, &p.RefundedS, &p.WaitS,
-			&delivered, &p.DeliveredS, &p.RetrievalS, &p.Accuracy, &p.RetrievedBytes); err != nil {
+			&delivered, &p.DeliveredS, &p.RetrievalS, &p.Accuracy, &p.RetrievedBytes, &p.RetrievableAtEnd); err != nil {
 			return err
 		}
 		p.Delivered = delivered == 1

@@ -82,6 +82,7 @@ var KnownKeys = []string{
 	"problem_wait_mean_low_fee_s", "problem_wait_mean_high_fee_s", "problem_wait_p90_low_fee_s",
 	"problem_wait_p90_high_fee_s", "problem_refund_share_low_fee", "problem_refund_share_high_fee",
 	"problem_wait_jain",
+	"model_retrieval_p50_s", "models_retrievable_at_end",
 }
 
 // Has reports whether summary.json has key with a non-null value.

@@ -88,8 +88,6 @@ func (m *Market) validate(c *Config) error {
 		return fmt.Errorf("market: the lottery re-trains on the default data only; not supported with a market yet")
 	case c.Bind == BindLabelPermutation:
 		return fmt.Errorf("market: bind %q permutes the default data's classes only; not supported with a market yet", c.Bind)
-	case c.Storage.Enabled:
-		return fmt.Errorf("market: proof-of-storage retrieval evaluates on the default data only; not supported with a market yet")
 	case c.Reveal.Enabled():
 		return fmt.Errorf("market: commit–reveal draws its deciding subset from the default data only; not supported with a market yet")
 	}
@@ -116,7 +114,12 @@ type delivery struct {
 	peer           int // index into n.peers of the peer asked
 	timer          nodes.Handle
 	tag            uint64 // the timer's tag
-	size           int    // bytes of the block message retrieved
+	size           int    // bytes of the block message retrieved (of the chunk messages through storage)
+	// store is set for a retrieval through proof-of-storage
+	// (market_storage.go); f is its chunk download in progress and peer
+	// counts its failed passes over the holders.
+	store, local bool // local: the home node read its own copy
+	f            *fetch
 }
 
 // Delivery is a model retrieved by the user who submitted its problem,
@@ -131,6 +134,9 @@ type Delivery struct {
 	Bytes int
 	// Correct and N are the model's score on the test split.
 	Correct, N int
+	// Via is how the model came: DeliveredFromPeer, DeliveredFromStorage
+	// or DeliveredLocal.
+	Via string
 }
 
 func newMarketState(m *Market) *marketState {
@@ -277,6 +283,7 @@ func (n *Node) marketAccepted(applied [][32]byte) {
 			}
 			if dl := n.mkt.fetching[prev]; dl != nil {
 				n.env.Cancel(dl.timer)
+				n.dropStoreFetch(dl)
 				delete(n.mkt.fetching, prev)
 			}
 		}
@@ -289,6 +296,10 @@ func (n *Node) marketAccepted(applied [][32]byte) {
 		n.mkt.done[pid] = id
 		dl := &delivery{problem: pid, block: id, model: e.Payload.hdr.Model, data: md, start: n.env.Now()}
 		n.mkt.fetching[id] = dl
+		if n.stor != nil {
+			n.storeDeliver(dl)
+			continue
+		}
 		n.askPeer(dl)
 	}
 }
@@ -319,7 +330,11 @@ func (n *Node) onDeliverTimeout(tag uint64) {
 	slices.SortFunc(ids, func(a, b [32]byte) int { return slices.Compare(a[:], b[:]) })
 	for _, id := range ids {
 		dl := n.mkt.fetching[id]
-		if dl.tag == tag {
+		if dl != nil && dl.tag == tag && dl.store {
+			n.storeDeliver(dl) // the next pass over the holders
+			continue
+		}
+		if dl != nil && dl.tag == tag {
 			dl.peer++
 			if dl.peer >= 4*len(n.peers) {
 				delete(n.mkt.fetching, id)
@@ -335,8 +350,8 @@ func (n *Node) onDeliverTimeout(tag uint64) {
 // model's commitment is checked and its evaluation queued.
 func (n *Node) onRetrieved(m *Message, msg []byte) bool {
 	dl := n.mkt.fetching[m.ID]
-	if dl == nil {
-		return false
+	if dl == nil || dl.store {
+		return false // a block relayed while its model comes from storage is an ordinary block
 	}
 	delete(n.mkt.fetching, m.ID)
 	n.env.Cancel(dl.timer)
@@ -371,7 +386,7 @@ func (n *Node) onDeliverEval(tag uint64, r *EvalResult) {
 	}
 	delete(n.mkt.evals, tag)
 	n.mkt.out = append(n.mkt.out, Delivery{Problem: dl.problem, Block: dl.block, At: n.env.Now(), Requested: dl.start,
-		Bytes: dl.size, Correct: r.Correct, N: r.N})
+		Bytes: dl.size, Correct: r.Correct, N: r.N, Via: dl.via()})
 	n.env.Observe(nodes.Event{Kind: nodes.EvNote, Block: dl.block, Value: r.Accuracy(), Note: "market: model delivered"})
 }
 

@@ -24,6 +24,7 @@ const (
 	fetchStore    = iota // a holder (re)fetches a model placed on it
 	fetchRetrieve        // a user downloads a model
 	fetchProof           // an outsourcer or Sybil identity fetches challenged chunks
+	fetchDeliver         // a submitter downloads its solved problem's model (market_storage.go)
 )
 
 // held is a model in a node's store. data aliases the block message it came
@@ -467,6 +468,10 @@ func (n *Node) endFetch(f *fetch, ok bool) {
 			return
 		}
 		n.submitProof(f.proof)
+	case fetchDeliver:
+		if n.mkt != nil {
+			n.storeFetched(f, ok)
+		}
 	case fetchRetrieve:
 		n.stor.retrieval = nil
 		if !ok {
@@ -481,8 +486,17 @@ func (n *Node) endFetch(f *fetch, ok bool) {
 		f.tag = n.nextTag(tagRetrEval)
 		n.stor.fetches = append(n.stor.fetches, f) // parked until evaluated
 		f.src = len(f.sources)
-		n.env.Compute(&EvalJob{Model: m, Commitment: f.m.Root, Problem: f.problem, Test: n.cfg.Default.Test,
-			Labels: LabelsFor(&n.cfg, f.prev)}, f.tag)
+		// The model is evaluated on its block's problem's test split (the
+		// default data's without a market or for the zero problem).
+		d := &n.cfg.Default
+		if parent, ok := n.tree.Get(f.prev); ok {
+			d = n.claimedData(parent, f.problem)
+		}
+		job := &EvalJob{Model: m, Commitment: f.m.Root, Problem: f.problem, Test: d.Test, StandIn: d.StandIn}
+		if d == &n.cfg.Default {
+			job.Labels = LabelsFor(&n.cfg, f.prev)
+		}
+		n.env.Compute(job, f.tag)
 	}
 }
 

@@ -34,6 +34,10 @@ type Net struct {
 	Observed []Observed
 	// Ran counts jobs actually computed (shared results count once).
 	Ran int
+	// Unshared, if set, computes every job, shareable or not: for tests
+	// that check what a node asked for, which a shared result of an equal
+	// key would hide.
+	Unshared bool
 
 	now       int64
 	seq       int64
@@ -160,7 +164,7 @@ func (n *Net) finish(ev event) {
 		e.startHead()
 	}
 	var res any
-	if nodes.IsShareable(j.job) {
+	if nodes.IsShareable(j.job) && !n.Unshared {
 		if r, ok := n.cache[j.job.Key()]; ok {
 			res = r
 		} else {

@@ -281,9 +281,7 @@ func workloadNodes(s *scenarios.Scenario, p *Plan, base *coinai.Config, digitsRa
 		fmt.Sprintf("market: coinai.problem_pick = %q over the open problems on %s; each data set is trained and tested on its fixed consensus split "+
 			"(seed 1, 65/15/20%%) whatever the problem's split fields; training attempts on every data set share epochs_per_attempt, and coinai.work_scale unless the data set has a [[coinai.standin]]",
 			wl.Pick, joinComma(names)),
-		"market.delivery=from-peer: the submitter of a solved problem asks a peer of its home node for the block (the network charges the bytes), "+
-			"checks the model against the header's commitment and evaluates it on the problem's test split (charged to its home node as evaluation); "+
-			"proof-of-storage retrieval is not wired to the market yet")
+		deliveryFidelity(s))
 	return subs, nil
 }
 
@@ -304,4 +302,18 @@ func joinComma(v []string) string {
 		out += s
 	}
 	return out
+}
+
+// deliveryFidelity names how a submitter gets its solved problem's model:
+// from a peer, or through proof-of-storage with [storage].
+func deliveryFidelity(s *scenarios.Scenario) string {
+	if s.Storage.Enabled {
+		return "market.delivery=proof-of-storage: the submitter of a solved problem downloads the model's chunks from the storage nodes " +
+			"that hold it (each chunk checked by its Merkle path, the next holder after a bad answer or storage.fetch_timeout, up to 6 passes " +
+			"over the holders), reassembles it, checks it against the header's commitment and evaluates it on the problem's test split " +
+			"(charged to its home node as evaluation); the user's access link to its home node is not modelled"
+	}
+	return "market.delivery=from-peer: the submitter of a solved problem asks a peer of its home node for the block (the network charges the bytes), " +
+		"checks the model against the header's commitment and evaluates it on the problem's test split (charged to its home node as evaluation); " +
+		"without [storage] (with it the model comes through proof-of-storage)"
 }

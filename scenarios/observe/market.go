@@ -18,6 +18,9 @@ type MarketResult struct {
 	// Refunded is the coins the main chain returned to submitters whose
 	// problems passed their deadline unsolved.
 	RefundedCoins float64
+	// Storage is set when the run has proof-of-storage (the models'
+	// retrievability at the end is checked).
+	Storage bool
 	// Skipped counts the draws the users' funds could not pay (not
 	// submitted; see the workload fidelity note).
 	Skipped int
@@ -47,6 +50,14 @@ type ProblemRec struct {
 	DeliveredS, RetrievalS float64
 	Accuracy               float64
 	Bytes                  int
+	// Via is how the model came (coinai.DeliveredFromPeer, ...; empty:
+	// not delivered).
+	Via string
+	// Checked is set for a solved problem of a run with proof-of-storage,
+	// and RetrievableAtEnd then says whether the storage nodes online at
+	// the end that the final chain lists as its model's holders still keep
+	// every chunk of it between them.
+	Checked, RetrievableAtEnd bool
 }
 
 // Status is "solved", "refunded", "open" (still escrowed at the end) or
@@ -92,7 +103,8 @@ func MarketSummary(s *Summary, m *MarketResult) {
 		return
 	}
 	var submitted, solved, refunded, delivered, confirmed int64
-	var waits, confirms []float64
+	var waits, confirms, retrievals []float64
+	var retrievable int64
 	for i := range m.Problems {
 		p := &m.Problems[i]
 		submitted++
@@ -105,6 +117,10 @@ func MarketSummary(s *Summary, m *MarketResult) {
 		}
 		if p.Delivered {
 			delivered++
+			retrievals = append(retrievals, p.RetrievalS)
+		}
+		if p.Checked && p.RetrievableAtEnd {
+			retrievable++
 		}
 	}
 	for i := range m.Txs {
@@ -145,6 +161,12 @@ func MarketSummary(s *Summary, m *MarketResult) {
 	s.ProblemWaitP90LowFeeS, s.ProblemWaitP90HighFeeS = ptr(f.WaitP90Low), ptr(f.WaitP90High)
 	s.ProblemRefundShareLowFee, s.ProblemRefundShareHighFee = ptr(f.RefundShareLow), ptr(f.RefundShareHigh)
 	s.ProblemWaitJain = ptr(f.WaitJain)
+	if len(retrievals) > 0 {
+		s.ModelRetrievalP50S = ptr(quantile(retrievals, 0.5))
+	}
+	if m.Storage {
+		s.ModelsRetrievableAtEnd = &retrievable
+	}
 }
 
 // quantile is stats.Quantile (type 7, as interval_p90_s).

@@ -205,6 +205,16 @@ type Summary struct {
 	ProblemRefundShareLowFee  *float64 `json:"problem_refund_share_low_fee"`
 	ProblemRefundShareHighFee *float64 `json:"problem_refund_share_high_fee"`
 	ProblemWaitJain           *float64 `json:"problem_wait_jain"`
+	// ModelRetrievalP50S is the median, over the delivered models, of the
+	// time from the submitter's request to the end of its evaluation
+	// (problems.csv retrieval_s; null when none was delivered): what
+	// getting a model costs a user, from a peer or through storage.
+	ModelRetrievalP50S *float64 `json:"model_retrieval_p50_s"`
+	// ModelsRetrievableAtEnd counts the solved problems whose model the
+	// storage nodes online at the end still keep in full between them
+	// (problems.csv retrievable_at_end = 1; null without [storage]): the
+	// delivery a late user could still get.
+	ModelsRetrievableAtEnd *int64 `json:"models_retrievable_at_end"`
 }
 
 func ptr(v float64) *float64 {

@@ -94,6 +94,7 @@ func marketResult(p *build.Plan, h *host.Host, cheats map[int32]string) *observe
 		set bool
 	}
 	chain := h.Node(int(ref)).(*coinai.Node).MainChain()
+	models := finalModels(p, h, ref, m)
 	deliveries := map[[32]byte]got{}
 	for _, s := range wl.Subs {
 		if s.Tx.Kind() != ledger.KindProblem {
@@ -141,10 +142,15 @@ func marketResult(p *build.Plan, h *host.Host, cheats map[int32]string) *observe
 					pr.DeliveredS = float64(d.d.At) / 1e9
 					pr.RetrievalS = float64(d.d.At-d.d.Requested) / 1e9
 					pr.Bytes = d.d.Bytes
+					pr.Via = d.d.Via
 					if d.d.N > 0 {
 						pr.Accuracy = float64(d.d.Correct) / float64(d.d.N)
 					}
 				}
+			}
+			if sv, ok := solved[s.ID]; ok && m.Storage && sv.height < int64(len(chain)) {
+				pr.Checked = true
+				pr.RetrievableAtEnd = retrievableAtEnd(p, h, models, chain[sv.height])
 			}
 			if rf, ok := refunded[s.ID]; ok {
 				pr.RefundedS = rf.at

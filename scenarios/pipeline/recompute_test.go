@@ -122,6 +122,13 @@ func TestSummaryRecomputedFromFiles(t *testing.T) {
 				}
 			}
 		}},
+		{"market-storage", "../coinai-market-storage.toml", marketStorageSmall, func(t *testing.T, run *rundata.Run) {
+			for _, k := range []string{"models_delivered", "model_retrieval_p50_s", "models_retrievable_at_end", "models_stored"} {
+				if !run.Summary.Has(k) || string(run.Summary.Raw[k]) == "0" {
+					t.Errorf("%s = %s: the run does not exercise it", k, run.Summary.Raw[k])
+				}
+			}
+		}},
 		{"mixed-hardware", "../coinai-mixed-hardware.toml", mixedSmall, func(t *testing.T, run *rundata.Run) {
 			for _, k := range []string{"reward_compute_slope", "compute_gini", "energy_per_model_delivered_j"} {
 				if !run.Summary.Has(k) {

@@ -9,10 +9,13 @@ import (
 // problemsCSV is problems.csv: one row per submitted problem, in submission
 // order. Times are virtual seconds (empty: did not happen); status is
 // solved, refunded, open (escrowed at the end) or pending (never
-// included); wait_s is solved_s - submitted_s.
+// included); wait_s is solved_s - submitted_s; delivered_via is how the
+// delivered model came (peer, storage or storage-local) and
+// retrievable_at_end (runs with [storage], solved problems) whether the
+// storage nodes online at the end keep it in full.
 func problemsCSV(m *observe.MarketResult) []byte {
 	b := []byte("id,workload,account,home,dataset,reward,submitted_s,deadline_s,included_s,solved_s,refunded_s,status,wait_s,miner," +
-		"delivered,delivered_s,retrieval_s,accuracy,retrieved_bytes\n")
+		"delivered,delivered_s,retrieval_s,accuracy,retrieved_bytes,delivered_via,retrievable_at_end\n")
 	for i := range m.Problems {
 		p := &m.Problems[i]
 		miner := ""
@@ -27,9 +30,16 @@ func problemsCSV(m *observe.MarketResult) []byte {
 		if p.Delivered {
 			bytes = strconv.Itoa(p.Bytes)
 		}
+		retrievable := ""
+		if p.Checked {
+			retrievable = "0"
+			if p.RetrievableAtEnd {
+				retrievable = "1"
+			}
+		}
 		b = appendRow(b, p.ID, p.Workload, strconv.Itoa(p.Account), strconv.Itoa(int(p.Home)), p.Dataset, fnum(p.Reward),
 			fsec(p.SubmittedS), fsec(p.DeadlineS), fsec(p.IncludedS), fsec(p.SolvedS), fsec(p.RefundedS), p.Status(), fsec(p.WaitS()),
-			miner, delivered, fsec(p.DeliveredS), fsec(p.RetrievalS), fnum(p.Accuracy), bytes)
+			miner, delivered, fsec(p.DeliveredS), fsec(p.RetrievalS), fnum(p.Accuracy), bytes, p.Via, retrievable)
 	}
 	return b
 }
