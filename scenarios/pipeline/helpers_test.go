@@ -1,6 +1,9 @@
 package pipeline
 
 import (
+	"maps"
+	"runtime"
+	"slices"
 	"testing"
 
 	"github.com/coinai/coinai/scenarios"
@@ -62,4 +65,32 @@ func runConfig(t testing.TB, cfg Config) (*Run, *Result) {
 		t.Fatal(err)
 	}
 	return r, res
+}
+
+// runAtProcs12 runs the scenario at GOMAXPROCS 1 and then 2 and fails the
+// test if any output file but summary.json (which holds wall-clock keys)
+// differs between the two; it returns the first run's result.
+func runAtProcs12(t testing.TB, path string, overrides ...string) *Result {
+	t.Helper()
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	var first *Result
+	var firstFiles map[string][]byte
+	for _, procs := range []int{1, 2} {
+		runtime.GOMAXPROCS(procs)
+		_, res := runScenario(t, path, overrides...)
+		files, err := res.Files(true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if first == nil {
+			first, firstFiles = res, files
+			continue
+		}
+		for _, name := range slices.Sorted(maps.Keys(firstFiles)) {
+			if name != "summary.json" && string(files[name]) != string(firstFiles[name]) {
+				t.Errorf("GOMAXPROCS=2: %s differs from GOMAXPROCS=1", name)
+			}
+		}
+	}
+	return first
 }

@@ -1,7 +1,6 @@
 package pipeline
 
 import (
-	"runtime"
 	"strings"
 	"testing"
 
@@ -52,51 +51,33 @@ func sameTransfers(t *testing.T, powFile, coinFile string) {
 // confirmed, the market keys filled, coins conserved on every node's
 // chain, and the run byte-identical at GOMAXPROCS 1 and 2.
 func TestPoWMarketScenario(t *testing.T) {
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
-	var first map[string][]byte
-	for i, procs := range []int{1, 2} {
-		runtime.GOMAXPROCS(procs)
-		_, res := runScenario(t, "../pow-market.toml", "run.stop_time=40m", "workload.0.until=30m")
-		files, err := res.Files(true)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if i == 1 {
-			for name, b := range first {
-				if name != "summary.json" && string(files[name]) != string(b) {
-					t.Errorf("GOMAXPROCS=2: %s differs from GOMAXPROCS=1", name)
-				}
-			}
-			break
-		}
-		first = files
-		s := res.Summary
-		coins := false
-		for _, c := range s.Checks {
-			coins = coins || c.Name == "coins-conserved" && strings.Contains(c.Note, "200 nodes")
-		}
-		if !coins {
-			t.Errorf("no coins-conserved check over the 200 nodes: %+v", s.Checks)
-		}
-		m := res.Market
-		if len(m.Txs) < 100 || len(m.Problems) != 0 {
-			t.Fatalf("%d transactions, %d problems", len(m.Txs), len(m.Problems))
-		}
-		confirmed := 0
-		for _, tx := range m.Txs {
-			if tx.Height > 0 {
-				confirmed++
-				if !(tx.ConfirmS() > 0) {
-					t.Errorf("transfer %s confirmed %.3fs after its submission", tx.ID[:8], tx.ConfirmS())
-				}
+	res := runAtProcs12(t, "../pow-market.toml", "run.stop_time=40m", "workload.0.until=30m")
+	s := res.Summary
+	coins := false
+	for _, c := range s.Checks {
+		coins = coins || c.Name == "coins-conserved" && strings.Contains(c.Note, "200 nodes")
+	}
+	if !coins {
+		t.Errorf("no coins-conserved check over the 200 nodes: %+v", s.Checks)
+	}
+	m := res.Market
+	if len(m.Txs) < 100 || len(m.Problems) != 0 {
+		t.Fatalf("%d transactions, %d problems", len(m.Txs), len(m.Problems))
+	}
+	confirmed := 0
+	for _, tx := range m.Txs {
+		if tx.Height > 0 {
+			confirmed++
+			if !(tx.ConfirmS() > 0) {
+				t.Errorf("transfer %s confirmed %.3fs after its submission", tx.ID[:8], tx.ConfirmS())
 			}
 		}
-		// Submissions stop 10 minutes before the end: all are confirmed.
-		if s.TransfersConfirmed == nil || int(*s.TransfersConfirmed) != len(m.Txs) || confirmed != len(m.Txs) {
-			t.Errorf("transfers_confirmed = %v, %d of %d in the chain", s.TransfersConfirmed, confirmed, len(m.Txs))
-		}
-		if s.TxConfirmP50S == nil || !(*s.TxConfirmP50S > 0) || s.RewardFees == nil || !(*s.RewardFees > 0) {
-			t.Errorf("tx_confirm_p50_s = %v, reward_fees = %v", s.TxConfirmP50S, s.RewardFees)
-		}
+	}
+	// Submissions stop 10 minutes before the end: all are confirmed.
+	if s.TransfersConfirmed == nil || int(*s.TransfersConfirmed) != len(m.Txs) || confirmed != len(m.Txs) {
+		t.Errorf("transfers_confirmed = %v, %d of %d in the chain", s.TransfersConfirmed, confirmed, len(m.Txs))
+	}
+	if s.TxConfirmP50S == nil || !(*s.TxConfirmP50S > 0) || s.RewardFees == nil || !(*s.RewardFees > 0) {
+		t.Errorf("tx_confirm_p50_s = %v, reward_fees = %v", s.TxConfirmP50S, s.RewardFees)
 	}
 }

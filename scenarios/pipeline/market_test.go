@@ -1,7 +1,6 @@
 package pipeline
 
 import (
-	"runtime"
 	"strings"
 	"testing"
 )
@@ -18,80 +17,66 @@ var marketSmall = []string{"group.0.count=10", "network.degree=4", "run.stop_tim
 // check replays every chain; the summary's market keys are filled; and the
 // run is byte-identical at GOMAXPROCS 1 and 2.
 func TestMarketScenario(t *testing.T) {
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
-	var first map[string][]byte
-	for i, procs := range []int{1, 2} {
-		runtime.GOMAXPROCS(procs)
-		_, res := runScenario(t, "../coinai-market.toml", marketSmall...)
-		files, err := res.Files(true)
-		if err != nil {
-			t.Fatal(err)
+	res := runAtProcs12(t, "../coinai-market.toml", marketSmall...)
+	s := res.Summary
+	for _, k := range []struct {
+		name string
+		v    *int64
+	}{{"problems_submitted", s.ProblemsSubmitted}, {"problems_solved", s.ProblemsSolved},
+		{"transfers_confirmed", s.TransfersConfirmed}, {"models_delivered", s.ModelsDelivered}} {
+		if k.v == nil || *k.v == 0 {
+			t.Errorf("%s = %v: the run does not exercise it", k.name, k.v)
 		}
-		if i == 1 {
-			for name, b := range first {
-				if name != "summary.json" && string(files[name]) != string(b) {
-					t.Errorf("GOMAXPROCS=2: %s differs from GOMAXPROCS=1", name)
-				}
-			}
-			break
-		}
-		first = files
-		s := res.Summary
-		for _, k := range []struct {
-			name string
-			v    *int64
-		}{{"problems_submitted", s.ProblemsSubmitted}, {"problems_solved", s.ProblemsSolved},
-			{"transfers_confirmed", s.TransfersConfirmed}, {"models_delivered", s.ModelsDelivered}} {
-			if k.v == nil || *k.v == 0 {
-				t.Errorf("%s = %v: the run does not exercise it", k.name, k.v)
-			}
-		}
-		for _, k := range []struct {
-			name string
-			v    *float64
-		}{{"problem_wait_mean_s", s.ProblemWaitMeanS}, {"problem_wait_p90_s", s.ProblemWaitP90S},
-			{"tx_confirm_p50_s", s.TxConfirmP50S}, {"reward_fees", s.RewardFees}} {
-			if k.v == nil || !(*k.v > 0) {
-				t.Errorf("%s = %v, want a positive value", k.name, k.v)
-			}
-		}
-		m := res.Market
-		datasets := map[string]int{}
-		for _, p := range m.Problems {
-			datasets[p.Dataset]++
-			switch p.Status() {
-			case "solved":
-				if !p.Delivered || !(p.Accuracy > 0) || p.Miner < 0 {
-					t.Errorf("problem %s solved at %.1fs but not delivered (delivered %v, accuracy %v, miner %d)",
-						p.ID[:8], p.SolvedS, p.Delivered, p.Accuracy, p.Miner)
-				}
-			case "refunded":
-				if p.RefundedS < p.DeadlineS {
-					t.Errorf("problem %s refunded at %.1fs, before its deadline %.1fs", p.ID[:8], p.RefundedS, p.DeadlineS)
-				}
-			default:
-				t.Errorf("problem %s ends %s: want solved or refunded", p.ID[:8], p.Status())
-			}
-		}
-		if s.ProblemsRefunded == nil || *s.ProblemsRefunded == 0 {
-			t.Error("no problem refunded: the run does not exercise the refund")
-		}
-		if len(datasets) < 2 {
-			t.Errorf("problems on %v: want at least two data sets", datasets)
-		}
-		coins := false
-		for _, c := range s.Checks {
-			coins = coins || c.Name == "coins-conserved" && c.OK && strings.Contains(c.Note, "10 nodes' main chains replayed")
-		}
-		if !coins {
-			t.Errorf("no passing coins-conserved check over the 10 nodes in %+v", s.Checks)
-		}
-		for _, f := range []string{"problems.csv", "transactions.csv"} {
-			if len(files[f]) == 0 {
-				t.Errorf("%s not written", f)
-			}
-		}
-		t.Logf("digest %s: %d problems (%v), %d solved, %d delivered; %d transfers confirmed", s.TraceDigest, *s.ProblemsSubmitted,
-			datasets, *s.ProblemsSolved, *s.ModelsDelivered, *s.TransfersConfirmed)
 	}
+	for _, k := range []struct {
+		name string
+		v    *float64
+	}{{"problem_wait_mean_s", s.ProblemWaitMeanS}, {"problem_wait_p90_s", s.ProblemWaitP90S},
+		{"tx_confirm_p50_s", s.TxConfirmP50S}, {"reward_fees", s.RewardFees}} {
+		if k.v == nil || !(*k.v > 0) {
+			t.Errorf("%s = %v, want a positive value", k.name, k.v)
+		}
+	}
+	m := res.Market
+	datasets := map[string]int{}
+	for _, p := range m.Problems {
+		datasets[p.Dataset]++
+		switch p.Status() {
+		case "solved":
+			if !p.Delivered || !(p.Accuracy > 0) || p.Miner < 0 {
+				t.Errorf("problem %s solved at %.1fs but not delivered (delivered %v, accuracy %v, miner %d)",
+					p.ID[:8], p.SolvedS, p.Delivered, p.Accuracy, p.Miner)
+			}
+		case "refunded":
+			if p.RefundedS < p.DeadlineS {
+				t.Errorf("problem %s refunded at %.1fs, before its deadline %.1fs", p.ID[:8], p.RefundedS, p.DeadlineS)
+			}
+		default:
+			t.Errorf("problem %s ends %s: want solved or refunded", p.ID[:8], p.Status())
+		}
+	}
+	if s.ProblemsRefunded == nil || *s.ProblemsRefunded == 0 {
+		t.Error("no problem refunded: the run does not exercise the refund")
+	}
+	if len(datasets) < 2 {
+		t.Errorf("problems on %v: want at least two data sets", datasets)
+	}
+	coins := false
+	for _, c := range s.Checks {
+		coins = coins || c.Name == "coins-conserved" && c.OK && strings.Contains(c.Note, "10 nodes' main chains replayed")
+	}
+	if !coins {
+		t.Errorf("no passing coins-conserved check over the 10 nodes in %+v", s.Checks)
+	}
+	files, err := res.Files(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"problems.csv", "transactions.csv"} {
+		if len(files[f]) == 0 {
+			t.Errorf("%s not written", f)
+		}
+	}
+	t.Logf("digest %s: %d problems (%v), %d solved, %d delivered; %d transfers confirmed", s.TraceDigest, *s.ProblemsSubmitted,
+		datasets, *s.ProblemsSolved, *s.ModelsDelivered, *s.TransfersConfirmed)
 }

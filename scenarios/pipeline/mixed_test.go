@@ -18,43 +18,25 @@ var mixedSmall = []string{"run.stop_time=3h", "workload.0.until=2h", "workload.0
 // block carries a stand-in's model (44.7 or 102.2 MB); the market
 // delivers models and the energy per delivered model is filled.
 func TestMixedHardwareScenario(t *testing.T) {
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
-	var first map[string][]byte
-	for i, procs := range []int{1, 2} {
-		runtime.GOMAXPROCS(procs)
-		_, res := runScenario(t, "../coinai-mixed-hardware.toml", mixedSmall...)
-		files, err := res.Files(true)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if i == 1 {
-			for name, b := range first {
-				if name != "summary.json" && string(files[name]) != string(b) {
-					t.Errorf("GOMAXPROCS=2: %s differs from GOMAXPROCS=1", name)
-				}
-			}
+	res := runAtProcs12(t, "../coinai-mixed-hardware.toml", mixedSmall...)
+	s := res.Summary
+	if s.EnergyPerModelDeliveredJ == nil || s.ModelsDelivered == nil || *s.ModelsDelivered == 0 {
+		t.Errorf("models delivered %v, energy per model %v", s.ModelsDelivered, s.EnergyPerModelDeliveredJ)
+	} else if want := s.EnergyJoules / float64(*s.ModelsDelivered); *s.EnergyPerModelDeliveredJ != want {
+		t.Errorf("energy_per_model_delivered_j %g, want %g", *s.EnergyPerModelDeliveredJ, want)
+	}
+	if s.RewardComputeSlope == nil || *s.RewardComputeSlope <= 1 {
+		t.Errorf("reward_compute_slope %v, want above 1 (the fastest hardware wins out of proportion)", s.RewardComputeSlope)
+	}
+	for _, b := range res.Blocks {
+		if b.Size < 44_700_000 {
+			t.Errorf("block at height %d has %d bytes, less than the smallest stand-in model", b.Height, b.Size)
 			break
 		}
-		first = files
-		s := res.Summary
-		if s.EnergyPerModelDeliveredJ == nil || s.ModelsDelivered == nil || *s.ModelsDelivered == 0 {
-			t.Errorf("models delivered %v, energy per model %v", s.ModelsDelivered, s.EnergyPerModelDeliveredJ)
-		} else if want := s.EnergyJoules / float64(*s.ModelsDelivered); *s.EnergyPerModelDeliveredJ != want {
-			t.Errorf("energy_per_model_delivered_j %g, want %g", *s.EnergyPerModelDeliveredJ, want)
-		}
-		if s.RewardComputeSlope == nil || *s.RewardComputeSlope <= 1 {
-			t.Errorf("reward_compute_slope %v, want above 1 (the fastest hardware wins out of proportion)", s.RewardComputeSlope)
-		}
-		for _, b := range res.Blocks {
-			if b.Size < 44_700_000 {
-				t.Errorf("block at height %d has %d bytes, less than the smallest stand-in model", b.Height, b.Size)
-				break
-			}
-		}
-		for n, spec := range res.Config.Nodes {
-			if spec.Hardware == "laptop-cpu" && res.Nodes[n].BlocksWon > 0 {
-				t.Errorf("laptop node %d won %d blocks: a 3.9-day attempt cannot finish in 3 hours", n, res.Nodes[n].BlocksWon)
-			}
+	}
+	for n, spec := range res.Config.Nodes {
+		if spec.Hardware == "laptop-cpu" && res.Nodes[n].BlocksWon > 0 {
+			t.Errorf("laptop node %d won %d blocks: a 3.9-day attempt cannot finish in 3 hours", n, res.Nodes[n].BlocksWon)
 		}
 	}
 }
