@@ -75,17 +75,7 @@ func (r *Report) shareFigure(attack string) *figures.Figure {
 				hi = math.Max(hi, ns.Compute)
 			}
 		}
-		if len(xy) == 0 {
-			continue
-		}
-		any = true
-		sc, err := plotter.NewScatter(xy)
-		if err != nil {
-			continue
-		}
-		sc.GlyphStyle = figures.GlyphStyle(n)
-		p.Add(sc)
-		p.Legend.Add(r.Rows[i].Variant, sc)
+		any = addScatter(p, xy, n, r.Rows[i].Variant) || any
 	}
 	if !any {
 		return nil
@@ -127,17 +117,7 @@ func (r *Report) effectFigure(attack string) *figures.Figure {
 				hi = math.Max(hi, math.Max(a, t))
 			}
 		}
-		if len(xy) == 0 {
-			continue
-		}
-		any = true
-		sc, err := plotter.NewScatter(xy)
-		if err != nil {
-			continue
-		}
-		sc.GlyphStyle = figures.GlyphStyle(n)
-		p.Add(sc)
-		p.Legend.Add(r.Rows[i].Variant, sc)
+		any = addScatter(p, xy, n, r.Rows[i].Variant) || any
 	}
 	if !any {
 		return nil
@@ -158,4 +138,20 @@ func addDiagonal(p *plot.Plot, hi float64) {
 	p.Add(l)
 	p.X.Min, p.Y.Min = 0, 0
 	p.X.Max, p.Y.Max = math.Max(p.X.Max, hi), math.Max(p.Y.Max, hi)
+}
+
+// addScatter draws xy as the n-th series of p, named in the legend, and
+// reports whether it drew anything (an empty series is left out).
+func addScatter(p *plot.Plot, xy plotter.XYs, n int, name string) bool {
+	if len(xy) == 0 {
+		return false
+	}
+	sc, err := plotter.NewScatter(xy)
+	if err != nil {
+		return false
+	}
+	sc.GlyphStyle = figures.GlyphStyle(n)
+	p.Add(sc)
+	p.Legend.Add(name, sc)
+	return true
 }
